@@ -1,0 +1,35 @@
+// swift-tools-version:5.10
+// The dataproducts host, its plugin ABI and the Swift SDK for plugin authors.
+// Plugins live in Plugins/<block>/ as packages of their own that depend on this one for PluginKit only.
+import PackageDescription
+
+let package = Package(
+    name: "dataproducts",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dataproducts", targets: ["Host"]),
+        // What a Swift plugin links: the SDK (and through it the C header and the row-batch codec).
+        .library(name: "PluginKit", targets: ["PluginKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+    ],
+    targets: [
+        // The C ABI: one header and a module map, nothing else.
+        .systemLibrary(name: "PluginAPI", path: "Sources/PluginAPI"),
+        // Arrow C Data Interface batches <-> Swift values, used on both sides of the ABI.
+        .target(name: "RowBatch", dependencies: ["PluginAPI"]),
+        // The Swift SDK: a Job protocol, typed rows, errors mapped to status codes, one export call.
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "RowBatch"]),
+        .executableTarget(
+            name: "Host",
+            dependencies: [
+                "PluginAPI", "RowBatch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(name: "HostTests", dependencies: ["Host", "RowBatch"]),
+    ]
+)

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Dataproducts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dataproducts",
+        abstract: "Runs Sunbird data-product jobs from independently built plugins.",
+        discussion: """
+        Exit codes: 0 ok, 64 bad command line, 65 bad config, 66 plugin refused, 67 job failed,
+        68 job crashed, 69 job timed out, 70 internal host error.
+        """,
+        subcommands: [Run.self, Render.self, Plugins.self, Child.self]
+    )
+}
+
+/// Where the deployment lives: registry.json, config/, the plugin folder.
+struct HomeOptions: ParsableArguments {
+    @Option(help: "Deployment folder holding registry.json and config/ (default: $DATAPRODUCTS_HOME or the current folder).")
+    var home: String?
+
+    @Option(help: "Registry file (default: <home>/registry.json).")
+    var registry: String?
+
+    @Option(help: "Folder of plugin libraries and manifests (default: the registry's pluginDir).")
+    var pluginDir: String?
+
+    var homePath: String { home ?? ProcessInfo.processInfo.environment["DATAPRODUCTS_HOME"] ?? "." }
+
+    func loadRegistry() throws -> Registry {
+        try Registry.load(path: registry ?? (homePath as NSString).appendingPathComponent("registry.json"),
+                          pluginDirOverride: pluginDir)
+    }
+}
+
+/// The model config and what renders it.
+struct ConfigOptions: ParsableArguments {
+    @Option(help: "Model config template (default: <home>/config/jobs/<job>.json).")
+    var config: String?
+
+    @Option(help: "Environment: loads <home>/config/env/<env>.json and limits plugins to the environment's set.")
+    var env: String?
+
+    @Option(name: .customLong("vars"), help: "Extra variables file (JSON object); may repeat, later wins.")
+    var varsFiles: [String] = []
+
+    @Option(name: .customLong("set"), help: "Set a template variable, NAME=VALUE (VALUE as JSON literal or text); may repeat.")
+    var sets: [String] = []
+
+    func effective(home: String, job: String?) throws -> EffectiveConfig {
+        guard let path = config ?? job.map({ (home as NSString).appendingPathComponent("config/jobs/\($0).json") }) else {
+            throw HostError.config("no config: pass --config FILE or a JOB whose config is in config/jobs/")
+        }
+        var files: [String] = []
+        if let env { files.append((home as NSString).appendingPathComponent("config/env/\(env).json")) }
+        return try EffectiveConfig.load(templatePath: path, variablesFiles: files + varsFiles, overrides: sets)
+    }
+}
+
+/// Runs `body`, turning host errors into one line on stderr and their exit code.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as HostError {
+        FileHandle.standardError.write(Data("dataproducts: error: \(e.description)\n".utf8))
+        throw ExitCode(e.exitCode)
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one job and publish its reports.",
+        discussion: "JOB is a job id or an upstream class name; when omitted, the config's \"model\" names it.")
+
+    @Argument(help: "Job id (e.g. admin-geo-reports) or upstream class name.")
+    var job: String?
+
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(help: "Table store: local:DIR (JSON-lines tables). Default: $DATAPRODUCTS_STORE or local:<home>/data.")
+    var store: String?
+
+    @Option(help: "Output folder for reports (default: $DATAPRODUCTS_OUTPUT or <home>/reports).")
+    var output: String?
+
+    @Option(help: "Kill the job after this many seconds (default: no limit).")
+    var timeout: Double?
+
+    @Flag(help: "Run the plugin inside the host process (debugging; a crash then takes the host down).")
+    var inProcess = false
+
+    @Option(help: "Append JSON log lines to this file (default: stderr).")
+    var logFile: String?
+
+    @Option(help: "Lowest JOB_LOG level written: DEBUG, INFO, WARN, ERROR.")
+    var logLevel: String = "INFO"
+
+    func run() throws {
+        try reportingErrors {
+            let env = ProcessInfo.processInfo.environment
+            let home = homeOptions.homePath
+            let registry = try homeOptions.loadRegistry()
+            let config = try configOptions.effective(home: home, job: job)
+            guard let jobName = job ?? config.model else {
+                throw HostError.config("no job: pass JOB or set \"model\" in the config")
+            }
+            guard let level = JobLogger.Level.allNamed[logLevel.uppercased()] else {
+                throw HostError.config("unknown --log-level \(logLevel)")
+            }
+            if let timeout, timeout <= 0 { throw HostError.config("--timeout must be positive") }
+            installCancellationHandlers()
+            let execution = JobExecution(
+                registry: registry, environment: configOptions.env, config: config, job: jobName,
+                store: store ?? env["DATAPRODUCTS_STORE"] ?? "local:" + (home as NSString).appendingPathComponent("data"),
+                output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
+                timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
+            let result = try execution.run()
+            print("\(result.jobId): \(result.published.count) report file(s) in \(String(format: "%.3f", result.seconds)) s")
+            for p in result.published { print("  \(p)") }
+        }
+    }
+}
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the effective (rendered) model config of a job.")
+
+    @Argument(help: "Job id whose config/jobs/<job>.json to render (or use --config).")
+    var job: String?
+
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var configOptions: ConfigOptions
+
+    func run() throws {
+        try reportingErrors {
+            print(try configOptions.effective(home: homeOptions.homePath, job: job).json.pretty())
+        }
+    }
+}
+
+/// The hidden subcommand a job's child process runs.
+struct Child: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "_child", abstract: "Internal: run one job spec.",
+                                                    shouldDisplay: false)
+    @Option var spec: String
+
+    func run() throws {
+        let code = JobExecution.childMain(specPath: spec)
+        if code != 0 { throw ExitCode(code) }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import PluginAPI
+import RowBatch
+
+/// One open report (dp_report): routes rows to one file per partition tuple and encodes them.
+final class ReportSink {
+    let reportId: String
+    let format: dp_format
+    let partitionBy: [String]
+    private let root: String
+    private var fields: [Field]?
+    private var partitionColumns: [Int] = []
+    private var dataColumns: [Int] = []
+    private var files: [String: BufferedFile] = [:]
+    private(set) var rows: Int64 = 0
+
+    static let nullPartition = "__HIVE_DEFAULT_PARTITION__"  // what Spark names a null partition value
+
+    init(reportId: String, format: dp_format, partitionBy: [String], stagingFiles: String) throws {
+        guard !reportId.isEmpty, !reportId.hasPrefix("/"), !reportId.split(separator: "/").contains("..") else {
+            throw StoreError.invalid("report id '\(reportId)' must be a relative path without '..'")
+        }
+        guard [DP_FORMAT_CSV, DP_FORMAT_JSONL, DP_FORMAT_JSON_ARRAY].contains(format) else {
+            throw StoreError.invalid("unknown report format \(format)")
+        }
+        self.reportId = reportId
+        self.format = format
+        self.partitionBy = partitionBy
+        self.root = stagingFiles
+    }
+
+    var fileExtension: String { format == DP_FORMAT_CSV ? "csv" : "json" }
+
+    func write(_ batch: BatchView) throws {
+        if let fields {
+            guard fields == batch.fields else {
+                throw StoreError.invalid("report \(reportId): batch columns \(batch.fields.map(\.name)) differ from the first batch's \(fields.map(\.name))")
+            }
+        } else {
+            fields = batch.fields
+            partitionColumns = try partitionBy.map { name in
+                guard let i = batch.column(named: name) else {
+                    throw StoreError.invalid("report \(reportId): partition column '\(name)' is not in the batch")
+                }
+                return i
+            }
+            dataColumns = batch.fields.indices.filter { !partitionColumns.contains($0) }
+        }
+        for row in 0..<batch.count {
+            let file = try fileFor(batch, row)
+            switch format {
+            case DP_FORMAT_CSV: CSVEncoding.appendRow(batch, row, dataColumns, to: file)
+            default:
+                if format == DP_FORMAT_JSON_ARRAY { file.append(file.rows == 0 ? "[" : ",") }
+                JSONEncoding.appendObject(batch, row, dataColumns, to: file)
+                if format == DP_FORMAT_JSONL { file.append("\n") }
+            }
+            file.rows += 1
+            rows += 1
+        }
+    }
+
+    private func fileFor(_ batch: BatchView, _ row: Int) throws -> BufferedFile {
+        var rel = reportId
+        if !partitionColumns.isEmpty {
+            let parts = try partitionColumns.map { c -> String in
+                guard let v = batch.string(c, row) else { return Self.nullPartition }
+                guard !v.isEmpty, !v.contains("/"), v != ".", v != ".." else {
+                    throw StoreError.data("report \(reportId): partition value '\(v)' cannot be a file name")
+                }
+                return v
+            }
+            rel += "/" + parts.joined(separator: "/")
+        }
+        return try file(at: rel + "." + fileExtension)
+    }
+
+    private func file(at rel: String) throws -> BufferedFile {
+        if let f = files[rel] { return f }
+        let f = try BufferedFile(path: (root as NSString).appendingPathComponent(rel))
+        if format == DP_FORMAT_CSV, let fields {
+            CSVEncoding.appendHeader(dataColumns.map { fields[$0].name }, to: f)
+        }
+        files[rel] = f
+        return f
+    }
+
+    /// Finishes every file. A report that received no rows and has no partitions still gets its file
+    /// (a CSV with only the header), as an empty DataFrame would upstream.
+    func close() throws {
+        if files.isEmpty && partitionBy.isEmpty { _ = try file(at: reportId + "." + fileExtension) }
+        for f in files.values {
+            if format == DP_FORMAT_JSON_ARRAY { f.append(f.rows == 0 ? "[]" : "]") }
+            try f.close()
+        }
+        files.removeAll()
+    }
+}
+
+/// An output file with a 64 KiB write buffer, fsynced on close.
+final class BufferedFile {
+    let path: String
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    var rows = 0
+
+    init(path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
+        self.path = path
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    func append(bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try? flush() }
+    }
+
+    func append(byte: UInt8) { buffer.append(byte) }
+
+    func flush() throws {
+        var off = 0
+        while off < buffer.count {
+            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io("write to \(path) failed: \(String(cString: strerror(errno)))")
+            }
+            off += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        fsync(fd)
+        Glibc.close(fd)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// A job's reports are written under a staging folder inside the output folder (same file system)
+/// and moved into place only when the whole job succeeded: readers never see half a report, and a
+/// failed or crashed job leaves nothing but its staging folder, which the host removes.
+struct Staging {
+    let output: String
+    let directory: String
+    var files: String { (directory as NSString).appendingPathComponent("files") }
+
+    static func create(output: String) throws -> Staging {
+        let stamp = "\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1000))-\(UInt32.random(in: 0...UInt32.max))"
+        let dir = (output as NSString).appendingPathComponent(".staging-\(stamp)")
+        do {
+            try FileManager.default.createDirectory(atPath: (dir as NSString).appendingPathComponent("files"),
+                                                    withIntermediateDirectories: true)
+        } catch {
+            throw HostError.internal("cannot create report staging folder in \(output): \(error.localizedDescription)")
+        }
+        return Staging(output: output, directory: dir)
+    }
+
+    /// Moves every staged file to its place under `output` (each rename is atomic, replacing an older
+    /// report of the same name) and returns the published paths, sorted.
+    func commit() throws -> [String] {
+        let fm = FileManager.default
+        var published: [String] = []
+        let rels = (fm.enumerator(atPath: files)?.allObjects as? [String] ?? []).sorted()
+        for rel in rels {
+            let src = (files as NSString).appendingPathComponent(rel)
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: src, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let dst = (output as NSString).appendingPathComponent(rel)
+            try fm.createDirectory(atPath: (dst as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard rename(src, dst) == 0 else {
+                throw HostError.internal("cannot publish \(dst): \(String(cString: strerror(errno)))")
+            }
+            published.append(dst)
+        }
+        discard()
+        return published
+    }
+
+    func discard() { try? FileManager.default.removeItem(atPath: directory) }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import PluginAPI
+import RowBatch
+
+/// The host function table handed to every job (dp_host_api). Each entry turns the opaque `dp_run *`
+/// back into its RunContext; no Swift error or object crosses the boundary.
+enum HostAPI {
+    static let table: UnsafeMutablePointer<dp_host_api> = {
+        let t = UnsafeMutablePointer<dp_host_api>.allocate(capacity: 1)
+        t.pointee = dp_host_api(
+            size: UInt32(MemoryLayout<dp_host_api>.size),
+            abi_major: UInt16(DP_ABI_MAJOR),
+            abi_minor: UInt16(DP_ABI_MINOR),
+            log: { run, level, message in
+                let ctx = context(run)
+                let l = JobLogger.Level(rawValue: Int(level)) ?? .info
+                ctx.progress.finish()
+                ctx.logger.log(l, message.string)
+            },
+            set_error: { run, message in context(run).errorMessage = message.string },
+            last_error: { run in context(run).lastError },
+            job_id: { run in context(run).jobIdStr },
+            model_config: { run in context(run).configStr },
+            scan: { run, request, onBatch, user in
+                let ctx = context(run)
+                guard let request, let onBatch else {
+                    return ctx.fail(StoreError.invalid("scan needs a request and a callback"))
+                }
+                do {
+                    let r = try scanRequest(request.pointee)
+                    try ctx.store.scan(r) { builder in
+                        var schema = ArrowSchema(), array = ArrowArray()
+                        builder.export(schema: &schema, array: &array)
+                        let status = onBatch(user, &schema, &array)
+                        // Borrowed for the callback: release what the plugin did not move.
+                        schema.release?(&schema)
+                        array.release?(&array)
+                        if status != DP_OK {
+                            throw StoreError(status: status, description: "scan of \(r.qualifiedName) stopped by the job (status \(status))")
+                        }
+                        if cancelRequested != 0 {
+                            throw StoreError(status: DP_ERROR_CANCELLED, description: "scan of \(r.qualifiedName) cancelled")
+                        }
+                    }
+                    return DP_OK
+                } catch {
+                    return ctx.fail(error)
+                }
+            },
+            report_open: { run, spec, out in
+                let ctx = context(run)
+                guard let spec, let out else { return ctx.fail(StoreError.invalid("report_open needs a spec and an out pointer")) }
+                do {
+                    let s = spec.pointee
+                    let parts = (0..<s.n_partition_by).map { s.partition_by[$0].string }
+                    let sink = try ReportSink(reportId: s.report_id.string, format: s.format, partitionBy: parts,
+                                              stagingFiles: ctx.staging.files)
+                    let handle = ReportHandle(sink: sink, run: ctx)
+                    ctx.register(handle)
+                    out.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
+                    return DP_OK
+                } catch {
+                    return ctx.fail(error)
+                }
+            },
+            report_write: { report, schema, array in
+                guard let report else { return DP_ERROR_INVALID_ARGUMENT }
+                let h = Unmanaged<ReportHandle>.fromOpaque(UnsafeRawPointer(report)).takeUnretainedValue()
+                guard let schema, let array else { return h.run.fail(StoreError.invalid("report_write needs a batch")) }
+                do {
+                    try h.sink.write(try BatchView(schema: schema, array: array))
+                    return DP_OK
+                } catch {
+                    return h.run.fail(error)
+                }
+            },
+            report_close: { report in
+                guard let report else { return DP_ERROR_INVALID_ARGUMENT }
+                let h = Unmanaged<ReportHandle>.fromOpaque(UnsafeRawPointer(report)).takeRetainedValue()
+                do {
+                    try h.sink.close()
+                    h.run.closed(h)
+                    return DP_OK
+                } catch {
+                    h.run.closed(h)
+                    return h.run.fail(error)
+                }
+            },
+            count: { run, name, delta in context(run).count(name.string, delta) },
+            progress: { run, done, total in context(run).progress.update(done: done, total: total) },
+            is_cancelled: { _ in cancelRequested != 0 ? 1 : 0 }
+        )
+        return t
+    }()
+
+    static func pointer(for ctx: RunContext) -> OpaquePointer {
+        OpaquePointer(Unmanaged.passUnretained(ctx).toOpaque())
+    }
+
+    private static func context(_ run: OpaquePointer?) -> RunContext {
+        Unmanaged<RunContext>.fromOpaque(UnsafeRawPointer(run!)).takeUnretainedValue()
+    }
+
+    /// dp_scan → ScanRequest, validating what the plugin sent.
+    static func scanRequest(_ s: dp_scan) throws -> ScanRequest {
+        guard Int(s.size) >= MemoryLayout<dp_scan>.offset(of: \.batch_rows)! + 4 else {
+            throw StoreError.invalid("dp_scan.size \(s.size) is too small")
+        }
+        var columns: [Field] = []
+        for i in 0..<s.n_columns {
+            let c = s.columns[i]
+            guard let t = ColumnType(rawValue: c.type) else {
+                throw StoreError.invalid("column \(c.name.string): unknown type \(c.type)")
+            }
+            columns.append(Field(c.name.string, t))
+        }
+        var filters: [ScanRequest.Filter] = []
+        for i in 0..<s.n_filters {
+            let f = s.filters[i]
+            guard let op = ScanRequest.Op(rawValue: f.op) else {
+                throw StoreError.invalid("filter on \(f.column.string): unknown operator \(f.op)")
+            }
+            let values = try (0..<f.n_values).map { j -> JSONValue in
+                let text = f.values[j].string
+                do { return try JSONParser.parse(text) } catch {
+                    throw StoreError.invalid("filter on \(f.column.string): value \(text) is not a JSON literal")
+                }
+            }
+            guard op == .in ? !values.isEmpty : values.count == 1 else {
+                throw StoreError.invalid("filter on \(f.column.string): wrong number of values (\(values.count))")
+            }
+            filters.append(ScanRequest.Filter(column: f.column.string, op: op, values: values))
+        }
+        return ScanRequest(keyspace: s.keyspace.string, table: s.table.string, columns: columns, filters: filters,
+                           batchRows: Int(s.batch_rows))
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// One `dataproducts run`: resolve and check the plugin, render the config, run the job (isolated by
+/// default), log JOB_START/JOB_END, and publish the reports only if the job succeeded.
+struct JobExecution {
+    var registry: Registry
+    var environment: String?
+    var config: EffectiveConfig
+    var job: String
+    var store: String
+    var output: String
+    var timeout: TimeInterval?
+    var inProcess: Bool
+    var logFile: String?
+    var logLevel: JobLogger.Level
+
+    struct Result {
+        var jobId: String
+        var published: [String]
+        var counters: [(String, Int64)]
+        var seconds: Double
+    }
+
+    func run() throws -> Result {
+        let (plugin, jobId) = try PluginResolver(registry: registry, environment: environment).resolve(job: job)
+        let logger = try JobLogger.open(path: logFile, jobName: jobId, minimumLevel: logLevel)
+        let started = Date()
+        logger.start("Started processing of \(jobId)", data: [
+            ("model", .string(jobId)), ("plugin", .string("\(plugin.entry.name) \(plugin.manifest.version)")),
+            ("config", config.json),
+        ])
+        func end(_ success: Bool, _ message: String, _ data: [(String, JSONValue)]) {
+            let secs = Date().timeIntervalSince(started)
+            logger.end(message, success: success, data: [("model", .string(jobId))] + data + [
+                ("timeTaken", .double(secs.rounded(.down))), ("timeTakenMs", .int(Int64(secs * 1000))),
+            ])
+        }
+        let staging: Staging
+        do { staging = try Staging.create(output: output) } catch {
+            end(false, "\(jobId) processing failed", [("statusMsg", .string("\(error)"))])
+            throw error
+        }
+        let spec = RunSpec(libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
+                           jobId: jobId, configText: config.text, store: store, stagingDir: staging.directory,
+                           output: output, logFile: logFile, logLevel: logLevel.name)
+        let outcome: RunOutcome
+        do {
+            outcome = try inProcess ? JobRunner.execute(spec, logger: logger) : runIsolated(spec, staging: staging)
+        } catch let e as HostError {
+            staging.discard()
+            let what: String
+            switch e {
+            case .jobCrashed: what = "crashed"
+            case .jobTimedOut: what = "timed out"
+            default: what = "failed"
+            }
+            end(false, "\(jobId) processing \(what)", [("statusMsg", .string(e.description))])
+            throw e
+        }
+        let counterData = outcome.counters.map { ($0.0, JSONValue.int($0.1)) }
+        switch outcome.kind {
+        case .succeeded:
+            let published: [String]
+            do { published = try staging.commit() } catch {
+                staging.discard()
+                end(false, "\(jobId) processing failed", [("statusMsg", .string("\(error)"))])
+                throw error
+            }
+            end(true, "\(jobId) processing complete",
+                counterData + [("reports", .array(published.map { .string($0) }))])
+            return Result(jobId: jobId, published: published, counters: outcome.counters,
+                          seconds: Date().timeIntervalSince(started))
+        case .failed, .refused:
+            staging.discard()
+            end(false, "\(jobId) processing failed", counterData + [("statusMsg", .string(outcome.message))])
+            throw outcome.kind == .refused ? HostError.pluginRefused(outcome.message)
+                : HostError.jobFailed("job \(jobId) failed: \(outcome.message)")
+        }
+    }
+
+    /// Runs the job in a child process and reads the outcome it wrote; a child that died without one
+    /// crashed (signal) or was killed for its timeout.
+    private func runIsolated(_ spec: RunSpec, staging: Staging) throws -> RunOutcome {
+        let specPath = (staging.directory as NSString).appendingPathComponent("spec.json")
+        guard FileManager.default.createFile(atPath: specPath, contents: Data(spec.json.render().utf8)) else {
+            throw HostError.internal("cannot write \(specPath)")
+        }
+        let exit = try ChildProcess.run(specPath: specPath, timeout: timeout)
+        let resultPath = (staging.directory as NSString).appendingPathComponent("result.json")
+        let result = FileManager.default.contents(atPath: resultPath)
+            .flatMap { try? JSONParser.parse(String(decoding: $0, as: UTF8.self)) }
+            .flatMap(RunOutcome.init(json:))
+        switch exit {
+        case .timedOut(let s):
+            throw HostError.jobTimedOut("job \(spec.jobId) exceeded its timeout of \(Int(s)) s and was killed")
+        case .signaled(let sig):
+            throw HostError.jobCrashed("job \(spec.jobId) crashed: plugin process killed by \(ChildProcess.signalName(sig))")
+        case .exited(let code):
+            if let result { return result }
+            throw HostError.jobCrashed("job \(spec.jobId) crashed: plugin process exited with status \(code) without a result")
+        }
+    }
+
+    /// The `_child` side: run the spec in this process and leave the outcome beside it.
+    static func childMain(specPath: String) -> Int32 {
+        guard let data = FileManager.default.contents(atPath: specPath),
+              let json = try? JSONParser.parse(String(decoding: data, as: UTF8.self)),
+              let spec = try? RunSpec(json: json) else {
+            fputs("dataproducts _child: unreadable spec \(specPath)\n", stderr)
+            return ExitCodes.internalError
+        }
+        installCancellationHandlers()
+        let level = JobLogger.Level.allNamed[spec.logLevel] ?? .info
+        guard let logger = try? JobLogger.open(path: spec.logFile, jobName: spec.jobId, minimumLevel: level) else {
+            return ExitCodes.internalError
+        }
+        let outcome = JobRunner.execute(spec, logger: logger)
+        let resultPath = ((specPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("result.json")
+        guard FileManager.default.createFile(atPath: resultPath, contents: Data(outcome.json.render().utf8)) else {
+            return ExitCodes.internalError
+        }
+        return outcome.kind == .succeeded ? 0 : 1
+    }
+}
+
+extension JobLogger.Level {
+    static let allNamed: [String: JobLogger.Level] = ["DEBUG": .debug, "INFO": .info, "WARN": .warn, "ERROR": .error]
+}

@@ -1,0 +1,100 @@
+import Foundation
+import PluginAPI
+
+/// Everything a process needs to run one job; the parent writes it as JSON for the child.
+struct RunSpec {
+    var libraryPath: String
+    var manifestPath: String
+    var jobId: String
+    var configText: String
+    var store: String
+    var stagingDir: String
+    var output: String
+    var logFile: String?
+    var logLevel: String
+
+    var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("libraryPath", .string(libraryPath)), ("manifestPath", .string(manifestPath)), ("jobId", .string(jobId)),
+            ("configText", .string(configText)), ("store", .string(store)), ("stagingDir", .string(stagingDir)),
+            ("output", .string(output)), ("logLevel", .string(logLevel)),
+        ]
+        if let logFile { pairs.append(("logFile", .string(logFile))) }
+        return .object(pairs)
+    }
+
+    init(libraryPath: String, manifestPath: String, jobId: String, configText: String, store: String,
+         stagingDir: String, output: String, logFile: String?, logLevel: String) {
+        (self.libraryPath, self.manifestPath, self.jobId, self.configText, self.store) = (libraryPath, manifestPath, jobId, configText, store)
+        (self.stagingDir, self.output, self.logFile, self.logLevel) = (stagingDir, output, logFile, logLevel)
+    }
+
+    init(json j: JSONValue) throws {
+        func s(_ k: String) throws -> String {
+            guard let v = j[k]?.string else { throw HostError.internal("run spec lacks \(k)") }
+            return v
+        }
+        self.init(libraryPath: try s("libraryPath"), manifestPath: try s("manifestPath"), jobId: try s("jobId"),
+                  configText: try s("configText"), store: try s("store"), stagingDir: try s("stagingDir"),
+                  output: try s("output"), logFile: j["logFile"]?.string, logLevel: try s("logLevel"))
+    }
+}
+
+/// How a job run ended, as the process that ran it saw it.
+struct RunOutcome {
+    enum Kind: String { case succeeded, failed, refused }
+    var kind: Kind
+    var message: String
+    var counters: [(String, Int64)]
+
+    var json: JSONValue {
+        .object([("kind", .string(kind.rawValue)), ("message", .string(message)),
+                 ("counters", .object(counters.map { ($0.0, .int($0.1)) }))])
+    }
+
+    init(kind: Kind, message: String, counters: [(String, Int64)] = []) {
+        (self.kind, self.message, self.counters) = (kind, message, counters)
+    }
+
+    init?(json j: JSONValue) {
+        guard let k = j["kind"]?.string.flatMap(Kind.init(rawValue:)) else { return nil }
+        var counters: [(String, Int64)] = []
+        if case .object(let pairs)? = j["counters"] { counters = pairs.compactMap { k, v in v.int.map { (k, $0) } } }
+        self.init(kind: k, message: j["message"]?.string ?? "", counters: counters)
+    }
+}
+
+/// Runs one job in the current process: load the plugin, call the job, close its reports.
+/// Never throws: every ending becomes a RunOutcome (a crash, of course, ends the process).
+enum JobRunner {
+    static func execute(_ spec: RunSpec, logger: JobLogger) -> RunOutcome {
+        let plugin: LoadedPlugin
+        do {
+            let manifest = try Manifest.read(spec.manifestPath)
+            plugin = try LoadedPlugin.load(path: spec.libraryPath, expect: manifest)
+        } catch {
+            return RunOutcome(kind: .refused, message: "\(error)")
+        }
+        guard let job = plugin.jobs[spec.jobId] else {
+            return RunOutcome(kind: .refused, message: "plugin \(plugin.name): \(spec.libraryPath): does not provide job '\(spec.jobId)'")
+        }
+        let store: TableStore
+        do { store = try StoreFactory.make(spec.store) } catch { return RunOutcome(kind: .failed, message: "\(error)") }
+        let staging = Staging(output: spec.output, directory: spec.stagingDir)
+        let ctx = RunContext(jobId: spec.jobId, configText: spec.configText, store: store, staging: staging, logger: logger)
+        let status = withExtendedLifetime(ctx) {
+            job.pointee.run(HostAPI.pointer(for: ctx), UnsafePointer(HostAPI.table), job.pointee.job_data)
+        }
+        ctx.progress.finish()
+        do { try ctx.closeLeftoverReports() } catch {
+            return RunOutcome(kind: .failed, message: "closing reports: \(error)", counters: ctx.counters)
+        }
+        var counters = ctx.counters
+        if !counters.contains(where: { $0.0 == "outputEvents" }) { counters.append(("outputEvents", ctx.reportRows)) }
+        guard status == DP_OK else {
+            let message = ctx.errorMessage ?? "job returned status \(status) without a message"
+            return RunOutcome(kind: .failed, message: message, counters: counters)
+        }
+        return RunOutcome(kind: .succeeded, message: "", counters: counters)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import PluginAPI
+import RowBatch
+
+/// The state behind one `dp_run *`: what the host functions of a running job read and write.
+final class RunContext {
+    let jobId: String
+    let store: TableStore
+    let staging: Staging
+    let logger: JobLogger
+    let progress: ProgressLine
+    private(set) var counters: [(String, Int64)] = []
+    /// What the plugin said went wrong (host->set_error).
+    var errorMessage: String?
+    private(set) var openReports: [ObjectIdentifier: ReportHandle] = [:]
+    private(set) var reportRows: Int64 = 0
+
+    // C copies of the strings the host hands out; freed with the run.
+    private let jobIdC: CString
+    private let configC: CString
+    private var lastErrorC: CString?
+
+    init(jobId: String, configText: String, store: TableStore, staging: Staging, logger: JobLogger) {
+        self.jobId = jobId
+        self.store = store
+        self.staging = staging
+        self.logger = logger
+        self.progress = ProgressLine(label: jobId)
+        self.jobIdC = CString(jobId)
+        self.configC = CString(configText)
+    }
+
+    var jobIdStr: dp_str { jobIdC.dp }
+    var configStr: dp_str { configC.dp }
+    var lastError: dp_str { lastErrorC?.dp ?? dp_str(data: nil, len: 0) }
+
+    /// Records a failed host call's message and returns its status.
+    func fail(_ error: Error) -> dp_status {
+        let (status, message): (dp_status, String)
+        switch error {
+        case let e as StoreError: (status, message) = (e.status, e.description)
+        case let e as RowBatchError: (status, message) = (DP_ERROR_DATA, e.description)
+        case let e as HostError: (status, message) = (DP_ERROR_INTERNAL, e.description)
+        default: (status, message) = (DP_ERROR_INTERNAL, "\(error)")
+        }
+        lastErrorC = CString(message)
+        return status
+    }
+
+    func count(_ name: String, _ delta: Int64) {
+        if let i = counters.firstIndex(where: { $0.0 == name }) { counters[i].1 += delta } else { counters.append((name, delta)) }
+    }
+
+    func register(_ h: ReportHandle) { openReports[ObjectIdentifier(h)] = h }
+
+    func closed(_ h: ReportHandle) {
+        openReports[ObjectIdentifier(h)] = nil
+        reportRows += h.sink.rows
+    }
+
+    /// Closes reports the plugin left open (a plugin that forgets close still gets whole files).
+    func closeLeftoverReports() throws {
+        for h in openReports.values {
+            try h.sink.close()
+            closed(h)
+        }
+    }
+}
+
+/// What a `dp_report *` points at.
+final class ReportHandle {
+    let sink: ReportSink
+    unowned let run: RunContext
+    init(sink: ReportSink, run: RunContext) {
+        self.sink = sink
+        self.run = run
+    }
+}
+
+/// A NUL-terminated C copy of a Swift string, freed with the owner.
+final class CString {
+    let pointer: UnsafeMutablePointer<CChar>
+    let length: Int
+    init(_ s: String) {
+        pointer = strdup(s)!
+        length = s.utf8.count
+    }
+    var dp: dp_str { dp_str(data: pointer, len: length) }
+    deinit { free(pointer) }
+}
+
+/// "job: 1234/5000 (24%)" on a terminal, rewritten in place at most ten times a second.
+final class ProgressLine {
+    let label: String
+    let enabled = isatty(2) != 0
+    private var last = Date.distantPast
+    private(set) var shown = false
+
+    init(label: String) { self.label = label }
+
+    func update(done: UInt64, total: UInt64) {
+        guard enabled, Date().timeIntervalSince(last) >= 0.1 else { return }
+        last = Date()
+        let pct = total > 0 ? " (\(done * 100 / total)%)" : ""
+        let text = "\r\u{1B}[K\(label): \(done)\(total > 0 ? "/\(total)" : "")\(pct)"
+        fputs(text, stderr)
+        shown = true
+    }
+
+    func finish() {
+        if shown { fputs("\r\u{1B}[K", stderr) }
+        shown = false
+    }
+}
+
+/// Set by SIGTERM/SIGINT; read by is_cancelled. A plain global: signal handlers cannot capture.
+nonisolated(unsafe) var cancelRequested: sig_atomic_t = 0

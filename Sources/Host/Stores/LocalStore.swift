@@ -1,0 +1,149 @@
+import Foundation
+import RowBatch
+
+/// The embedded default store: a directory of JSON-lines tables named `keyspace.table.jsonl`, one
+/// JSON object per row (the format of the upstream fixtures). Rows stream from disk in 1 MiB reads;
+/// memory is bounded by one read plus one batch whatever the table's size.
+///
+/// `"now()"` in a text column (the fixtures' stand-in for CQL time functions) reads as the scan's
+/// start time, ISO-8601 UTC with milliseconds.
+struct LocalStore: TableStore {
+    let directory: String
+
+    func path(of request: ScanRequest) -> String {
+        (directory as NSString).appendingPathComponent("\(request.qualifiedName).jsonl")
+    }
+
+    func scan(_ request: ScanRequest, emit: (BatchBuilder) throws -> Void) throws {
+        let file = path(of: request)
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT {
+                throw StoreError.notFound("table \(request.qualifiedName) not found in local store \(directory) (no file \(request.qualifiedName).jsonl)")
+            }
+            throw StoreError.io("cannot open \(file): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let now = ISO8601DateFormatter.withMilliseconds.string(from: Date())
+        let builder = BatchBuilder(fields: request.columns)
+        let limit = request.batchRows > 0 ? request.batchRows : ScanRequest.defaultBatchRows
+        var lineNumber = 0
+        try LineReader(fd: fd).forEachLine { line in
+            lineNumber += 1
+            guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
+            let row: JSONValue
+            do { row = try JSONParser.parse(line) } catch {
+                throw StoreError.data("\(request.qualifiedName) line \(lineNumber): invalid JSON: \(error)")
+            }
+            guard case .object(let pairs) = row else {
+                throw StoreError.data("\(request.qualifiedName) line \(lineNumber): not a JSON object")
+            }
+            func cell(_ name: String) -> JSONValue { pairs.first { $0.0 == name }?.1 ?? .null }
+            for f in request.filters {
+                guard try Self.matches(cell(f.column), f, where: "\(request.qualifiedName) line \(lineNumber)") else { return }
+            }
+            for (i, field) in request.columns.enumerated() {
+                builder.set(i, try Self.convert(cell(field.name), to: field.type, now: now) {
+                    "\(request.qualifiedName) line \(lineNumber) column \(field.name): \($0)"
+                })
+            }
+            builder.endRow()
+            if builder.count >= limit { try emit(builder) }
+        }
+        if builder.count > 0 { try emit(builder) }
+    }
+
+    /// JSON value → the requested column type, lossless conversions only.
+    static func convert(_ v: JSONValue, to type: ColumnType, now: String, context: (String) -> String) throws -> Value {
+        switch (type, v) {
+        case (_, .null): return .null
+        case (.bool, .bool(let b)): return .bool(b)
+        case (.int64, .int(let i)): return .int(i)
+        case (.int64, .double(let d)) where Int64(exactly: d) != nil: return .int(Int64(exactly: d)!)
+        case (.float64, .double(let d)): return .double(d)
+        case (.float64, .int(let i)): return .double(Double(i))
+        case (.utf8, .string(let s)): return .string(s == "now()" ? now : s)
+        case (.json, _): return .json(v.render())
+        default: throw StoreError.data(context("cannot read \(v.render().prefix(60)) as \(type)"))
+        }
+    }
+
+    /// A filter on one cell. Null never matches; comparing different kinds of value is an error,
+    /// as it would be in a typed database.
+    static func matches(_ cell: JSONValue, _ f: ScanRequest.Filter, where place: String) throws -> Bool {
+        if cell.isNull { return false }
+        func order(_ literal: JSONValue) throws -> Int {
+            switch (cell, literal) {
+            case (.int(let a), .int(let b)): return a < b ? -1 : (a == b ? 0 : 1)
+            case (.int, .double), (.double, .int), (.double, .double):
+                let a = Self.number(cell)!, b = Self.number(literal)!
+                return a < b ? -1 : (a == b ? 0 : 1)
+            case (.string(let a), .string(let b)):
+                return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : (a == b ? 0 : 1)
+            case (.bool(let a), .bool(let b)): return a == b ? 0 : (a ? 1 : -1)
+            default:
+                throw StoreError.invalid("\(place): filter on \(f.column) compares \(cell.render().prefix(40)) with \(literal.render())")
+            }
+        }
+        switch f.op {
+        case .eq: return try order(f.values[0]) == 0
+        case .in: return try f.values.contains { try order($0) == 0 }
+        case .lt: return try order(f.values[0]) < 0
+        case .le: return try order(f.values[0]) <= 0
+        case .gt: return try order(f.values[0]) > 0
+        case .ge: return try order(f.values[0]) >= 0
+        }
+    }
+
+    private static func number(_ v: JSONValue) -> Double? {
+        switch v {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+}
+
+/// Reads a file descriptor line by line with large reads; lines are handed out as borrowed bytes.
+struct LineReader {
+    let fd: Int32
+    var chunk = 1 << 20
+
+    func forEachLine(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var buffer = [UInt8](repeating: 0, count: chunk)
+        var start = 0, end = 0
+        while true {
+            if start > 0 {  // move the partial line to the front
+                buffer.withUnsafeMutableBytes { b in _ = memmove(b.baseAddress!, b.baseAddress! + start, end - start) }
+                end -= start
+                start = 0
+            }
+            if end == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }  // a very long line
+            let n = buffer.withUnsafeMutableBytes { b in read(fd, b.baseAddress! + end, b.count - end) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io("read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 {
+                if end > start { try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) } }
+                return
+            }
+            end += n
+            try buffer.withUnsafeBytes { b in
+                while let nl = memchr(b.baseAddress! + start, 0x0A, end - start) {
+                    let lineEnd = b.baseAddress!.distance(to: UnsafeRawPointer(nl))
+                    try body(UnsafeRawBufferPointer(rebasing: b[start..<lineEnd]))
+                    start = lineEnd + 1
+                }
+            }
+        }
+    }
+}
+
+extension ISO8601DateFormatter {
+    static let withMilliseconds: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+}

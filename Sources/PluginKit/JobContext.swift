@@ -1,0 +1,229 @@
+import Foundation
+import PluginAPI
+
+/// What a running job sees of the host: config, logging, tables, reports, counters.
+/// Valid only inside `Job.run`.
+public final class JobContext {
+    let run: OpaquePointer
+    let host: UnsafePointer<dp_host_api>
+
+    init(run: OpaquePointer, host: UnsafePointer<dp_host_api>) {
+        self.run = run
+        self.host = host
+    }
+
+    public var jobId: String { host.pointee.job_id(run).string }
+
+    /// The effective model config (`search`, `model`, `modelParams`, `output`, ...).
+    public private(set) lazy var modelConfig: [String: Any] = {
+        let text = host.pointee.model_config(run).string
+        return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }()
+
+    /// `modelParams` of the config (empty when absent).
+    public var modelParams: [String: Any] { modelConfig["modelParams"] as? [String: Any] ?? [:] }
+
+    public func log(_ message: String, level: LogLevel = .info) {
+        withDPStr(message) { host.pointee.log(run, level.rawValue, $0) }
+    }
+
+    public enum LogLevel: Int32 { case debug = 0, info = 1, warn = 2, error = 3 }
+
+    /// Adds to a counter reported in JOB_END (e.g. "inputEvents", "outputEvents").
+    public func count(_ name: String, _ delta: Int64 = 1) {
+        withDPStr(name) { host.pointee.count(run, $0, delta) }
+    }
+
+    public func progress(done: UInt64, total: UInt64 = 0) { host.pointee.progress(run, done, total) }
+
+    public var isCancelled: Bool { host.pointee.is_cancelled(run) != 0 }
+
+    /// Throws the host's error for a failed call.
+    func check(_ status: dp_status) throws {
+        guard status != DP_OK else { return }
+        throw JobError.host(status, host.pointee.last_error(run).string)
+    }
+
+    // MARK: Tables
+
+    /// Streams the rows of `table` ("keyspace.table") that pass every filter, `batchRows` at a time.
+    /// Memory stays bounded by one batch; an error thrown by `body` stops the scan and is rethrown.
+    public func scan(_ table: String, columns: [Field], where filters: [Filter] = [], batchRows: Int = 0,
+                     _ body: (Row) throws -> Void) throws {
+        let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw JobError(.invalidArgument, "table '\(table)' is not keyspace.table") }
+        let names = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        try withoutActuallyEscaping(body) { body in
+            let sink = ScanSink(names: names, body: body)
+            let strings = StringArena()
+            var cols = columns.map { dp_column(name: strings.dp($0.name), type: $0.type.rawValue) }
+            var values: [[dp_str]] = filters.map { $0.values.map { strings.dp(JSONText.literal($0)) } }
+            let status: dp_status = cols.withUnsafeMutableBufferPointer { colBuf in
+                withArrayOfBufferPointers(&values) { valueBufs in
+                    var fs = zip(filters, valueBufs).map { f, v in
+                        dp_filter(column: strings.dp(f.column), op: f.op.rawValue, values: v.baseAddress, n_values: v.count)
+                    }
+                    return fs.withUnsafeMutableBufferPointer { fBuf in
+                        var request = dp_scan(
+                            size: UInt32(MemoryLayout<dp_scan>.size), keyspace: strings.dp(parts[0]),
+                            table: strings.dp(parts[1]), columns: colBuf.baseAddress, n_columns: colBuf.count,
+                            filters: fBuf.baseAddress, n_filters: fBuf.count, batch_rows: UInt32(clamping: batchRows))
+                        let user = Unmanaged.passUnretained(sink).toOpaque()
+                        return host.pointee.scan(run, &request, scanCallback, user)
+                    }
+                }
+            }
+            if let error = sink.error { throw error }
+            try check(status)
+        }
+    }
+
+    // MARK: Reports
+
+    /// Opens a report; rows appended to it are published when the job succeeds.
+    public func openReport(_ id: String, format: ReportFormat, columns: [Field],
+                           partitionBy: [String] = []) throws -> ReportWriter {
+        let strings = StringArena()
+        var parts = partitionBy.map { strings.dp($0) }
+        var handle: OpaquePointer?
+        let status = parts.withUnsafeMutableBufferPointer { p in
+            var spec = dp_report_spec(
+                size: UInt32(MemoryLayout<dp_report_spec>.size), report_id: strings.dp(id),
+                format: format.rawValue, partition_by: p.baseAddress, n_partition_by: p.count)
+            return host.pointee.report_open(run, &spec, &handle)
+        }
+        try check(status)
+        return ReportWriter(context: self, handle: handle!, fields: columns)
+    }
+}
+
+public enum ReportFormat: Int32 { case csv = 1, jsonl = 2, jsonArray = 3 }
+
+/// A filter pushed down to the store. Values compare by the column's stored type.
+public struct Filter {
+    public enum Op: Int32 { case eq = 1, `in` = 2, lt = 3, le = 4, gt = 5, ge = 6 }
+    public var column: String
+    public var op: Op
+    public var values: [Value]
+
+    public static func eq(_ column: String, _ value: Value) -> Filter { Filter(column: column, op: .eq, values: [value]) }
+    public static func `in`(_ column: String, _ values: [Value]) -> Filter { Filter(column: column, op: .in, values: values) }
+    public static func lt(_ column: String, _ value: Value) -> Filter { Filter(column: column, op: .lt, values: [value]) }
+    public static func le(_ column: String, _ value: Value) -> Filter { Filter(column: column, op: .le, values: [value]) }
+    public static func gt(_ column: String, _ value: Value) -> Filter { Filter(column: column, op: .gt, values: [value]) }
+    public static func ge(_ column: String, _ value: Value) -> Filter { Filter(column: column, op: .ge, values: [value]) }
+}
+
+/// One row of a scan, read by column name or position. Valid only inside the scan's body.
+public struct Row {
+    let batch: BatchView
+    let index: Int
+    let names: [String: Int]
+
+    private func column(_ name: String) -> Int {
+        guard let c = names[name] else { preconditionFailure("column '\(name)' was not requested in the scan") }
+        return c
+    }
+
+    public func string(_ name: String) -> String? { batch.string(column(name), index) }
+    public func int(_ name: String) -> Int64? { batch.int(column(name), index) }
+    public func double(_ name: String) -> Double? { batch.double(column(name), index) }
+    public func bool(_ name: String) -> Bool? { batch.bool(column(name), index) }
+    public func value(_ name: String) -> Value { batch.value(column(name), index) }
+    public func isNull(_ name: String) -> Bool { batch.isNull(column(name), index) }
+}
+
+/// Buffers rows and hands them to the host in Arrow batches.
+public final class ReportWriter {
+    private let context: JobContext
+    private var handle: OpaquePointer?
+    private let builder: BatchBuilder
+    public private(set) var rowsWritten = 0
+    static let batchRows = 4096
+
+    init(context: JobContext, handle: OpaquePointer, fields: [Field]) {
+        self.context = context
+        self.handle = handle
+        self.builder = BatchBuilder(fields: fields)
+    }
+
+    public func append(_ row: [Value]) throws {
+        do { try builder.append(row) } catch { throw JobError(.data, "\(error)") }
+        rowsWritten += 1
+        if builder.count >= Self.batchRows { try flush() }
+    }
+
+    private func flush() throws {
+        guard builder.count > 0, let handle else { return }
+        var schema = ArrowSchema(), array = ArrowArray()
+        builder.export(schema: &schema, array: &array)
+        defer {
+            schema.release?(&schema)
+            array.release?(&array)
+        }
+        try context.check(context.host.pointee.report_write(handle, &schema, &array))
+    }
+
+    /// Writes what is buffered and finishes the report's files.
+    public func close() throws {
+        try flush()
+        guard let h = handle else { return }
+        handle = nil
+        try context.check(context.host.pointee.report_close(h))
+    }
+}
+
+// MARK: - Plumbing
+
+private final class ScanSink {
+    let names: [String: Int]
+    let body: (Row) throws -> Void
+    var error: Error?
+    init(names: [String: Int], body: @escaping (Row) throws -> Void) {
+        self.names = names
+        self.body = body
+    }
+}
+
+private func scanCallback(_ user: UnsafeMutableRawPointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?,
+                          _ array: UnsafeMutablePointer<ArrowArray>?) -> dp_status {
+    let sink = Unmanaged<ScanSink>.fromOpaque(user!).takeUnretainedValue()
+    do {
+        let batch = try BatchView(schema: schema!, array: array!)
+        for i in 0..<batch.count { try sink.body(Row(batch: batch, index: i, names: sink.names)) }
+        return DP_OK
+    } catch {
+        sink.error = error
+        return DP_ERROR_CANCELLED
+    }
+}
+
+/// Keeps C copies of strings alive for the duration of one host call.
+final class StringArena {
+    private var storage: [UnsafeMutablePointer<CChar>] = []
+    func dp(_ s: String) -> dp_str {
+        let p = strdup(s)!
+        storage.append(p)
+        return dp_str(data: p, len: strlen(p))
+    }
+    deinit { for p in storage { free(p) } }
+}
+
+func withDPStr<R>(_ s: String, _ body: (dp_str) -> R) -> R {
+    var s = s
+    return s.withUTF8 { buf in
+        buf.withMemoryRebound(to: CChar.self) { body(dp_str(data: $0.baseAddress, len: $0.count)) }
+    }
+}
+
+private func withArrayOfBufferPointers<R>(_ arrays: inout [[dp_str]],
+                                          _ body: ([UnsafeMutableBufferPointer<dp_str>]) -> R) -> R {
+    // Copy into stable allocations: nested withUnsafe... calls would not compose over a dynamic count.
+    let buffers = arrays.map { a -> UnsafeMutableBufferPointer<dp_str> in
+        let b = UnsafeMutableBufferPointer<dp_str>.allocate(capacity: max(a.count, 1))
+        _ = b.initialize(from: a)
+        return UnsafeMutableBufferPointer(rebasing: b[0..<a.count])
+    }
+    defer { for b in buffers { b.baseAddress.map { $0.deallocate() } } }
+    return body(buffers)
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the host and every plugin under Plugins/ (each its own SwiftPM package and .so), then copies
+# the libraries to build/plugins/ and writes each one's manifest (descriptor + sha256) beside it.
+# Usage: scripts/build-plugins.sh [debug|release]   (default release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config="${1:-release}"
+jobs_flag=()
+[ -n "${SWIFT_BUILD_JOBS:-}" ] && jobs_flag=(-j "$SWIFT_BUILD_JOBS")
+
+swift build -c "$config" "${jobs_flag[@]}" --product dataproducts
+host="$(swift build -c "$config" --show-bin-path)/dataproducts"
+mkdir -p build/bin build/plugins
+cp "$host" build/bin/dataproducts
+
+for dir in Plugins/*/; do
+    name="$(basename "$dir")"
+    echo "building plugin $name"
+    swift build -c "$config" "${jobs_flag[@]}" --package-path "$dir"
+    lib="$(swift build -c "$config" --package-path "$dir" --show-bin-path)/lib$name.so"
+    [ -f "$lib" ] || { echo "plugin $name did not produce lib$name.so" >&2; exit 1; }
+    cp "$lib" "build/plugins/lib$name.so"
+    build/bin/dataproducts plugins manifest "build/plugins/lib$name.so" >/dev/null
+done
+build/bin/dataproducts plugins verify
