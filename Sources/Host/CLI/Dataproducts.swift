@@ -79,6 +79,9 @@ struct Run: ParsableCommand {
     @Option(help: "Table store: local:DIR (JSON-lines tables). Default: $DATAPRODUCTS_STORE or local:<home>/data.")
     var store: String?
 
+    @Option(help: "HTTP connector for jobs: none, or canned:DIR (recorded answers in DIR/answers.json). Default: $DATAPRODUCTS_HTTP or none.")
+    var http: String?
+
     @Option(help: "Output folder for reports (default: $DATAPRODUCTS_OUTPUT or <home>/reports).")
     var output: String?
 
@@ -107,10 +110,14 @@ struct Run: ParsableCommand {
                 throw HostError.config("unknown --log-level \(logLevel)")
             }
             if let timeout, timeout <= 0 { throw HostError.config("--timeout must be positive") }
+            let storeSpec = store ?? env["DATAPRODUCTS_STORE"] ?? "local:" + (home as NSString).appendingPathComponent("data")
+            let httpSpec = http ?? env["DATAPRODUCTS_HTTP"] ?? "none"
+            _ = try StoreFactory.make(storeSpec)  // a wrong spec is a config error, found before the job starts
+            _ = try HTTPConnectorFactory.make(httpSpec)
             installCancellationHandlers()
             let execution = JobExecution(
                 registry: registry, environment: configOptions.env, config: config, job: jobName,
-                store: store ?? env["DATAPRODUCTS_STORE"] ?? "local:" + (home as NSString).appendingPathComponent("data"),
+                store: storeSpec, http: httpSpec,
                 output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
                 timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
             let result = try execution.run()

@@ -265,21 +265,37 @@ struct JSONParser {
 }
 
 /// Number formatting as the JVM prints doubles (Spark CSV/JSON writers): 1.0, 0.5, 1.0E7, 1.0E-4.
+/// Java uses plain notation for 1e-3 <= |d| < 1e7 and scientific otherwise, with the shortest digits
+/// that round-trip — the digits Swift's description also picks, so only the layout is redone here.
 enum NumberText {
     static func java(_ d: Double) -> String {
         guard d.isFinite else { return d.isNaN ? "NaN" : (d < 0 ? "-Infinity" : "Infinity") }
         if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
+        var (digits, point) = decimalDigits(abs(d))
+        let sign = d < 0 ? "-" : ""
         let a = abs(d)
         if a >= 1e-3 && a < 1e7 {
-            let s = String(d)  // shortest round-trip digits, like Java for this range
-            return s.contains(".") ? s : s + ".0"
+            if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + digits }
+            if point >= digits.count { return sign + digits + String(repeating: "0", count: point - digits.count) + ".0" }
+            let i = digits.index(digits.startIndex, offsetBy: point)
+            return sign + digits[..<i] + "." + digits[i...]
         }
-        // Scientific: Swift prints "1e+07"/"1.5e-05"; Java prints "1.0E7"/"1.5E-5".
-        let s = String(d)
-        guard let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return s }
-        var mantissa = String(s[..<e])
-        if !mantissa.contains(".") { mantissa += ".0" }
-        let exponent = Int(s[s.index(after: e)...].replacingOccurrences(of: "+", with: "")) ?? 0
-        return "\(mantissa)E\(exponent)"
+        if digits.count == 1 { digits += "0" }
+        return sign + digits.prefix(1) + "." + digits.dropFirst() + "E" + String(point - 1)
+    }
+
+    /// Shortest round-trip significant digits of a positive double, and where the decimal point goes
+    /// (value = 0.DIGITS × 10^point).
+    static func decimalDigits(_ d: Double) -> (String, Int) {
+        let text = String(d)  // e.g. "10000000.0", "1.5e-05", "1e+16"
+        let parts = text.split(separator: "e")
+        let exponent = parts.count > 1 ? Int(parts[1].replacingOccurrences(of: "+", with: "")) ?? 0 : 0
+        let mantissa = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        let intPart = String(mantissa[0]), fracPart = mantissa.count > 1 ? String(mantissa[1]) : ""
+        var digits = Substring(intPart + fracPart)
+        var point = intPart.count + exponent
+        while digits.count > 1 && digits.first == "0" { digits = digits.dropFirst(); point -= 1 }
+        while digits.count > 1 && digits.last == "0" { digits = digits.dropLast() }
+        return (String(digits), point)
     }
 }

@@ -71,6 +71,9 @@ struct PluginResolver {
             throw refuse("built for ABI \(manifest.abi) but the registry says \(p.abi)")
         }
         guard manifest.name == p.name else { throw refuse("manifest names plugin '\(manifest.name)', registry expects '\(p.name)'") }
+        guard manifest.version == p.version else {
+            throw refuse("file is version \(manifest.version), registry expects \(p.version)")
+        }
         let missing = p.jobs.filter { id in !manifest.jobs.contains { $0.id == id } }
         if !missing.isEmpty { throw refuse("does not provide job(s) the registry lists: \(missing.joined(separator: ", "))") }
         let actual: String

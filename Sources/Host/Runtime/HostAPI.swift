@@ -88,7 +88,33 @@ enum HostAPI {
             },
             count: { run, name, delta in context(run).count(name.string, delta) },
             progress: { run, done, total in context(run).progress.update(done: done, total: total) },
-            is_cancelled: { _ in cancelRequested != 0 ? 1 : 0 }
+            is_cancelled: { _ in cancelRequested != 0 ? 1 : 0 },
+            http: { run, request, statusOut, bodyOut in
+                let ctx = context(run)
+                guard let request, let statusOut, let bodyOut else {
+                    return ctx.fail(StoreError.invalid("http needs a request, status_out and body_out"))
+                }
+                let r = request.pointee
+                do {
+                    var headers: [(String, String)] = (0..<r.n_headers).map { i in
+                        let line = r.headers[i].string
+                        let parts = line.split(separator: ":", maxSplits: 1)
+                        return (String(parts.first ?? ""), parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : "")
+                    }
+                    if !headers.contains(where: { $0.0.lowercased() == "user-id" }) { headers.append(("user-id", "analytics")) }
+                    let body: String? = r.body.data == nil ? nil : r.body.string
+                    if body != nil, !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+                        headers.append(("Content-Type", "application/json"))
+                    }
+                    let response = try ctx.http.send(HTTPRequest(method: r.method.string, url: r.url.string, headers: headers,
+                                                                 body: body, timeoutMs: Int(r.timeout_ms)))
+                    statusOut.pointee = response.status
+                    bodyOut.pointee = ctx.keepResponse(response.body)
+                    return DP_OK
+                } catch {
+                    return ctx.fail(error)
+                }
+            }
         )
         return t
     }()

@@ -8,6 +8,7 @@ struct JobExecution {
     var config: EffectiveConfig
     var job: String
     var store: String
+    var http: String
     var output: String
     var timeout: TimeInterval?
     var inProcess: Bool
@@ -41,7 +42,7 @@ struct JobExecution {
             throw error
         }
         let spec = RunSpec(libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
-                           jobId: jobId, configText: config.text, store: store, stagingDir: staging.directory,
+                           jobId: jobId, configText: config.text, store: store, http: http, stagingDir: staging.directory,
                            output: output, logFile: logFile, logLevel: logLevel.name)
         let outcome: RunOutcome
         do {

@@ -8,6 +8,7 @@ struct RunSpec {
     var jobId: String
     var configText: String
     var store: String
+    var http: String
     var stagingDir: String
     var output: String
     var logFile: String?
@@ -16,16 +17,17 @@ struct RunSpec {
     var json: JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("libraryPath", .string(libraryPath)), ("manifestPath", .string(manifestPath)), ("jobId", .string(jobId)),
-            ("configText", .string(configText)), ("store", .string(store)), ("stagingDir", .string(stagingDir)),
+            ("configText", .string(configText)), ("store", .string(store)), ("http", .string(http)), ("stagingDir", .string(stagingDir)),
             ("output", .string(output)), ("logLevel", .string(logLevel)),
         ]
         if let logFile { pairs.append(("logFile", .string(logFile))) }
         return .object(pairs)
     }
 
-    init(libraryPath: String, manifestPath: String, jobId: String, configText: String, store: String,
+    init(libraryPath: String, manifestPath: String, jobId: String, configText: String, store: String, http: String,
          stagingDir: String, output: String, logFile: String?, logLevel: String) {
         (self.libraryPath, self.manifestPath, self.jobId, self.configText, self.store) = (libraryPath, manifestPath, jobId, configText, store)
+        self.http = http
         (self.stagingDir, self.output, self.logFile, self.logLevel) = (stagingDir, output, logFile, logLevel)
     }
 
@@ -35,7 +37,7 @@ struct RunSpec {
             return v
         }
         self.init(libraryPath: try s("libraryPath"), manifestPath: try s("manifestPath"), jobId: try s("jobId"),
-                  configText: try s("configText"), store: try s("store"), stagingDir: try s("stagingDir"),
+                  configText: try s("configText"), store: try s("store"), http: try s("http"), stagingDir: try s("stagingDir"),
                   output: try s("output"), logFile: j["logFile"]?.string, logLevel: try s("logLevel"))
     }
 }
@@ -78,10 +80,14 @@ enum JobRunner {
         guard let job = plugin.jobs[spec.jobId] else {
             return RunOutcome(kind: .refused, message: "plugin \(plugin.name): \(spec.libraryPath): does not provide job '\(spec.jobId)'")
         }
-        let store: TableStore
-        do { store = try StoreFactory.make(spec.store) } catch { return RunOutcome(kind: .failed, message: "\(error)") }
+        let store: TableStore, http: HTTPConnector
+        do {
+            store = try StoreFactory.make(spec.store)
+            http = try HTTPConnectorFactory.make(spec.http)
+        } catch { return RunOutcome(kind: .failed, message: "\(error)") }
         let staging = Staging(output: spec.output, directory: spec.stagingDir)
-        let ctx = RunContext(jobId: spec.jobId, configText: spec.configText, store: store, staging: staging, logger: logger)
+        let ctx = RunContext(jobId: spec.jobId, configText: spec.configText, store: store, http: http, staging: staging,
+                             logger: logger)
         let status = withExtendedLifetime(ctx) {
             job.pointee.run(HostAPI.pointer(for: ctx), UnsafePointer(HostAPI.table), job.pointee.job_data)
         }

@@ -6,6 +6,7 @@ import RowBatch
 final class RunContext {
     let jobId: String
     let store: TableStore
+    let http: HTTPConnector
     let staging: Staging
     let logger: JobLogger
     let progress: ProgressLine
@@ -19,10 +20,12 @@ final class RunContext {
     private let jobIdC: CString
     private let configC: CString
     private var lastErrorC: CString?
+    private var lastResponseC: CString?
 
-    init(jobId: String, configText: String, store: TableStore, staging: Staging, logger: JobLogger) {
+    init(jobId: String, configText: String, store: TableStore, http: HTTPConnector, staging: Staging, logger: JobLogger) {
         self.jobId = jobId
         self.store = store
+        self.http = http
         self.staging = staging
         self.logger = logger
         self.progress = ProgressLine(label: jobId)
@@ -33,6 +36,12 @@ final class RunContext {
     var jobIdStr: dp_str { jobIdC.dp }
     var configStr: dp_str { configC.dp }
     var lastError: dp_str { lastErrorC?.dp ?? dp_str(data: nil, len: 0) }
+
+    /// Keeps a response body alive until the next http call (the ABI's lifetime rule).
+    func keepResponse(_ body: String) -> dp_str {
+        lastResponseC = CString(body)
+        return lastResponseC!.dp
+    }
 
     /// Records a failed host call's message and returns its status.
     func fail(_ error: Error) -> dp_status {

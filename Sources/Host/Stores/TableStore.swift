@@ -1,3 +1,4 @@
+import Foundation
 import PluginAPI
 import RowBatch
 
@@ -40,7 +41,14 @@ struct StoreError: Error, CustomStringConvertible {
 /// Parses `--store` values: `local:DIR` (more kinds come with their connectors).
 enum StoreFactory {
     static func make(_ spec: String) throws -> TableStore {
-        if spec.hasPrefix("local:") { return LocalStore(directory: String(spec.dropFirst("local:".count))) }
+        if spec.hasPrefix("local:") {
+            let dir = String(spec.dropFirst("local:".count))
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw HostError.config("local store folder \(dir) does not exist")
+            }
+            return LocalStore(directory: dir)
+        }
         throw HostError.config("unknown store '\(spec)' (supported: local:DIR)")
     }
 }

@@ -9,6 +9,7 @@
 ** VERSIONING
 **   DP_ABI_MAJOR changes only when an existing declaration changes meaning or layout; the host refuses
 **   a plugin whose major differs from its own, before calling anything but the entry point.
+**   History: 1.0 first release; 1.1 appended dp_host_api.http and dp_http_request.
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -54,7 +55,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 0
+#define DP_ABI_MINOR 1
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -231,6 +232,21 @@ typedef struct dp_report_spec {
 typedef struct dp_report dp_report; /* opaque, host-owned */
 
 /* ------------------------------------------------------------------------------------------------ */
+/* HTTP (ABI 1.1)                                                                                   */
+
+/* An HTTP request. Upstream sends `user-id: analytics` on every call; the host adds it (and
+** `Content-Type: application/json` when there is a body) unless the job sets them. */
+typedef struct dp_http_request {
+    uint32_t size;          /* sizeof(dp_http_request) */
+    dp_str method;          /* "GET", "POST", ... */
+    dp_str url;             /* absolute URL */
+    const dp_str *headers;  /* "Name: value" lines */
+    size_t n_headers;
+    dp_str body;            /* {NULL,0} for none */
+    uint32_t timeout_ms;    /* 0 = host default */
+} dp_http_request;
+
+/* ------------------------------------------------------------------------------------------------ */
 /* The run and the host function table                                                              */
 
 typedef struct dp_run dp_run; /* opaque, host-owned; valid while the run function executes */
@@ -283,6 +299,16 @@ typedef struct dp_host_api {
 
     /* Non-zero once the operator or a timeout asked the run to stop; return DP_ERROR_CANCELLED soon. */
     int32_t (*is_cancelled)(dp_run *run);
+
+    /* --- ABI 1.1 ------------------------------------------------------------------------------- */
+    /* Check DP_HAS_FIELD(host, dp_host_api, http) before calling: a 1.0 host lacks it.            */
+
+    /* Perform an HTTP request through the host's connector (live, or canned answers from files in
+    ** offline runs). On DP_OK, *status_out is the HTTP status (any, including 4xx/5xx: the job
+    ** decides) and *body_out the response body, valid until the next http call or the end of the
+    ** run. Transport failures (after the host's retries) return DP_ERROR_IO; a request with no
+    ** canned answer returns DP_ERROR_NOT_FOUND. */
+    dp_status (*http)(dp_run *run, const dp_http_request *request, int32_t *status_out, dp_str *body_out);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

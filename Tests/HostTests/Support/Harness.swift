@@ -1,0 +1,133 @@
+import Foundation
+import XCTest
+
+/// Paths and helpers for tests that drive the real `dataproducts` binary and real plugin libraries.
+/// Build them first: scripts/build-plugins.sh && scripts/build-test-plugins.sh (scripts/test.sh does).
+enum Harness {
+    static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }  // Tests/HostTests/Support/Harness.swift
+        return url.path
+    }()
+
+    static var binary: String {
+        ProcessInfo.processInfo.environment["DATAPRODUCTS_BIN"] ?? repoRoot + "/build/bin/dataproducts"
+    }
+    static let pluginDir = repoRoot + "/build/plugins"
+    static let testPluginDir = repoRoot + "/build/test-plugins"
+
+    /// The shared upstream fixtures (read-only), beside the repository.
+    static var fixtures: String {
+        ProcessInfo.processInfo.environment["DATAPRODUCTS_FIXTURES"] ?? repoRoot + "/../shared/fixtures"
+    }
+
+    static func requireBuilt(file: StaticString = #filePath, line: UInt = #line) throws {
+        for p in [binary, pluginDir + "/liblern-userorg.so", testPluginDir + "/libswift-testkit.so"]
+        where !FileManager.default.fileExists(atPath: p) {
+            XCTFail("\(p) is missing: run scripts/build-plugins.sh && scripts/build-test-plugins.sh", file: file, line: line)
+            throw XCTSkip("not built")
+        }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs the binary and waits for it.
+    @discardableResult
+    static func run(_ args: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        env["SWIFT_BACKTRACE"] = "enable=no"  // crash tests: skip the runtime's backtrace (slow, noisy)
+        p.environment = env
+        // Output goes to files, not pipes: a chatty child can never block on a full pipe.
+        let base = NSTemporaryDirectory() + "dp-run-" + UUID().uuidString
+        FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
+        p.standardOutput = FileHandle(forWritingAtPath: base + ".out")
+        p.standardError = FileHandle(forWritingAtPath: base + ".err")
+        try p.run()
+        p.waitUntilExit()
+        let text = { (path: String) in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
+        return Result(status: p.terminationStatus, stdout: text(base + ".out"), stderr: text(base + ".err"))
+    }
+
+    /// A throwaway deployment folder: registry.json, plugins/, data/, config/jobs/, reports/.
+    final class Home {
+        let path: String
+        var plugins: String { path + "/plugins" }
+        var data: String { path + "/data" }
+        var reports: String { path + "/reports" }
+
+        init() throws {
+            path = NSTemporaryDirectory() + "dp-test-" + UUID().uuidString
+            for d in ["plugins", "data", "config/jobs", "config/env"] {
+                try FileManager.default.createDirectory(atPath: path + "/" + d, withIntermediateDirectories: true)
+            }
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+
+        /// Copies a built library in and writes its manifest with the real build step.
+        @discardableResult
+        func install(_ library: String, from dir: String = Harness.testPluginDir, manifest: Bool = true) throws -> String {
+            let dst = plugins + "/" + library
+            try? FileManager.default.removeItem(atPath: dst)
+            try FileManager.default.copyItem(atPath: dir + "/" + library, toPath: dst)
+            if manifest {
+                let r = try Harness.run(["plugins", "manifest", dst])
+                XCTAssertEqual(r.status, 0, r.stderr)
+            }
+            return dst
+        }
+
+        func write(_ relative: String, _ text: String) throws {
+            let p = path + "/" + relative
+            try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try text.write(toFile: p, atomically: true, encoding: .utf8)
+        }
+
+        func read(_ relative: String) -> String? {
+            FileManager.default.contents(atPath: path + "/" + relative).map { String(decoding: $0, as: UTF8.self) }
+        }
+
+        /// registry.json with these plugins: (name, abi, jobs, sha256 pin or nil, file or nil).
+        func registry(_ plugins: [(name: String, abi: String, jobs: [String], sha: String?, file: String?)],
+                      environments: String = "{}") throws {
+            let entries = plugins.map { p in
+                """
+                {"name":"\(p.name)","version":"\(p.name == "lern-userorg" ? "1.0.0" : "0.1.0")","owner":"t","block":"test","abi":"\(p.abi)",\
+                "file":"\(p.file ?? "lib\(p.name).so")","sha256":\(p.sha.map { "\"\($0)\"" } ?? "null"),\
+                "jobs":[\(p.jobs.map { "\"\($0)\"" }.joined(separator: ","))]}
+                """
+            }
+            try write("registry.json", """
+                {"pluginDir":"plugins","plugins":[\(entries.joined(separator: ","))],"environments":\(environments)}
+                """)
+        }
+
+        /// Runs the host with --home set to this folder.
+        @discardableResult
+        func run(_ args: [String]) throws -> Harness.Result {
+            try Harness.run(args + ["--home", path], cwd: path)
+        }
+
+        /// Files below reports/, relative, sorted (hidden staging folders included, so leftovers show).
+        func reportFiles() -> [String] {
+            (FileManager.default.enumerator(atPath: reports)?.allObjects as? [String] ?? [])
+                .filter { p in
+                    var d: ObjCBool = false
+                    FileManager.default.fileExists(atPath: reports + "/" + p, isDirectory: &d)
+                    return !d.boolValue
+                }.sorted()
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import XCTest
+import PluginAPI
+@testable import Host
+@testable import RowBatch
+
+final class ReportTests: XCTestCase {
+    var out: String!
+
+    override func setUpWithError() throws {
+        out = NSTemporaryDirectory() + "dp-out-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: out) }
+
+    func write(_ sink: ReportSink, _ fields: [Field], _ rows: [[Value]]) throws {
+        let b = BatchBuilder(fields: fields)
+        for r in rows { try b.append(r) }
+        var s = ArrowSchema(), a = ArrowArray()
+        b.export(schema: &s, array: &a)
+        defer { s.release?(&s); a.release?(&a) }
+        try sink.write(try BatchView(schema: &s, array: &a))
+    }
+
+    func read(_ rel: String) -> String? {
+        FileManager.default.contents(atPath: out + "/" + rel).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testPartitionedCSVAndJSONArrayPublishedAtomically() throws {
+        let staging = try Staging.create(output: out)
+        let fields = [Field("k", .utf8), Field("v", .utf8), Field("n", .float64)]
+        let csv = try ReportSink(reportId: "r", format: DP_FORMAT_CSV, partitionBy: ["k"], stagingFiles: staging.files)
+        try write(csv, fields, [[.string("a"), .string("x\ny"), .double(1)], [.string("b"), .string(" s "), .null],
+                                [.string("a"), .null, .double(0.25)], [.null, .string(""), .double(3)]])
+        try csv.close()
+        let arr = try ReportSink(reportId: "deep/j", format: DP_FORMAT_JSON_ARRAY, partitionBy: [], stagingFiles: staging.files)
+        try write(arr, fields, [[.string("a"), .null, .double(1)], [.string("b"), .string("q"), .null]])
+        try arr.close()
+        XCTAssertNil(read("r/a.csv"), "nothing visible before commit")
+        let published = try staging.commit()
+        XCTAssertEqual(published.count, 4)
+        XCTAssertEqual(read("r/a.csv"), "v,n\n\"x\ny\",1.0\n,0.25\n")
+        XCTAssertEqual(read("r/b.csv"), "v,n\n s ,\n")
+        XCTAssertEqual(read("r/__HIVE_DEFAULT_PARTITION__.csv"), "v,n\n\"\",3.0\n")
+        XCTAssertEqual(read("deep/j.json"), #"[{"k":"a","n":1.0},{"k":"b","v":"q"}]"#)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: staging.directory), "staging removed after commit")
+    }
+
+    func testEmptyUnpartitionedReportStillWritten() throws {
+        let staging = try Staging.create(output: out)
+        let sink = try ReportSink(reportId: "e", format: DP_FORMAT_JSON_ARRAY, partitionBy: [], stagingFiles: staging.files)
+        try sink.close()
+        _ = try staging.commit()
+        XCTAssertEqual(read("e.json"), "[]")
+    }
+
+    func testRejectsUnsafeIdsAndChangingColumns() throws {
+        let staging = try Staging.create(output: out)
+        defer { staging.discard() }
+        XCTAssertThrowsError(try ReportSink(reportId: "../x", format: DP_FORMAT_CSV, partitionBy: [], stagingFiles: staging.files))
+        XCTAssertThrowsError(try ReportSink(reportId: "/x", format: DP_FORMAT_CSV, partitionBy: [], stagingFiles: staging.files))
+        let sink = try ReportSink(reportId: "x", format: DP_FORMAT_CSV, partitionBy: [], stagingFiles: staging.files)
+        try write(sink, [Field("a", .utf8)], [[.string("1")]])
+        XCTAssertThrowsError(try write(sink, [Field("b", .utf8)], [[.string("1")]]))
+        let p = try ReportSink(reportId: "p", format: DP_FORMAT_CSV, partitionBy: ["k"], stagingFiles: staging.files)
+        XCTAssertThrowsError(try write(p, [Field("k", .utf8)], [[.string("../etc")]]))
+    }
+}

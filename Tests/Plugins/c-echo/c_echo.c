@@ -1,0 +1,112 @@
+/*
+ * A plugin in plain C, written against dataproducts_plugin.h alone: proof that the ABI needs no Swift.
+ *
+ * Job "c-echo": scans table test.items (id utf8, n int64, x float64, ok bool, tags json), passes each
+ * batch straight to a CSV report "c-echo/items" (borrowed batches may be handed on), and writes a
+ * one-row summary batch it builds itself ("c-echo/summary": rows int64, plugin utf8).
+ *
+ * Build switches for the ABI tests: -DCLAIM_MAJOR=n / -DCLAIM_MINOR=n (lie about the ABI),
+ * -DNO_ENTRY (export no entry symbol), -DPLUGIN_NAME='"name"'.
+ */
+#include <dataproducts_plugin.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef CLAIM_MAJOR
+#define CLAIM_MAJOR DP_ABI_MAJOR
+#endif
+#ifndef CLAIM_MINOR
+#define CLAIM_MINOR DP_ABI_MINOR
+#endif
+#ifndef PLUGIN_NAME
+#define PLUGIN_NAME "c-echo"
+#endif
+
+typedef struct {
+    const dp_host_api *host;
+    dp_run *run;
+    dp_report *items;
+    int64_t rows;
+} echo_state;
+
+static dp_status on_batch(void *user, struct ArrowSchema *schema, struct ArrowArray *batch) {
+    echo_state *st = user;
+    st->rows += batch->length;
+    return st->host->report_write(st->items, schema, batch);
+}
+
+/* The summary batch lives on the stack: the host only borrows it during report_write. */
+static void no_release_schema(struct ArrowSchema *s) { s->release = NULL; }
+static void no_release_array(struct ArrowArray *a) { a->release = NULL; }
+
+static dp_status write_summary(echo_state *st) {
+    dp_report_spec spec = {sizeof(dp_report_spec), DP_STR("c-echo/summary"), DP_FORMAT_CSV, NULL, 0};
+    dp_report *report;
+    dp_status rc = st->host->report_open(st->run, &spec, &report);
+    if (rc != DP_OK) return rc;
+
+    struct ArrowSchema rows_s = {"l", "rows", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, no_release_schema, NULL};
+    struct ArrowSchema name_s = {"u", "plugin", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, no_release_schema, NULL};
+    struct ArrowSchema *children_s[2] = {&rows_s, &name_s};
+    struct ArrowSchema top_s = {"+s", "", NULL, 0, 2, children_s, NULL, no_release_schema, NULL};
+
+    int64_t rows_value = st->rows;
+    const void *rows_buffers[2] = {NULL, &rows_value};
+    struct ArrowArray rows_a = {1, 0, 0, 2, 0, rows_buffers, NULL, NULL, no_release_array, NULL};
+    const char *name = PLUGIN_NAME;
+    int32_t offsets[2] = {0, (int32_t)strlen(name)};
+    const void *name_buffers[3] = {NULL, offsets, name};
+    struct ArrowArray name_a = {1, 0, 0, 3, 0, name_buffers, NULL, NULL, no_release_array, NULL};
+    struct ArrowArray *children_a[2] = {&rows_a, &name_a};
+    const void *top_buffers[1] = {NULL};
+    struct ArrowArray top_a = {1, 0, 0, 1, 2, top_buffers, children_a, NULL, no_release_array, NULL};
+
+    rc = st->host->report_write(report, &top_s, &top_a);
+    dp_status close_rc = st->host->report_close(report);
+    return rc != DP_OK ? rc : close_rc;
+}
+
+static dp_status run_echo(dp_run *run, const dp_host_api *host, void *job_data) {
+    (void)job_data;
+    echo_state st = {host, run, NULL, 0};
+    dp_report_spec spec = {sizeof(dp_report_spec), DP_STR("c-echo/items"), DP_FORMAT_CSV, NULL, 0};
+    dp_status rc = host->report_open(run, &spec, &st.items);
+    if (rc != DP_OK) return rc;
+
+    dp_column columns[] = {
+        {DP_STR("id"), DP_TYPE_UTF8}, {DP_STR("n"), DP_TYPE_INT64}, {DP_STR("x"), DP_TYPE_FLOAT64},
+        {DP_STR("ok"), DP_TYPE_BOOL}, {DP_STR("tags"), DP_TYPE_JSON},
+    };
+    dp_scan scan = {sizeof(dp_scan), DP_STR("test"), DP_STR("items"), columns, 5, NULL, 0, 2};
+    rc = host->scan(run, &scan, on_batch, &st);
+    if (rc != DP_OK) {
+        dp_str why = host->last_error(run);
+        char msg[512];
+        snprintf(msg, sizeof msg, "scan failed: %.*s", (int)why.len, why.data ? why.data : "");
+        host->set_error(run, (dp_str){msg, strlen(msg)});
+        host->report_close(st.items);
+        return rc;
+    }
+    rc = host->report_close(st.items);
+    if (rc != DP_OK) return rc;
+    host->count(run, DP_STR("inputEvents"), st.rows);
+    host->log(run, DP_LOG_INFO, DP_STR("c-echo done"));
+    return write_summary(&st);
+}
+
+static const dp_str legacy[] = {{"org.example.CEchoJob", 20}};
+static const dp_job echo_job = {
+    sizeof(dp_job), {"c-echo", 6}, {"Echo test.items from C", 22}, legacy, 1, {"{}", 2}, run_echo, NULL,
+};
+static const dp_job *const jobs[] = {&echo_job};
+static const dp_plugin_descriptor descriptor = {
+    sizeof(dp_plugin_descriptor), CLAIM_MAJOR, CLAIM_MINOR,
+    {PLUGIN_NAME, sizeof(PLUGIN_NAME) - 1}, {"0.1.0", 5}, {"host team", 9}, {"test", 4}, jobs, 1,
+};
+
+#ifdef NO_ENTRY
+const dp_plugin_descriptor *not_the_entry(void) { return &descriptor; }
+#else
+const dp_plugin_descriptor *dp_plugin_entry(void) { return &descriptor; }
+#endif

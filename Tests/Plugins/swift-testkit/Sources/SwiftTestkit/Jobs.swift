@@ -1,0 +1,99 @@
+import Foundation
+import PluginKit
+
+@_cdecl("dp_plugin_entry")
+public func dpPluginEntry() -> UnsafeRawPointer {
+    PluginExport.descriptor(name: "swift-testkit", version: "0.1.0", owner: "host team", block: "test",
+                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self])
+}
+
+/// Scans `modelParams.table` (columns "name:type,...", optional `where` equality on `eqColumn`/`eqValue`)
+/// and writes the rows to CSV report "echo/rows".
+struct Echo: Job {
+    static let id = "test-echo"
+    static let title = "Echo a table into a CSV report"
+    static let legacyNames = ["org.example.EchoJob"]
+
+    func run(_ job: JobContext) throws {
+        let p = job.modelParams
+        guard let table = p["table"] as? String, let spec = p["columns"] as? String else {
+            throw JobError(.invalidArgument, "modelParams.table and modelParams.columns are required")
+        }
+        let fields = try spec.split(separator: ",").map { c -> Field in
+            let parts = c.split(separator: ":")
+            guard parts.count == 2, let t = ColumnType(name: String(parts[1])) else {
+                throw JobError(.invalidArgument, "bad column spec '\(c)'")
+            }
+            return Field(String(parts[0]), t)
+        }
+        var filters: [Filter] = []
+        if let c = p["eqColumn"] as? String, let v = p["eqValue"] {
+            filters.append(.eq(c, (v as? String).map { .string($0) } ?? .int(Int64((v as? Int) ?? 0))))
+        }
+        let report = try job.openReport("echo/rows", format: .csv, columns: fields)
+        var n: Int64 = 0
+        try job.scan(table, columns: fields, where: filters, batchRows: 3) { row in
+            try report.append(fields.map { row.value($0.name) })
+            n += 1
+        }
+        try report.close()
+        job.count("inputEvents", n)
+    }
+}
+
+/// Writes a report, then fails: the report must not be published.
+struct Fail: Job {
+    static let id = "test-fail"
+    static let title = "Fail on purpose after writing a report"
+    func run(_ job: JobContext) throws {
+        let r = try job.openReport("fail/partial", format: .csv, columns: [Field("a", .utf8)])
+        try r.append([.string("half")])
+        try r.close()
+        throw JobError(.data, "deliberate failure for the test suite")
+    }
+}
+
+/// Writes part of a report, then crashes as `modelParams.mode` says: segv, abort or fatal.
+struct Crash: Job {
+    static let id = "test-crash"
+    static let title = "Crash on purpose"
+    func run(_ job: JobContext) throws {
+        let r = try job.openReport("crash/partial", format: .csv, columns: [Field("a", .utf8)])
+        try r.append([.string("half")])
+        switch job.modelParams["mode"] as? String ?? "segv" {
+        case "abort": abort()
+        case "fatal": fatalError("deliberate fatalError for the test suite")
+        default:
+            let p = UnsafeMutablePointer<Int>(bitPattern: 8)!
+            p.pointee = 42
+        }
+    }
+}
+
+/// Never finishes; with `cooperative: true` it stops when the host cancels it.
+struct Hang: Job {
+    static let id = "test-hang"
+    static let title = "Hang on purpose"
+    func run(_ job: JobContext) throws {
+        let r = try job.openReport("hang/partial", format: .csv, columns: [Field("a", .utf8)])
+        try r.append([.string("half")])
+        let cooperative = job.modelParams["cooperative"] as? Bool ?? false
+        while true {
+            if cooperative && job.isCancelled { throw JobError(.cancelled, "cancelled by the host") }
+            usleep(10_000)
+        }
+    }
+}
+
+/// Calls `modelParams.url` with `modelParams.method` and writes status and body to "http/answer".
+struct HTTPProbe: Job {
+    static let id = "test-http"
+    static let title = "Call an HTTP endpoint through the host"
+    func run(_ job: JobContext) throws {
+        let p = job.modelParams
+        let answer = try job.http(p["method"] as? String ?? "GET", p["url"] as? String ?? "", body: p["body"] as? String)
+        let r = try job.openReport("http/answer", format: .jsonl, columns: [Field("status", .int64), Field("body", .utf8)])
+        try r.append([.int(Int64(answer.status)), .string(answer.body)])
+        try r.close()
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the plugins the test suite loads (after scripts/build-plugins.sh built the host) into
+# build/test-plugins/: the separately built Swift test kit and the plain-C plugin in its ABI variants.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config="${1:-release}"
+out=build/test-plugins
+mkdir -p "$out"
+jobs_flag=()
+[ -n "${SWIFT_BUILD_JOBS:-}" ] && jobs_flag=(-j "$SWIFT_BUILD_JOBS")
+
+swift build -c "$config" "${jobs_flag[@]}" --package-path Tests/Plugins/swift-testkit
+cp "$(swift build -c "$config" --package-path Tests/Plugins/swift-testkit --show-bin-path)/libswift-testkit.so" "$out/"
+
+c_plugin() {  # name, then extra cc flags
+    local name="$1"; shift
+    cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC "$@" -o "$out/lib$name.so" Tests/Plugins/c-echo/c_echo.c
+}
+c_plugin c-echo -I Sources/PluginAPI/include
+c_plugin c-echo-abi10 -I Tests/ABICompat/v1.0 -DPLUGIN_NAME='"c-echo-abi10"'       # built against ABI 1.0
+c_plugin c-echo-abi2 -I Sources/PluginAPI/include -DCLAIM_MAJOR=2 -DPLUGIN_NAME='"c-echo-abi2"'
+c_plugin c-echo-newer -I Sources/PluginAPI/include -DCLAIM_MINOR=99 -DPLUGIN_NAME='"c-echo-newer"'
+c_plugin c-noentry -I Sources/PluginAPI/include -DNO_ENTRY -DPLUGIN_NAME='"c-noentry"'
+echo "test plugins in $out"
