@@ -14,5 +14,6 @@ let package = Package(
     dependencies: [.package(path: hostPath)],
     targets: [
         .target(name: "LernUserorg", dependencies: [.product(name: "PluginKit", package: hostPackage)]),
+        .testTarget(name: "LernUserorgTests", dependencies: ["LernUserorg"]),
     ]
 )

@@ -1,0 +1,29 @@
+import XCTest
+@testable import LernUserorg
+
+/// Unit rules of the geo report; the whole job runs through the real host in the host's
+/// Tests/HostTests/EndToEnd/GeoReportTests.swift.
+final class StateAdminGeoReportTests: XCTestCase {
+    func testLocationIdList() {
+        // First id per type, in the order state, district, block, cluster; case-insensitive types.
+        XCTAssertEqual(StateAdminGeoReport.locationIds(
+            #"[{"id":"b","type":"Block"},{"id":"s","type":"state"},{"id":"d","type":"DISTRICT"},{"id":"d2","type":"district"},{"id":"c","type":"cluster"}]"#),
+            ["s", "d", "b", "c"])
+        XCTAssertEqual(StateAdminGeoReport.locationIds(#"[{"id":"1", "type":"state"},{"id":"2", "type":"district"}]"#), ["1", "2"])
+        XCTAssertEqual(StateAdminGeoReport.locationIds(nil), [])
+        XCTAssertEqual(StateAdminGeoReport.locationIds(""), [])
+        XCTAssertEqual(StateAdminGeoReport.locationIds("not json"), [])
+        XCTAssertEqual(StateAdminGeoReport.locationIds(#"[{"id":"x","type":"village"}]"#), [])
+    }
+
+    func testOrderIsSlugThenDistrictNameThenSchoolId() {
+        func row(_ slug: String, _ district: String?, _ school: String) -> StateAdminGeoReport.SchoolRow {
+            .init(slug: slug, schoolId: school, schoolName: nil, channel: nil, externalId: nil, districtId: "d",
+                  districtName: district, blockId: nil, blockName: nil)
+        }
+        let rows = [row("b", "A", "1"), row("a", "Z", "1"), row("a", "GULBARGA-2", "org9"), row("a", "GULBARGA", "org3"),
+                    row("a", "GULBARGA", "org2")]
+        XCTAssertEqual(rows.sorted(by: StateAdminGeoReport.reportOrder).map { "\($0.slug)/\($0.districtName!)/\($0.schoolId)" },
+                       ["a/GULBARGA/org2", "a/GULBARGA/org3", "a/GULBARGA-2/org9", "a/Z/1", "b/A/1"])
+    }
+}
