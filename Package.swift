@@ -22,10 +22,12 @@ let package = Package(
         .target(name: "RowBatch", dependencies: ["PluginAPI"]),
         // The Swift SDK: a Job protocol, typed rows, errors mapped to status codes, one export call.
         .target(name: "PluginKit", dependencies: ["PluginAPI", "RowBatch"]),
+        // Host-only C shims for Linux calls Swift's Glibc module does not import.
+        .target(name: "HostSystem"),
         .executableTarget(
             name: "Host",
             dependencies: [
-                "PluginAPI", "RowBatch",
+                "PluginAPI", "RowBatch", "HostSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

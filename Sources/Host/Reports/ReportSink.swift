@@ -12,6 +12,9 @@ final class ReportSink {
     private var partitionColumns: [Int] = []
     private var dataColumns: [Int] = []
     private var files: [String: BufferedFile] = [:]
+    /// Partitioned reports may have thousands of files: at most this many stay open (LRU).
+    static let maxOpenFiles = 64
+    private var openOrder: [String] = []
     private(set) var rows: Int64 = 0
 
     static let nullPartition = "__HIVE_DEFAULT_PARTITION__"  // what Spark names a null partition value
@@ -76,7 +79,12 @@ final class ReportSink {
     }
 
     private func file(at rel: String) throws -> BufferedFile {
-        if let f = files[rel] { return f }
+        if let f = files[rel] {
+            if !f.isOpen { try makeRoom(); try f.reopen(); openOrder.append(rel) }
+            return f
+        }
+        try makeRoom()
+        openOrder.append(rel)
         let f = try BufferedFile(path: (root as NSString).appendingPathComponent(rel))
         if format == DP_FORMAT_CSV, let fields {
             CSVEncoding.appendHeader(dataColumns.map { fields[$0].name }, to: f)
@@ -85,22 +93,32 @@ final class ReportSink {
         return f
     }
 
+    private func makeRoom() throws {
+        while openOrder.count >= Self.maxOpenFiles {
+            let victim = openOrder.removeFirst()
+            try files[victim]?.suspend()
+        }
+    }
+
     /// Finishes every file. A report that received no rows and has no partitions still gets its file
     /// (a CSV with only the header), as an empty DataFrame would upstream.
     func close() throws {
         if files.isEmpty && partitionBy.isEmpty { _ = try file(at: reportId + "." + fileExtension) }
         for f in files.values {
+            if !f.isOpen { try f.reopen() }
             if format == DP_FORMAT_JSON_ARRAY { f.append(f.rows == 0 ? "[]" : "]") }
             try f.close()
         }
         files.removeAll()
+        openOrder.removeAll()
     }
 }
 
-/// An output file with a 64 KiB write buffer, fsynced on close.
+/// An output file with a 64 KiB write buffer, fsynced on close. It can be suspended (closed) and
+/// reopened for appending, so a writer can keep many files without holding a descriptor for each.
 final class BufferedFile {
     let path: String
-    private let fd: Int32
+    private var fd: Int32
     private var buffer: [UInt8] = []
     var rows = 0
 
@@ -138,9 +156,23 @@ final class BufferedFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    var isOpen: Bool { fd >= 0 }
+
+    func suspend() throws {
+        try flush()
+        Glibc.close(fd)
+        fd = -1
+    }
+
+    func reopen() throws {
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.io("cannot reopen \(path): \(String(cString: strerror(errno)))") }
+    }
+
     func close() throws {
         try flush()
         fsync(fd)
         Glibc.close(fd)
+        fd = -1
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HostSystem
 
 /// One `dataproducts run`: resolve and check the plugin, render the config, run the job (isolated by
 /// default), log JOB_START/JOB_END, and publish the reports only if the job succeeded.
@@ -111,6 +112,9 @@ struct JobExecution {
             return ExitCodes.internalError
         }
         installCancellationHandlers()
+        // If the host dies (even by SIGKILL), its job must not run on unsupervised.
+        _ = dp_set_parent_death_signal(SIGKILL)  // nobody would publish its reports now
+        if getppid() == 1 { return ExitCodes.internalError }  // the parent is already gone
         let level = JobLogger.Level.allNamed[spec.logLevel] ?? .info
         guard let logger = try? JobLogger.open(path: spec.logFile, jobName: spec.jobId, minimumLevel: level) else {
             return ExitCodes.internalError

@@ -65,7 +65,7 @@ final class ABIProofTests: XCTestCase {
         XCTAssertEqual(e.status, 0, e.stderr)
         XCTAssertEqual(home.read("reports/echo/rows.csv"), "id,n,ok\na,1,true\n")
         try home.write("config/jobs/admin-geo-reports.json", "{}")
-        let g = try home.run(["run", "admin-geo-reports", "--store", "local:" + Harness.fixtures + "/lern/reports/reports_test_data"])
+        let g = try home.run(["run", "admin-geo-reports", "--store", "local:" + (try Harness.fixture("lern/reports/reports_test_data"))])
         XCTAssertEqual(g.status, 0, g.stderr)
     }
 

@@ -74,6 +74,46 @@ final class IsolationTests: XCTestCase {
         XCTAssertEqual((end["data"] as? [String: Any])?["statusMsg"] as? String, "deliberate failure for the test suite")
     }
 
+    func testJobDiesWithItsHost() throws {
+        // cron or an operator SIGKILLs the host: its job process must not run on unsupervised.
+        try home.write("config/jobs/test-hang.json", #"{"model":"test-hang"}"#)
+        let host = Process()
+        host.executableURL = URL(fileURLWithPath: Harness.binary)
+        host.arguments = ["run", "test-hang", "--home", home.path, "--log-file", home.path + "/joblog.log"]
+        try host.run()
+        var child: Int32?
+        for _ in 0..<200 where child == nil {
+            child = Self.children(of: host.processIdentifier).first
+            usleep(20_000)
+        }
+        let job = try XCTUnwrap(child, "the host started no job process")
+        kill(host.processIdentifier, SIGKILL)
+        var alive = true
+        for _ in 0..<100 where alive {
+            alive = Self.isRunning(job)
+            usleep(20_000)
+        }
+        if alive { kill(job, SIGKILL) }  // clean up, or the orphan would hold the test runner's output open
+        XCTAssertFalse(alive, "job process \(job) outlived its host")
+        host.waitUntilExit()
+    }
+
+    static func children(of parent: Int32) -> [Int32] {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) } ?? []
+        return pids.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && Int32(fields[1]) == parent
+        }
+    }
+
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[stat.index(after: close)...].hasPrefix(" Z")  // a zombie is dead
+    }
+
     func testHostRunsNextJobAfterACrash() throws {
         try home.write("data/t.x.jsonl", #"{"a":"1"}"# + "\n")
         XCTAssertEqual(try runJob("test-crash").status, 68)

@@ -29,6 +29,16 @@ enum Harness {
         }
     }
 
+    /// The upstream fixture folder `relative`, or a clear failure if the shared fixtures are absent.
+    static func fixture(_ relative: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let p = fixtures + "/" + relative
+        guard FileManager.default.fileExists(atPath: p) else {
+            XCTFail("fixtures not found at \(p): put shared/ beside the repository or set DATAPRODUCTS_FIXTURES", file: file, line: line)
+            throw XCTSkip("no fixtures")
+        }
+        return p
+    }
+
     struct Result {
         var status: Int32
         var stdout: String

@@ -46,6 +46,19 @@ final class ReportTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: staging.directory), "staging removed after commit")
     }
 
+    func testManyPartitionsWithBoundedOpenFiles() throws {
+        let staging = try Staging.create(output: out)
+        let sink = try ReportSink(reportId: "m", format: DP_FORMAT_JSON_ARRAY, partitionBy: ["k"], stagingFiles: staging.files)
+        let fields = [Field("k", .utf8), Field("v", .int64)]
+        // 300 partitions (> maxOpenFiles), each written twice, in two interleaved batches.
+        for pass in 0..<2 {
+            try write(sink, fields, (0..<300).map { [.string("p\($0)"), .int(Int64(pass))] })
+        }
+        try sink.close()
+        _ = try staging.commit()
+        for i in [0, 150, 299] { XCTAssertEqual(read("m/p\(i).json"), #"[{"v":0},{"v":1}]"#) }
+    }
+
     func testEmptyUnpartitionedReportStillWritten() throws {
         let staging = try Staging.create(output: out)
         let sink = try ReportSink(reportId: "e", format: DP_FORMAT_JSON_ARRAY, partitionBy: [], stagingFiles: staging.files)
