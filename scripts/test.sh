@@ -6,7 +6,14 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 scripts/build-plugins.sh debug
 scripts/build-test-plugins.sh debug
-swift test
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+# XCTest only (no Swift Testing suites here): its closing counts are summed below.
+swift test --disable-swift-testing 2>&1 | tee -a "$log"
 for dir in Plugins/*/; do
-    if [ -d "$dir/Tests" ]; then swift test --package-path "$dir"; fi
+    if [ -d "$dir/Tests" ]; then swift test --disable-swift-testing --package-path "$dir" 2>&1 | tee -a "$log"; fi
 done
+# One line for the whole suite; the last "Executed" line of each run holds that run's totals.
+awk '/^Test Suite .All tests. (passed|failed)/ {grab=1; next}
+     grab && /Executed [0-9]+ tests?, with [0-9]+ failures?/ {t+=$2; f+=$5; grab=0}
+     END {printf "%d passed, %d failed\n", t-f, f}' "$log"
