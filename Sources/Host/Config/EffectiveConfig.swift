@@ -1,4 +1,5 @@
 import Foundation
+import RowBatch
 
 /// Loads a model-config template, renders it with an environment's variables and `--set` overrides,
 /// and checks that the result is a JSON object (the upstream model config, accepted as it is).

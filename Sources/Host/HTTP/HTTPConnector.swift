@@ -1,4 +1,5 @@
 import Foundation
+import RowBatch
 import PluginAPI
 
 struct HTTPRequest {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RowBatch
 
 /// Writes upstream JobLogger events (JOB_START, JOB_END, JOB_LOG) as JSON lines.
 ///

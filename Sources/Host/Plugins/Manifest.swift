@@ -1,4 +1,5 @@
 import Foundation
+import RowBatch
 
 /// The JSON file written next to each built `.so` (`lib<name>.manifest.json`): what the plugin's
 /// descriptor says, plus the library's sha256 — so the host can check a plugin without loading it.

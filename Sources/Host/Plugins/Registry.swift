@@ -1,4 +1,5 @@
 import Foundation
+import RowBatch
 
 /// `registry.json`: which plugins exist (name, version, owner, building block, ABI, file, sha256, jobs)
 /// and which plugins each environment gets. Read without loading any plugin.

@@ -63,11 +63,26 @@ final class ReportSink {
         }
     }
 
+    // Rows usually arrive grouped by partition: remember the last tuple's file.
+    private var lastTuple: [String?] = []
+    private var lastFile: BufferedFile?
+
     private func fileFor(_ batch: BatchView, _ row: Int) throws -> BufferedFile {
-        var rel = reportId
         if !partitionColumns.isEmpty {
-            let parts = try partitionColumns.map { c -> String in
-                guard let v = batch.string(c, row) else { return Self.nullPartition }
+            let tuple = partitionColumns.map { batch.string($0, row) }
+            if tuple == lastTuple, let f = lastFile, f.isOpen { return f }
+            lastTuple = tuple
+            lastFile = try fileFor(tuple)
+            return lastFile!
+        }
+        return try fileFor([])
+    }
+
+    private func fileFor(_ tuple: [String?]) throws -> BufferedFile {
+        var rel = reportId
+        if !tuple.isEmpty {
+            let parts = try tuple.map { v -> String in
+                guard let v else { return Self.nullPartition }
                 guard !v.isEmpty, !v.contains("/"), v != ".", v != ".." else {
                     throw StoreError.data("report \(reportId): partition value '\(v)' cannot be a file name")
                 }
@@ -111,6 +126,7 @@ final class ReportSink {
         }
         files.removeAll()
         openOrder.removeAll()
+        lastFile = nil
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RowBatch
 import HostSystem
 
 /// One `dataproducts run`: resolve and check the plugin, render the config, run the job (isolated by

@@ -1,4 +1,5 @@
 import Foundation
+import RowBatch
 import PluginAPI
 
 /// Everything a process needs to run one job; the parent writes it as JSON for the child.

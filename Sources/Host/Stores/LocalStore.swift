@@ -27,23 +27,24 @@ struct LocalStore: TableStore {
         let now = ISO8601DateFormatter.withMilliseconds.string(from: Date())
         let builder = BatchBuilder(fields: request.columns)
         let limit = request.batchRows > 0 ? request.batchRows : ScanRequest.defaultBatchRows
+        // Only the requested and filtered columns are built from each line.
+        var wanted = request.columns.map(\.name)
+        for f in request.filters where !wanted.contains(f.column) { wanted.append(f.column) }
+        let keys = wanted.map { Array($0.utf8) }
+        let filterSlots = request.filters.map { f in wanted.firstIndex(of: f.column)! }
         var lineNumber = 0
         try LineReader(fd: fd).forEachLine { line in
             lineNumber += 1
             guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
-            let row: JSONValue
-            do { row = try JSONParser.parse(line) } catch {
-                throw StoreError.data("\(request.qualifiedName) line \(lineNumber): invalid JSON: \(error)")
+            let cells: [JSONValue]
+            do { cells = try JSONParser.project(line, keys: keys) } catch {
+                throw StoreError.data("\(request.qualifiedName) line \(lineNumber): invalid JSON object: \(error)")
             }
-            guard case .object(let pairs) = row else {
-                throw StoreError.data("\(request.qualifiedName) line \(lineNumber): not a JSON object")
-            }
-            func cell(_ name: String) -> JSONValue { pairs.first { $0.0 == name }?.1 ?? .null }
-            for f in request.filters {
-                guard try Self.matches(cell(f.column), f, where: "\(request.qualifiedName) line \(lineNumber)") else { return }
+            for (f, slot) in zip(request.filters, filterSlots) {
+                guard try Self.matches(cells[slot], f, where: "\(request.qualifiedName) line \(lineNumber)") else { return }
             }
             for (i, field) in request.columns.enumerated() {
-                builder.set(i, try Self.convert(cell(field.name), to: field.type, now: now) {
+                builder.set(i, try Self.convert(cells[i], to: field.type, now: now) {
                     "\(request.qualifiedName) line \(lineNumber) column \(field.name): \($0)"
                 })
             }

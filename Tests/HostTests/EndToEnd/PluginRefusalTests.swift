@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+import RowBatch
 
 /// Every refusal of issue point 4: one clear line naming plugin, file and reason, exit 66, and for
 /// the checks made before dlopen, no plugin code run at all.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+import RowBatch
 
 final class ConfigTests: XCTestCase {
     func render(_ t: String, _ vars: String = "{}") throws -> String {
@@ -45,6 +46,18 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(v, .object([("z", .int(1)), ("a", .double(1)), ("b", .bool(true)), ("n", .null),
                                    ("s", .string("é😀\n")), ("l", .array([.int(-1), .double(2000)]))]))
         XCTAssertEqual(v.render(), #"{"z":1,"a":1.0,"b":true,"n":null,"s":"é😀\n","l":[-1,2000.0]}"#)
+    }
+
+    func testProjectBuildsOnlyWantedKeys() throws {
+        let line = #"{"a":1,"skip":{"x":[1,"}"]},"s":"q\"\\","e\u0041":true,"b":"x"}"#
+        var text = line
+        let keys = ["b", "a", "eA", "missing"].map { Array($0.utf8) }
+        let cells = try text.withUTF8 { try JSONParser.project(UnsafeRawBufferPointer($0), keys: keys) }
+        XCTAssertEqual(cells, [.string("x"), .int(1), .bool(true), .null])
+        for bad in [#"[1]"#, #"{"a":1"#, #"{"a" 1}"#, #"{"a":"x}"#, #"{"a":1} x"#] {
+            var t = bad
+            XCTAssertThrowsError(try t.withUTF8 { try JSONParser.project(UnsafeRawBufferPointer($0), keys: keys) }, bad)
+        }
     }
 
     func testRejectsMalformed() {

@@ -1,4 +1,3 @@
-import Foundation
 import PluginKit
 
 /// `admin-geo-reports` (upstream StateAdminGeoReportJob, lern-jobs-spec §11): for each tenant slug,
@@ -66,18 +65,30 @@ struct StateAdminGeoReport: Job {
             }
         }
         job.count("inputEvents", scanned)
-        rows.sort(by: Self.reportOrder)
+        rows = Self.sortedForReport(rows)
         try writeDetail(job, rows)
         try writeSummaries(job, rows)
         job.count("outputEvents", Int64(rows.count))
         job.log("geo report: \(rows.count) school rows for \(Set(rows.map(\.slug)).count) slugs")
     }
 
-    static func reportOrder(_ a: SchoolRow, _ b: SchoolRow) -> Bool {
-        let keysA = [a.slug, a.districtName ?? "", a.schoolId, a.blockId ?? ""]
-        let keysB = [b.slug, b.districtName ?? "", b.schoolId, b.blockId ?? ""]
-        for (x, y) in zip(keysA, keysB) where x != y { return x.utf8.lexicographicallyPrecedes(y.utf8) }
-        return false
+    /// Report order: slug, district name (null first, as Spark sorts), school id, block id; all by
+    /// UTF-8 bytes. Slugs and district names are few, so they are ranked once and compared as
+    /// integers; the rows are sorted as indices rather than moved.
+    static func sortedForReport(_ rows: [SchoolRow]) -> [SchoolRow] {
+        func ranks(_ values: Set<String>) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.enumerated().map { ($1, $0 + 1) })
+        }
+        let slugRank = ranks(Set(rows.map(\.slug)))
+        let districtRank = ranks(Set(rows.compactMap(\.districtName)))
+        let keys = rows.map { (slugRank[$0.slug]!, $0.districtName.map { districtRank[$0]! } ?? 0) }
+        let order = rows.indices.sorted { i, j in
+            if keys[i] != keys[j] { return keys[i] < keys[j] }
+            let a = rows[i], b = rows[j]
+            if a.schoolId != b.schoolId { return a.schoolId.utf8.lexicographicallyPrecedes(b.schoolId.utf8) }
+            return (a.blockId ?? "").utf8.lexicographicallyPrecedes((b.blockId ?? "").utf8)
+        }
+        return order.map { rows[$0] }
     }
 
     /// `<base>geo-detail/<slug>.csv`.
@@ -140,10 +151,9 @@ struct StateAdminGeoReport: Job {
     /// district, block and cluster, in that order (types compared ignoring case; absent ones skipped;
     /// null, empty or invalid JSON gives no ids).
     static func locationIds(_ json: String?) -> [String] {
-        guard let json, let data = json.data(using: .utf8),
-              let items = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else { return [] }
+        guard let json, let items = (try? JSONParser.parse(json))?.array else { return [] }
         return ["state", "district", "block", "cluster"].compactMap { type in
-            items.first { ($0["type"] as? String)?.lowercased() == type }?["id"] as? String
+            items.first { $0["type"]?.string?.lowercased() == type }?["id"]?.string
         }
     }
 }

@@ -22,8 +22,8 @@ final class StateAdminGeoReportTests: XCTestCase {
                   districtName: district, blockId: nil, blockName: nil)
         }
         let rows = [row("b", "A", "1"), row("a", "Z", "1"), row("a", "GULBARGA-2", "org9"), row("a", "GULBARGA", "org3"),
-                    row("a", "GULBARGA", "org2")]
-        XCTAssertEqual(rows.sorted(by: StateAdminGeoReport.reportOrder).map { "\($0.slug)/\($0.districtName!)/\($0.schoolId)" },
-                       ["a/GULBARGA/org2", "a/GULBARGA/org3", "a/GULBARGA-2/org9", "a/Z/1", "b/A/1"])
+                    row("a", "GULBARGA", "org2"), row("a", nil, "x")]
+        XCTAssertEqual(StateAdminGeoReport.sortedForReport(rows).map { "\($0.slug)/\($0.districtName ?? "null")/\($0.schoolId)" },
+                       ["a/null/x", "a/GULBARGA/org2", "a/GULBARGA/org3", "a/GULBARGA-2/org9", "a/Z/1", "b/A/1"])
     }
 }

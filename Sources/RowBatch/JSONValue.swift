@@ -1,9 +1,8 @@
 import Foundation
-import RowBatch
 
 /// A JSON value with exact types (integers stay integers, booleans stay booleans) and object keys in
 /// document order, so what we read is what we write back.
-enum JSONValue: Equatable {
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -12,7 +11,7 @@ enum JSONValue: Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -26,31 +25,31 @@ enum JSONValue: Equatable {
         }
     }
 
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         guard case .object(let pairs) = self else { return nil }
         return pairs.first { $0.0 == key }?.1
     }
 
-    var string: String? { if case .string(let s) = self { return s } else { return nil } }
-    var int: Int64? {
+    public var string: String? { if case .string(let s) = self { return s } else { return nil } }
+    public var int: Int64? {
         switch self {
         case .int(let i): return i
         case .double(let d): return Int64(exactly: d)
         default: return nil
         }
     }
-    var array: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
-    var isNull: Bool { if case .null = self { return true } else { return false } }
+    public var array: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
 
     /// Compact JSON text (keys in stored order).
-    func render() -> String {
+    public func render() -> String {
         var out = ""
         render(into: &out, indent: nil, level: 0)
         return out
     }
 
     /// Indented JSON text for humans.
-    func pretty() -> String {
+    public func pretty() -> String {
         var out = ""
         render(into: &out, indent: "  ", level: 0)
         return out
@@ -85,23 +84,23 @@ enum JSONValue: Equatable {
     }
 }
 
-struct JSONParseError: Error, CustomStringConvertible {
-    var message: String
-    var offset: Int
-    var description: String { "\(message) at byte \(offset)" }
+public struct JSONParseError: Error, CustomStringConvertible {
+    public var message: String
+    public var offset: Int
+    public var description: String { "\(message) at byte \(offset)" }
 }
 
-/// A strict RFC 8259 parser over UTF-8 bytes.
-struct JSONParser {
+/// A strict RFC 8259 parser over UTF-8 bytes: exact types, keys in document order, no Foundation.
+public struct JSONParser {
     private let bytes: UnsafeRawBufferPointer
     private var i = 0
 
-    static func parse(_ text: String) throws -> JSONValue {
+    public static func parse(_ text: String) throws -> JSONValue {
         var text = text
         return try text.withUTF8 { try parse(UnsafeRawBufferPointer($0)) }
     }
 
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
         var p = JSONParser(bytes: bytes)
         p.skipSpace()
         let v = try p.value()
@@ -111,6 +110,69 @@ struct JSONParser {
     }
 
     private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    /// Parses one JSON object but builds only the values of `keys` (others are skipped without
+    /// allocating): result[i] is the value of keys[i], or .null when absent. For scanning rows of
+    /// which a job reads a few columns.
+    public static func project(_ bytes: UnsafeRawBufferPointer, keys: [[UInt8]]) throws -> [JSONValue] {
+        var p = JSONParser(bytes: bytes)
+        var out = [JSONValue](repeating: .null, count: keys.count)
+        p.skipSpace()
+        guard p.i < bytes.count, bytes[p.i] == UInt8(ascii: "{") else { throw p.fail("expected an object") }
+        p.i += 1
+        p.skipSpace()
+        if p.i < bytes.count, bytes[p.i] == UInt8(ascii: "}") { p.i += 1; return out }
+        while true {
+            p.skipSpace()
+            guard p.i < bytes.count, bytes[p.i] == UInt8(ascii: "\"") else { throw p.fail("expected a key") }
+            let slot = try p.keySlot(keys)
+            p.skipSpace()
+            guard p.i < bytes.count, bytes[p.i] == UInt8(ascii: ":") else { throw p.fail("expected ':'") }
+            p.i += 1
+            p.skipSpace()
+            if let slot { out[slot] = try p.value() } else { try p.skipValue() }
+            p.skipSpace()
+            guard p.i < bytes.count else { throw p.fail("unterminated object") }
+            if bytes[p.i] == UInt8(ascii: ",") { p.i += 1; continue }
+            if bytes[p.i] == UInt8(ascii: "}") { p.i += 1; break }
+            throw p.fail("expected ',' or '}'")
+        }
+        p.skipSpace()
+        guard p.i == bytes.count else { throw p.fail("trailing characters") }
+        return out
+    }
+
+    /// Reads a key and returns its index in `keys` (nil if not wanted).
+    private mutating func keySlot(_ keys: [[UInt8]]) throws -> Int? {
+        let start = i + 1
+        var j = start
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {  // no escapes: compare bytes in place
+            let len = j - start
+            i = j + 1
+            return keys.firstIndex { k in k.count == len && k.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress! + start, len) == 0 } }
+        }
+        let key = Array(try string().utf8)
+        return keys.firstIndex(of: key)
+    }
+
+    /// Moves past one value without building it.
+    private mutating func skipValue() throws {
+        guard i < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[i] {
+        case UInt8(ascii: "\""):
+            i += 1
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\"") {
+                i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            guard i < bytes.count else { throw fail("unterminated string") }
+            i += 1
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            _ = try value()  // nested values are rare in skipped columns; parse them plainly
+        default:
+            _ = try value()
+        }
+    }
 
     private mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
@@ -267,8 +329,8 @@ struct JSONParser {
 /// Number formatting as the JVM prints doubles (Spark CSV/JSON writers): 1.0, 0.5, 1.0E7, 1.0E-4.
 /// Java uses plain notation for 1e-3 <= |d| < 1e7 and scientific otherwise, with the shortest digits
 /// that round-trip — the digits Swift's description also picks, so only the layout is redone here.
-enum NumberText {
-    static func java(_ d: Double) -> String {
+public enum NumberText {
+    public static func java(_ d: Double) -> String {
         guard d.isFinite else { return d.isNaN ? "NaN" : (d < 0 ? "-Infinity" : "Infinity") }
         if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
         var (digits, point) = decimalDigits(abs(d))
@@ -286,7 +348,7 @@ enum NumberText {
 
     /// Shortest round-trip significant digits of a positive double, and where the decimal point goes
     /// (value = 0.DIGITS × 10^point).
-    static func decimalDigits(_ d: Double) -> (String, Int) {
+    public static func decimalDigits(_ d: Double) -> (String, Int) {
         let text = String(d)  // e.g. "10000000.0", "1.5e-05", "1e+16"
         let parts = text.split(separator: "e")
         let exponent = parts.count > 1 ? Int(parts[1].replacingOccurrences(of: "+", with: "")) ?? 0 : 0
