@@ -22,12 +22,14 @@ let package = Package(
         .target(name: "RowBatch", dependencies: ["PluginAPI"]),
         // The Swift SDK: a Job protocol, typed rows, errors mapped to status codes, one export call.
         .target(name: "PluginKit", dependencies: ["PluginAPI", "RowBatch"]),
+        // PostgreSQL client library (Debian: libpq-dev), used by the host only; plugins never link it.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // Host-only C shims for Linux calls Swift's Glibc module does not import.
         .target(name: "HostSystem"),
         .executableTarget(
             name: "Host",
             dependencies: [
-                "PluginAPI", "RowBatch", "HostSystem",
+                "PluginAPI", "RowBatch", "HostSystem", "CLibPQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -6,8 +6,12 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 scripts/build-plugins.sh debug
 scripts/build-test-plugins.sh debug
+# Real servers for the connector tests, on loopback, in temp dirs, stopped on exit.
+DATAPRODUCTS_TEST_PG="$(scripts/test-postgres.sh start "${DATAPRODUCTS_TEST_PG_PORT:-55433}")"
+pg_dir="$(cat /tmp/dp-pg.last)"
+export DATAPRODUCTS_TEST_PG
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT
 # XCTest only (no Swift Testing suites here): its closing counts are summed below.
 swift test --disable-swift-testing 2>&1 | tee -a "$log"
 for dir in Plugins/*/; do

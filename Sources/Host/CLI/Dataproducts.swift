@@ -10,7 +10,7 @@ struct Dataproducts: ParsableCommand {
         Exit codes: 0 ok, 64 bad command line, 65 bad config, 66 plugin refused, 67 job failed,
         68 job crashed, 69 job timed out, 70 internal host error.
         """,
-        subcommands: [Run.self, Render.self, Plugins.self, Child.self]
+        subcommands: [Run.self, Render.self, Load.self, Plugins.self, Child.self]
     )
 }
 

@@ -38,9 +38,13 @@ struct StoreError: Error, CustomStringConvertible {
     static func invalid(_ m: String) -> StoreError { StoreError(status: DP_ERROR_INVALID_ARGUMENT, description: m) }
 }
 
-/// Parses `--store` values: `local:DIR` (more kinds come with their connectors).
+/// Parses `--store` values: `local:DIR`, or `postgres:CONNINFO` (a postgresql:// URI or libpq
+/// key=value pairs; empty means $DATABASE_URL, else libpq's PG* environment variables).
 enum StoreFactory {
     static func make(_ spec: String) throws -> TableStore {
+        if spec.hasPrefix("postgres:") {
+            return PostgresStore(conninfo: postgresConninfo(String(spec.dropFirst("postgres:".count))))
+        }
         if spec.hasPrefix("local:") {
             let dir = String(spec.dropFirst("local:".count))
             var isDir: ObjCBool = false
@@ -49,6 +53,10 @@ enum StoreFactory {
             }
             return LocalStore(directory: dir)
         }
-        throw HostError.config("unknown store '\(spec)' (supported: local:DIR)")
+        throw HostError.config("unknown store '\(spec)' (supported: local:DIR, postgres:CONNINFO)")
+    }
+
+    static func postgresConninfo(_ given: String) -> String {
+        given.isEmpty ? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "" : given
     }
 }

@@ -39,6 +39,41 @@ enum Harness {
         return p
     }
 
+    /// A fresh database on the test PostgreSQL server (scripts/test-postgres.sh, started by
+    /// scripts/test.sh, conninfo in $DATAPRODUCTS_TEST_PG), dropped by `drop()`.
+    final class PostgresDatabase {
+        let name = "dp_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let base: String
+        var conninfo: String { base + " dbname=" + name }
+
+        init(file: StaticString = #filePath, line: UInt = #line) throws {
+            guard let base = ProcessInfo.processInfo.environment["DATAPRODUCTS_TEST_PG"], !base.isEmpty else {
+                XCTFail("DATAPRODUCTS_TEST_PG is not set: start a server with scripts/test-postgres.sh start (scripts/test.sh does)",
+                        file: file, line: line)
+                throw XCTSkip("no PostgreSQL")
+            }
+            self.base = base
+            try Harness.psql(base, "CREATE DATABASE \(name)")
+        }
+
+        func drop() { _ = try? Harness.psql(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+    }
+
+    /// Runs SQL with psql (a real client beside ours); returns its unaligned output.
+    @discardableResult
+    static func psql(_ conninfo: String, _ sql: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        p.arguments = [conninfo, "-v", "ON_ERROR_STOP=1", "-Atqc", sql]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw XCTSkip("psql failed: \(sql)") }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     struct Result {
         var status: Int32
         var stdout: String

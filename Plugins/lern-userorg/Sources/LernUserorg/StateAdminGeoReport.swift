@@ -65,7 +65,7 @@ struct StateAdminGeoReport: Job {
             }
         }
         job.count("inputEvents", scanned)
-        rows = Self.sortedForReport(rows)
+        Self.sortForReport(&rows)
         try writeDetail(job, rows)
         try writeSummaries(job, rows)
         job.count("outputEvents", Int64(rows.count))
@@ -74,8 +74,8 @@ struct StateAdminGeoReport: Job {
 
     /// Report order: slug, district name (null first, as Spark sorts), school id, block id; all by
     /// UTF-8 bytes. Slugs and district names are few, so they are ranked once and compared as
-    /// integers; the rows are sorted as indices rather than moved.
-    static func sortedForReport(_ rows: [SchoolRow]) -> [SchoolRow] {
+    /// integers; indices are sorted, then the rows permuted in place (no second copy of them).
+    static func sortForReport(_ rows: inout [SchoolRow]) {
         func ranks(_ values: Set<String>) -> [String: Int] {
             Dictionary(uniqueKeysWithValues: values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.enumerated().map { ($1, $0 + 1) })
         }
@@ -88,7 +88,19 @@ struct StateAdminGeoReport: Job {
             if a.schoolId != b.schoolId { return a.schoolId.utf8.lexicographicallyPrecedes(b.schoolId.utf8) }
             return (a.blockId ?? "").utf8.lexicographicallyPrecedes((b.blockId ?? "").utf8)
         }
-        return order.map { rows[$0] }
+        // Apply the permutation cycle by cycle: rows[k] becomes the old rows[order[k]].
+        var placed = [Bool](repeating: false, count: rows.count)
+        for start in rows.indices where !placed[start] {
+            var k = start
+            let first = rows[start]
+            while true {
+                placed[k] = true
+                let next = order[k]
+                if next == start { rows[k] = first; break }
+                rows[k] = rows[next]
+                k = next
+            }
+        }
     }
 
     /// `<base>geo-detail/<slug>.csv`.

@@ -21,9 +21,10 @@ final class StateAdminGeoReportTests: XCTestCase {
             .init(slug: slug, schoolId: school, schoolName: nil, channel: nil, externalId: nil, districtId: "d",
                   districtName: district, blockId: nil, blockName: nil)
         }
-        let rows = [row("b", "A", "1"), row("a", "Z", "1"), row("a", "GULBARGA-2", "org9"), row("a", "GULBARGA", "org3"),
+        var rows = [row("b", "A", "1"), row("a", "Z", "1"), row("a", "GULBARGA-2", "org9"), row("a", "GULBARGA", "org3"),
                     row("a", "GULBARGA", "org2"), row("a", nil, "x")]
-        XCTAssertEqual(StateAdminGeoReport.sortedForReport(rows).map { "\($0.slug)/\($0.districtName ?? "null")/\($0.schoolId)" },
+        StateAdminGeoReport.sortForReport(&rows)
+        XCTAssertEqual(rows.map { "\($0.slug)/\($0.districtName ?? "null")/\($0.schoolId)" },
                        ["a/null/x", "a/GULBARGA/org2", "a/GULBARGA/org3", "a/GULBARGA-2/org9", "a/Z/1", "b/A/1"])
     }
 }

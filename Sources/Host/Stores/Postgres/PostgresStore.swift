@@ -1,0 +1,137 @@
+import CLibPQ
+import Foundation
+import PluginAPI
+import RowBatch
+
+/// The production store: upstream's Cassandra tables as PostgreSQL tables (schema = keyspace, DDL in
+/// config/schema/postgres.sql). Projection and filters become parameterised SQL (values are never
+/// spliced into the text) and rows stream through a cursor, one FETCH per batch, so memory is
+/// bounded by a batch whatever the table's size.
+///
+/// Values come out exactly as the `local` store gives them: JSON columns as compact JSON text,
+/// timestamps as ISO-8601 UTC with milliseconds; a column the table lacks reads as null.
+struct PostgresStore: TableStore {
+    let conninfo: String
+
+    func scan(_ request: ScanRequest, emit: (BatchBuilder) throws -> Void) throws {
+        let conn = try PGConnection(conninfo)
+        let types = try Self.columnTypes(conn, keyspace: request.keyspace, table: request.table)
+        guard !types.isEmpty else {
+            throw StoreError.notFound("table \(request.qualifiedName) not found in PostgreSQL (\(PGConnection.describe(conninfo)))")
+        }
+        let select = request.columns.map { types[$0.name] == nil ? "NULL" : conn.identifier($0.name) }
+        var params: [String?] = []
+        var conditions: [String] = []
+        for f in request.filters {
+            guard let type = types[f.column] else {
+                conditions.append("FALSE")  // an absent column is null everywhere, and null never matches
+                continue
+            }
+            // Text compares by bytes, as the local store does, whatever the database's collation.
+            let column = conn.identifier(f.column) + (Self.isText(type) ? " COLLATE \"C\"" : "")
+            let placeholders = try f.values.map { v -> String in
+                params.append(try Self.parameter(v, column: f.column))
+                return "$\(params.count)"
+            }
+            switch f.op {
+            case .eq: conditions.append("\(column) = \(placeholders[0])")
+            case .in: conditions.append("\(column) IN (\(placeholders.joined(separator: ", ")))")
+            case .lt: conditions.append("\(column) < \(placeholders[0])")
+            case .le: conditions.append("\(column) <= \(placeholders[0])")
+            case .gt: conditions.append("\(column) > \(placeholders[0])")
+            case .ge: conditions.append("\(column) >= \(placeholders[0])")
+            }
+        }
+        var sql = "SELECT \(select.isEmpty ? "1" : select.joined(separator: ", ")) FROM \(conn.identifier(request.keyspace)).\(conn.identifier(request.table))"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        let limit = request.batchRows > 0 ? request.batchRows : ScanRequest.defaultBatchRows
+        let builder = BatchBuilder(fields: request.columns)
+        try conn.exec("BEGIN READ ONLY")
+        do {
+            try conn.exec("DECLARE dp_scan NO SCROLL CURSOR FOR " + sql, params)
+            while true {
+                let result = try conn.exec("FETCH FORWARD \(limit) FROM dp_scan")
+                if result.rows == 0 { break }
+                for row in 0..<result.rows {
+                    for (i, field) in request.columns.enumerated() {
+                        builder.set(i, try Self.convert(result, row, i, to: field.type) {
+                            "\(request.qualifiedName) column \(field.name): \($0)"
+                        })
+                    }
+                    builder.endRow()
+                }
+                try emit(builder)
+                if result.rows < limit { break }
+            }
+            try conn.exec("COMMIT")
+        } catch {
+            _ = try? conn.exec("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Column name → PostgreSQL type name, empty when the table does not exist.
+    static func columnTypes(_ conn: PGConnection, keyspace: String, table: String) throws -> [String: String] {
+        let r = try conn.exec("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+                              [keyspace, table])
+        var out: [String: String] = [:]
+        for i in 0..<r.rows { out[r.string(i, 0)!] = r.string(i, 1)! }
+        return out
+    }
+
+    static func isText(_ type: String) -> Bool { type == "text" || type.hasPrefix("character") }
+
+    static func parameter(_ v: JSONValue, column: String) throws -> String {
+        switch v {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .bool(let b): return b ? "true" : "false"
+        default: throw StoreError.invalid("filter on \(column): \(v.render()) is not a scalar")
+        }
+    }
+
+    // PostgreSQL type OIDs (pg_type.h), stable across versions.
+    static let boolOID: UInt32 = 16, int8OID: UInt32 = 20, int2OID: UInt32 = 21, int4OID: UInt32 = 23
+    static let float4OID: UInt32 = 700, float8OID: UInt32 = 701, numericOID: UInt32 = 1700
+    static let jsonOID: UInt32 = 114, jsonbOID: UInt32 = 3802, timestampOID: UInt32 = 1114, timestamptzOID: UInt32 = 1184
+
+    static func convert(_ r: PGResult, _ row: Int, _ col: Int, to type: ColumnType,
+                        context: (String) -> String) throws -> Value {
+        guard let text = r.string(row, col) else { return .null }
+        let oid = r.type(col)
+        let integer = [int2OID, int4OID, int8OID].contains(oid)
+        switch type {
+        case .bool where oid == boolOID: return .bool(text == "t")
+        case .int64 where integer: return .int(Int64(text)!)
+        case .int64 where oid == numericOID && Int64(text) != nil: return .int(Int64(text)!)
+        case .float64 where integer || [float4OID, float8OID, numericOID].contains(oid):
+            guard let d = Double(text) else { break }
+            return .double(d)
+        case .utf8 where oid == timestampOID || oid == timestamptzOID: return .string(isoTimestamp(text))
+        case .utf8 where !integer && ![boolOID, float4OID, float8OID, numericOID, jsonOID, jsonbOID].contains(oid):
+            return .string(text)
+        case .json where oid == jsonOID || oid == jsonbOID:
+            return .json((try? JSONParser.parse(text))?.render() ?? text)
+        case .json:
+            if oid == boolOID { return .json(text == "t" ? "true" : "false") }
+            if integer || [float4OID, float8OID, numericOID].contains(oid) { return .json(text) }
+            if oid == timestampOID || oid == timestamptzOID { return .json(JSONText.quote(isoTimestamp(text))) }
+            return .json(JSONText.quote(text))
+        default: break
+        }
+        throw StoreError.data(context("cannot read a PostgreSQL value of type oid \(oid) ('\(text.prefix(40))') as \(type)"))
+    }
+
+    /// "2021-07-15 12:00:00.5+00" (DateStyle ISO, UTC) → "2021-07-15T12:00:00.500Z".
+    static func isoTimestamp(_ pg: String) -> String {
+        var s = pg
+        if s.hasSuffix("+00") { s.removeLast(3) }
+        let parts = s.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2 else { return pg }
+        let timeParts = parts[1].split(separator: ".", maxSplits: 1)
+        var fraction = timeParts.count > 1 ? String(timeParts[1]) : ""
+        fraction = String((fraction + "000").prefix(3))
+        return "\(parts[0])T\(timeParts[0]).\(fraction)Z"
+    }
+}
