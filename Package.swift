@@ -24,12 +24,16 @@ let package = Package(
         .target(name: "PluginKit", dependencies: ["PluginAPI", "RowBatch"]),
         // PostgreSQL client library (Debian: libpq-dev), used by the host only; plugins never link it.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // hiredis (Debian: libhiredis-dev) for the Redis user cache.
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        // libcurl (Debian: libcurl4-openssl-dev) behind a non-variadic C function, for HTTP and blob storage.
+        .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
         // Host-only C shims for Linux calls Swift's Glibc module does not import.
         .target(name: "HostSystem"),
         .executableTarget(
             name: "Host",
             dependencies: [
-                "PluginAPI", "RowBatch", "HostSystem", "CLibPQ",
+                "PluginAPI", "RowBatch", "HostSystem", "CLibPQ", "CCurlShim", "CHiredis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

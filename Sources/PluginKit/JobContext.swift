@@ -175,7 +175,7 @@ public final class ReportWriter {
 
 // MARK: - Plumbing
 
-private final class ScanSink {
+final class ScanSink {
     let names: [String: Int]
     let body: (Row) throws -> Void
     var error: Error?
@@ -185,7 +185,7 @@ private final class ScanSink {
     }
 }
 
-private func scanCallback(_ user: UnsafeMutableRawPointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?,
+func scanCallback(_ user: UnsafeMutableRawPointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?,
                           _ array: UnsafeMutablePointer<ArrowArray>?) -> dp_status {
     let sink = Unmanaged<ScanSink>.fromOpaque(user!).takeUnretainedValue()
     do {

@@ -85,6 +85,9 @@ struct Run: ParsableCommand {
     @Option(help: "HTTP connector for jobs: none, or canned:DIR (recorded answers in DIR/answers.json). Default: $DATAPRODUCTS_HTTP or none.")
     var http: String?
 
+    @Option(help: "Redis for the user cache: redis://host:port/db (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex).")
+    var redis: String?
+
     @Option(help: "Output folder for reports (default: $DATAPRODUCTS_OUTPUT or <home>/reports).")
     var output: String?
 
@@ -117,10 +120,12 @@ struct Run: ParsableCommand {
             let httpSpec = http ?? env["DATAPRODUCTS_HTTP"] ?? "none"
             _ = try StoreFactory.make(storeSpec)  // a wrong spec is a config error, found before the job starts
             _ = try HTTPConnectorFactory.make(httpSpec)
+            let redisURL = redis ?? env["DATAPRODUCTS_REDIS"]
+            if let redisURL { _ = try RedisSettings(url: redisURL) }
             installCancellationHandlers()
             let execution = JobExecution(
                 registry: registry, environment: configOptions.env, config: config, job: jobName,
-                store: storeSpec, http: httpSpec,
+                store: storeSpec, http: httpSpec, redis: redisURL,
                 output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
                 timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
             let result = try execution.run()

@@ -21,11 +21,13 @@ protocol HTTPConnector {
 }
 
 enum HTTPConnectorFactory {
-    /// `none` (calls fail clearly) or `canned:DIR` (recorded answers, for offline runs and tests).
+    /// `none` (calls fail clearly), `live[:options]` (libcurl, see CurlHTTP) or `canned:DIR`
+    /// (recorded answers, for offline runs and tests).
     static func make(_ spec: String) throws -> HTTPConnector {
         if spec == "none" { return NoHTTP() }
+        if spec == "live" || spec.hasPrefix("live:") { return try CurlHTTP(options: String(spec.dropFirst(min(5, spec.count)))) }
         if spec.hasPrefix("canned:") { return try CannedHTTP(directory: String(spec.dropFirst("canned:".count))) }
-        throw HostError.config("unknown HTTP connector '\(spec)' (supported: none, canned:DIR)")
+        throw HostError.config("unknown HTTP connector '\(spec)' (supported: none, live[:attempts=N,timeoutMs=N,...], canned:DIR)")
     }
 }
 

@@ -114,6 +114,37 @@ enum HostAPI {
                 } catch {
                     return ctx.fail(error)
                 }
+            },
+            redis_read: { run, keys, nKeys, fields, nFields, onBatch, user in
+                let ctx = context(run)
+                guard let onBatch, nKeys == 0 || keys != nil, nFields == 0 || fields != nil else {
+                    return ctx.fail(StoreError.invalid("redis_read needs keys, fields and a callback"))
+                }
+                do {
+                    let keyList = (0..<nKeys).map { keys![$0].string }
+                    let fieldList = (0..<nFields).map { fields![$0].string }
+                    try ctx.redis().read(keys: keyList, fields: fieldList) { builder in
+                        var schema = ArrowSchema(), array = ArrowArray()
+                        builder.export(schema: &schema, array: &array)
+                        let status = onBatch(user, &schema, &array)
+                        schema.release?(&schema)
+                        array.release?(&array)
+                        if status != DP_OK { throw StoreError(status: status, description: "redis_read stopped by the job (status \(status))") }
+                    }
+                    return DP_OK
+                } catch {
+                    return ctx.fail(error)
+                }
+            },
+            redis_write: { run, schema, array in
+                let ctx = context(run)
+                guard let schema, let array else { return ctx.fail(StoreError.invalid("redis_write needs a batch")) }
+                do {
+                    try ctx.redis().write(try BatchView(schema: schema, array: array))
+                    return DP_OK
+                } catch {
+                    return ctx.fail(error)
+                }
             }
         )
         return t

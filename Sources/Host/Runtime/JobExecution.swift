@@ -11,6 +11,7 @@ struct JobExecution {
     var job: String
     var store: String
     var http: String
+    var redis: String?
     var output: String
     var timeout: TimeInterval?
     var inProcess: Bool
@@ -43,9 +44,10 @@ struct JobExecution {
             end(false, "\(jobId) processing failed", [("statusMsg", .string("\(error)"))])
             throw error
         }
-        let spec = RunSpec(libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
+        var spec = RunSpec(libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
                            jobId: jobId, configText: config.text, store: store, http: http, stagingDir: staging.directory,
                            output: output, logFile: logFile, logLevel: logLevel.name)
+        spec.redis = redis
         let outcome: RunOutcome
         do {
             outcome = try inProcess ? JobRunner.execute(spec, logger: logger) : runIsolated(spec, staging: staging)

@@ -10,6 +10,7 @@ struct RunSpec {
     var configText: String
     var store: String
     var http: String
+    var redis: String?
     var stagingDir: String
     var output: String
     var logFile: String?
@@ -22,6 +23,7 @@ struct RunSpec {
             ("output", .string(output)), ("logLevel", .string(logLevel)),
         ]
         if let logFile { pairs.append(("logFile", .string(logFile))) }
+        if let redis { pairs.append(("redis", .string(redis))) }
         return .object(pairs)
     }
 
@@ -40,6 +42,7 @@ struct RunSpec {
         self.init(libraryPath: try s("libraryPath"), manifestPath: try s("manifestPath"), jobId: try s("jobId"),
                   configText: try s("configText"), store: try s("store"), http: try s("http"), stagingDir: try s("stagingDir"),
                   output: try s("output"), logFile: j["logFile"]?.string, logLevel: try s("logLevel"))
+        redis = j["redis"]?.string
     }
 }
 
@@ -81,13 +84,14 @@ enum JobRunner {
         guard let job = plugin.jobs[spec.jobId] else {
             return RunOutcome(kind: .refused, message: "plugin \(plugin.name): \(spec.libraryPath): does not provide job '\(spec.jobId)'")
         }
-        let store: TableStore, http: HTTPConnector
+        let store: TableStore, http: HTTPConnector, redis: RedisSettings?
         do {
             store = try StoreFactory.make(spec.store)
             http = try HTTPConnectorFactory.make(spec.http)
+            redis = try spec.redis.map(RedisSettings.init(url:))
         } catch { return RunOutcome(kind: .failed, message: "\(error)") }
         let staging = Staging(output: spec.output, directory: spec.stagingDir)
-        let ctx = RunContext(jobId: spec.jobId, configText: spec.configText, store: store, http: http, staging: staging,
+        let ctx = RunContext(jobId: spec.jobId, configText: spec.configText, store: store, http: http, redis: redis, staging: staging,
                              logger: logger)
         let status = withExtendedLifetime(ctx) {
             job.pointee.run(HostAPI.pointer(for: ctx), UnsafePointer(HostAPI.table), job.pointee.job_data)

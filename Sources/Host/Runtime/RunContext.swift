@@ -7,6 +7,10 @@ final class RunContext {
     let jobId: String
     let store: TableStore
     let http: HTTPConnector
+    /// `--redis` if given; else modelParams' upstream keys decide, on first use.
+    let redisOverride: RedisSettings?
+    private var redisClient: RedisClient?
+    private let modelParams: JSONValue?
     let staging: Staging
     let logger: JobLogger
     let progress: ProgressLine
@@ -22,8 +26,11 @@ final class RunContext {
     private var lastErrorC: CString?
     private var lastResponseC: CString?
 
-    init(jobId: String, configText: String, store: TableStore, http: HTTPConnector, staging: Staging, logger: JobLogger) {
+    init(jobId: String, configText: String, store: TableStore, http: HTTPConnector, redis: RedisSettings? = nil,
+         staging: Staging, logger: JobLogger) {
         self.jobId = jobId
+        self.redisOverride = redis
+        self.modelParams = (try? JSONParser.parse(configText))?["modelParams"]
         self.store = store
         self.http = http
         self.staging = staging
@@ -36,6 +43,18 @@ final class RunContext {
     var jobIdStr: dp_str { jobIdC.dp }
     var configStr: dp_str { configC.dp }
     var lastError: dp_str { lastErrorC?.dp ?? dp_str(data: nil, len: 0) }
+
+    /// The run's Redis connection, opened on first use.
+    func redis() throws -> RedisClient {
+        if let redisClient { return redisClient }
+        guard let settings = redisOverride ?? RedisSettings(modelParams: modelParams) else {
+            throw StoreError(status: DP_ERROR_UNSUPPORTED, description:
+                "no Redis configured: pass --redis redis://host:port/db or set modelParams.sparkRedisConnectionHost")
+        }
+        let client = RedisClient(settings)
+        redisClient = client
+        return client
+    }
 
     /// Keeps a response body alive until the next http call (the ABI's lifetime rule).
     func keepResponse(_ body: String) -> dp_str {

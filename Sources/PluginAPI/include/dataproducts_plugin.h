@@ -9,7 +9,8 @@
 ** VERSIONING
 **   DP_ABI_MAJOR changes only when an existing declaration changes meaning or layout; the host refuses
 **   a plugin whose major differs from its own, before calling anything but the entry point.
-**   History: 1.0 first release; 1.1 appended dp_host_api.http and dp_http_request.
+**   History: 1.0 first release; 1.1 appended dp_host_api.http and dp_http_request;
+**   1.2 appended dp_host_api.redis_read and redis_write.
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -55,7 +56,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 1
+#define DP_ABI_MINOR 2
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -309,6 +310,22 @@ typedef struct dp_host_api {
     ** run. Transport failures (after the host's retries) return DP_ERROR_IO; a request with no
     ** canned answer returns DP_ERROR_NOT_FOUND. */
     dp_status (*http)(dp_run *run, const dp_http_request *request, int32_t *status_out, dp_str *body_out);
+
+    /* --- ABI 1.2 ------------------------------------------------------------------------------- */
+    /* Check DP_HAS_FIELD(host, dp_host_api, redis_write) before calling: older hosts lack them.    */
+
+    /* Read Redis hashes (the user cache, `user:<id>`), pipelined in batches. With n_fields > 0 each
+    ** key is an HMGET and batches have columns "key" (utf8) then one utf8 column per field, in order;
+    ** with n_fields == 0 each key is an HGETALL and batches have columns "key" and "fields" (json: the
+    ** hash as an object). A missing key or field is null. Rows come in the order of `keys`. The host
+    ** reconnects and retries a batch once the connection drops; DP_ERROR_IO after that. */
+    dp_status (*redis_read)(dp_run *run, const dp_str *keys, size_t n_keys, const dp_str *fields, size_t n_fields,
+                            dp_batch_fn on_batch, void *user);
+
+    /* Write Redis hashes: one HSET per row of `batch`, pipelined. Column "key" (utf8) names the hash;
+    ** every other column is a field, written as text (numbers as JSON numbers, json columns as their
+    ** text); null fields are left out. The batch is borrowed for the call. */
+    dp_status (*redis_write)(dp_run *run, struct ArrowSchema *schema, struct ArrowArray *batch);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

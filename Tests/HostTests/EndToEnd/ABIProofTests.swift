@@ -29,31 +29,33 @@ final class ABIProofTests: XCTestCase {
 
     func testPluginWrittenInC() throws {
         try home.install("libc-echo.so")
-        try home.registry([("c-echo", "1.1", ["c-echo"], nil, nil)])
+        try home.registry([("c-echo", Harness.abi, ["c-echo"], nil, nil)])
         let r = try home.run(["run", "c-echo"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(home.read("reports/c-echo/items.csv"), Self.echoedItems)
         XCTAssertEqual(home.read("reports/c-echo/summary.csv"), "rows,plugin\n3,c-echo\n")
     }
 
-    func testPluginBuiltAgainstOlderMinorStillLoads() throws {
-        // Compiled against the frozen ABI 1.0 header (Tests/ABICompat/v1.0): smaller host table.
-        try home.install("libc-echo-abi10.so")
-        try home.registry([("c-echo-abi10", "1.0", ["c-echo"], nil, nil)])
-        let v = try home.run(["plugins", "verify"])
-        XCTAssertEqual(v.status, 0, v.stdout + v.stderr)
-        XCTAssertTrue(v.stdout.contains("c-echo-abi10 0.1.0  ABI 1.0  jobs c-echo  OK"), v.stdout)
-        let r = try home.run(["run", "c-echo"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(home.read("reports/c-echo/items.csv"), Self.echoedItems)
-        XCTAssertEqual(home.read("reports/c-echo/summary.csv"), "rows,plugin\n3,c-echo-abi10\n")
+    func testPluginsBuiltAgainstOlderMinorsStillLoad() throws {
+        // Compiled against the frozen ABI 1.0 and 1.1 headers (Tests/ABICompat/): smaller host tables.
+        for (name, abi) in [("c-echo-abi10", "1.0"), ("c-echo-abi11", "1.1")] {
+            try home.install("lib\(name).so")
+            try home.registry([(name, abi, ["c-echo"], nil, nil)])
+            let v = try home.run(["plugins", "verify"])
+            XCTAssertEqual(v.status, 0, v.stdout + v.stderr)
+            XCTAssertTrue(v.stdout.contains("\(name) 0.1.0  ABI \(abi)  jobs c-echo  OK"), v.stdout)
+            let r = try home.run(["run", "c-echo"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(home.read("reports/c-echo/items.csv"), Self.echoedItems)
+            XCTAssertEqual(home.read("reports/c-echo/summary.csv"), "rows,plugin\n3,\(name)\n")
+        }
     }
 
     func testTwoSeparatelyBuiltSwiftPluginsInOneHost() throws {
         try home.install("libswift-testkit.so")
         try home.install("liblern-userorg.so", from: Harness.pluginDir)
-        try home.registry([("swift-testkit", "1.1", ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil),
-                           ("lern-userorg", "1.1", ["admin-geo-reports"], nil, nil)])
+        try home.registry([("swift-testkit", Harness.abi, ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil),
+                           ("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil)])
         // verify dlopens both into one process and reads both descriptors.
         let v = try home.run(["plugins", "verify"])
         XCTAssertEqual(v.status, 0, v.stdout + v.stderr)
@@ -71,7 +73,7 @@ final class ABIProofTests: XCTestCase {
 
     func testCannedHTTPAnswers() throws {
         try home.install("libswift-testkit.so")
-        try home.registry([("swift-testkit", "1.1", ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil)])
+        try home.registry([("swift-testkit", Harness.abi, ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil)])
         try home.write("http/answers.json", #"{"answers":[{"method":"POST","path":"/api/content/v1/search","status":200,"bodyFile":"search.json"}]}"#)
         try home.write("http/search.json", #"{"responseCode":"OK","result":{"count":712392}}"#)
         try home.write("config/jobs/test-http.json",

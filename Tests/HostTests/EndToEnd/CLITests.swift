@@ -9,7 +9,7 @@ final class CLITests: XCTestCase {
         try Harness.requireBuilt()
         home = try Harness.Home()
         try home.install("libswift-testkit.so")
-        try home.registry([("swift-testkit", "1.1", ["test-echo"], nil, nil)])
+        try home.registry([("swift-testkit", Harness.abi, ["test-echo"], nil, nil)])
     }
 
     func testRenderPrintsEffectiveConfig() throws {

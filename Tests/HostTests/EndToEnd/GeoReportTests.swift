@@ -10,7 +10,7 @@ final class GeoReportTests: XCTestCase {
         try Harness.requireBuilt()
         let home = try Harness.Home()
         try home.install("liblern-userorg.so", from: Harness.pluginDir)
-        try home.registry([("lern-userorg", "1.1", ["admin-geo-reports"], nil, nil)], environments: #"{"dev":["lern-userorg"]}"#)
+        try home.registry([("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil)], environments: #"{"dev":["lern-userorg"]}"#)
         try home.write("config/env/dev.json", #"{"core_cassandra_host":"c","sunbird_es_host":"e"}"#)
         let args = ["run"] + (job.map { [$0] } ?? []) + [
             "--config", Harness.repoRoot + "/config/jobs/admin-geo-reports.json", "--env", "dev",

@@ -10,7 +10,7 @@ final class IsolationTests: XCTestCase {
         try Harness.requireBuilt()
         home = try Harness.Home()
         try home.install("libswift-testkit.so")
-        try home.registry([("swift-testkit", "1.1", ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil)])
+        try home.registry([("swift-testkit", Harness.abi, ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil)])
     }
 
     func runJob(_ job: String, params: String = "{}", extra: [String] = []) throws -> Harness.Result {

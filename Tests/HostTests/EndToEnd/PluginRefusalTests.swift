@@ -36,24 +36,24 @@ final class PluginRefusalTests: XCTestCase {
     }
 
     func testUnknownJob() throws {
-        try home.registry([("swift-testkit", "1.1", echoJobs, nil, nil)])
+        try home.registry([("swift-testkit", Harness.abi, echoJobs, nil, nil)])
         assertRefused(try home.run(["run", "no-such-job", "--config", home.path + "/config/jobs/test-echo.json"]),
                       ["unknown job 'no-such-job'", "registry.json", "known jobs: test-crash"])
     }
 
     func testMissingFile() throws {
-        try home.registry([("swift-testkit", "1.1", echoJobs, nil, "libgone.so")])
+        try home.registry([("swift-testkit", Harness.abi, echoJobs, nil, "libgone.so")])
         assertRefused(try home.run(["run", "test-echo"]), ["plugin swift-testkit", "plugins/libgone.so", "file is missing"])
     }
 
     func testMissingManifest() throws {
         try FileManager.default.removeItem(atPath: home.plugins + "/libswift-testkit.manifest.json")
-        try home.registry([("swift-testkit", "1.1", echoJobs, nil, nil)])
+        try home.registry([("swift-testkit", Harness.abi, echoJobs, nil, nil)])
         assertRefused(try home.run(["run", "test-echo"]), ["plugin swift-testkit", "libswift-testkit.so", "manifest", "missing"])
     }
 
     func testChecksumMismatchAgainstManifest() throws {
-        try home.registry([("swift-testkit", "1.1", echoJobs, nil, nil)])
+        try home.registry([("swift-testkit", Harness.abi, echoJobs, nil, nil)])
         let h = try XCTUnwrap(FileHandle(forWritingAtPath: home.plugins + "/libswift-testkit.so"))
         try h.seekToEnd()
         h.write(Data([0]))  // tamper after the build wrote the manifest
@@ -62,10 +62,10 @@ final class PluginRefusalTests: XCTestCase {
     }
 
     func testChecksumMismatchAgainstRegistryPin() throws {
-        try home.registry([("swift-testkit", "1.1", echoJobs, String(repeating: "ab", count: 32), nil)])
+        try home.registry([("swift-testkit", Harness.abi, echoJobs, String(repeating: "ab", count: 32), nil)])
         assertRefused(try home.run(["run", "test-echo"]), ["plugin swift-testkit", "checksum mismatch", "registry pins abab"])
         // The right pin is accepted.
-        try home.registry([("swift-testkit", "1.1", echoJobs, try sha256(file: home.plugins + "/libswift-testkit.so"), nil)])
+        try home.registry([("swift-testkit", Harness.abi, echoJobs, try sha256(file: home.plugins + "/libswift-testkit.so"), nil)])
         XCTAssertEqual(try home.run(["run", "test-echo"]).status, 0)
     }
 
@@ -77,7 +77,7 @@ final class PluginRefusalTests: XCTestCase {
     func testABIMajorMismatchInManifest() throws {
         try home.install("libc-echo-abi2.so", manifest: false)
         try handManifest("libc-echo-abi2.so", name: "c-echo-abi2", abi: "2.0", jobs: ["c-echo"])
-        try home.registry([("c-echo-abi2", "1.1", ["c-echo"], nil, nil)])
+        try home.registry([("c-echo-abi2", Harness.abi, ["c-echo"], nil, nil)])
         try home.write("config/jobs/c-echo.json", "{}")
         assertRefused(try home.run(["run", "c-echo"]), ["plugin c-echo-abi2", "libc-echo-abi2.so", "ABI major mismatch"])
     }
@@ -85,8 +85,8 @@ final class PluginRefusalTests: XCTestCase {
     func testABIMajorMismatchInDescriptorAfterLoad() throws {
         // Registry and manifest claim 1.1, but the code says 2.0: caught from the descriptor itself.
         try home.install("libc-echo-abi2.so", manifest: false)
-        try handManifest("libc-echo-abi2.so", name: "c-echo-abi2", abi: "1.1", jobs: ["c-echo"])
-        try home.registry([("c-echo-abi2", "1.1", ["c-echo"], nil, nil)])
+        try handManifest("libc-echo-abi2.so", name: "c-echo-abi2", abi: Harness.abi, jobs: ["c-echo"])
+        try home.registry([("c-echo-abi2", Harness.abi, ["c-echo"], nil, nil)])
         try home.write("config/jobs/c-echo.json", "{}")
         assertRefused(try home.run(["run", "c-echo"]), ["plugin c-echo-abi2", "libc-echo-abi2.so", "ABI major mismatch"])
         // The build step refuses to write a manifest for it too.
@@ -99,30 +99,30 @@ final class PluginRefusalTests: XCTestCase {
         try handManifest("libc-echo-newer.so", name: "c-echo-newer", abi: "1.99", jobs: ["c-echo"])
         try home.registry([("c-echo-newer", "1.99", ["c-echo"], nil, nil)])
         try home.write("config/jobs/c-echo.json", "{}")
-        assertRefused(try home.run(["run", "c-echo"]), ["plugin c-echo-newer", "ABI 1.99", "newer than the host's 1.1"])
+        assertRefused(try home.run(["run", "c-echo"]), ["plugin c-echo-newer", "ABI 1.99", "newer than the host's \(Harness.abi)"])
     }
 
     func testMissingEntrySymbol() throws {
         try home.install("libc-noentry.so", manifest: false)
-        try handManifest("libc-noentry.so", name: "c-noentry", abi: "1.1", jobs: ["c-echo"])
-        try home.registry([("c-noentry", "1.1", ["c-echo"], nil, nil)])
+        try handManifest("libc-noentry.so", name: "c-noentry", abi: Harness.abi, jobs: ["c-echo"])
+        try home.registry([("c-noentry", Harness.abi, ["c-echo"], nil, nil)])
         try home.write("config/jobs/c-echo.json", "{}")
         assertRefused(try home.run(["run", "c-echo"]), ["plugin c-noentry", "libc-noentry.so", "missing entry symbol dp_plugin_entry"])
     }
 
     func testTwoPluginsClaimingOneJob() throws {
         try home.install("libc-echo.so")
-        try home.registry([("swift-testkit", "1.1", echoJobs + ["c-echo"], nil, nil), ("c-echo", "1.1", ["c-echo"], nil, nil)])
+        try home.registry([("swift-testkit", Harness.abi, echoJobs + ["c-echo"], nil, nil), ("c-echo", Harness.abi, ["c-echo"], nil, nil)])
         try home.write("config/jobs/c-echo.json", "{}")
         assertRefused(try home.run(["run", "c-echo"]), ["job 'c-echo' is claimed by more than one plugin", "swift-testkit", "c-echo (", "libc-echo.so"])
         // verify names both, and exits 66.
         let v = try home.run(["plugins", "verify"])
         XCTAssertEqual(v.status, 66)
-        XCTAssertTrue(v.stdout.contains("swift-testkit 0.1.0  ABI 1.1") && v.stdout.contains("REFUSED: plugin c-echo"), v.stdout)
+        XCTAssertTrue(v.stdout.contains("swift-testkit 0.1.0  ABI \(Harness.abi)") && v.stdout.contains("REFUSED: plugin c-echo"), v.stdout)
     }
 
     func testPluginNotInEnvironment() throws {
-        try home.registry([("swift-testkit", "1.1", echoJobs, nil, nil)], environments: #"{"prod":[]}"#)
+        try home.registry([("swift-testkit", Harness.abi, echoJobs, nil, nil)], environments: #"{"prod":[]}"#)
         try home.write("config/env/prod.json", "{}")
         assertRefused(try home.run(["run", "test-echo", "--env", "prod"]), ["plugin swift-testkit", "not enabled for environment prod"])
     }
@@ -130,15 +130,15 @@ final class PluginRefusalTests: XCTestCase {
     func testVerifyListsEveryPlugin() throws {
         try home.install("libc-echo.so")
         try home.install("liblern-userorg.so", from: Harness.pluginDir)
-        try home.registry([("swift-testkit", "1.1", echoJobs, nil, nil), ("c-echo", "1.1", ["c-echo"], nil, nil),
-                           ("lern-userorg", "1.1", ["admin-geo-reports"], nil, nil), ("gone", "1.1", ["x"], nil, nil)])
+        try home.registry([("swift-testkit", Harness.abi, echoJobs, nil, nil), ("c-echo", Harness.abi, ["c-echo"], nil, nil),
+                           ("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil), ("gone", Harness.abi, ["x"], nil, nil)])
         let v = try home.run(["plugins", "verify"])
         XCTAssertEqual(v.status, 66, v.stderr)
         let lines = v.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 4, v.stdout)
-        XCTAssertTrue(lines[0].hasPrefix("swift-testkit 0.1.0  ABI 1.1  jobs test-echo,test-fail,test-crash,test-hang,test-http  OK"), String(lines[0]))
-        XCTAssertTrue(lines[1].hasPrefix("c-echo 0.1.0  ABI 1.1  jobs c-echo  OK"), String(lines[1]))
-        XCTAssertTrue(lines[2].hasPrefix("lern-userorg 1.0.0  ABI 1.1  jobs admin-geo-reports  OK"), String(lines[2]))
+        XCTAssertTrue(lines[0].hasPrefix("swift-testkit 0.1.0  ABI \(Harness.abi)  jobs test-echo,test-fail,test-crash,test-hang,test-http  OK"), String(lines[0]))
+        XCTAssertTrue(lines[1].hasPrefix("c-echo 0.1.0  ABI \(Harness.abi)  jobs c-echo  OK"), String(lines[1]))
+        XCTAssertTrue(lines[2].hasPrefix("lern-userorg 1.0.0  ABI \(Harness.abi)  jobs admin-geo-reports  OK"), String(lines[2]))
         XCTAssertTrue(lines[3].contains("REFUSED: plugin gone") && lines[3].contains("file is missing"), String(lines[3]))
     }
 }

@@ -26,7 +26,7 @@ final class PostgresStoreTests: XCTestCase {
         for store in ["local:" + fixtures, "postgres:" + db.conninfo] {
             let home = try Harness.Home()
             try home.install("liblern-userorg.so", from: Harness.pluginDir)
-            try home.registry([("lern-userorg", "1.1", ["admin-geo-reports"], nil, nil)])
+            try home.registry([("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil)])
             try home.write("config/jobs/admin-geo-reports.json", "{}")
             let r = try home.run(["run", "admin-geo-reports", "--store", store])
             XCTAssertEqual(r.status, 0, r.stderr)

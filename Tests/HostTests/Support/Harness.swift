@@ -1,4 +1,5 @@
 import Foundation
+import PluginAPI
 import XCTest
 
 /// Paths and helpers for tests that drive the real `dataproducts` binary and real plugin libraries.
@@ -9,6 +10,9 @@ enum Harness {
         for _ in 0..<4 { url.deleteLastPathComponent() }  // Tests/HostTests/Support/Harness.swift
         return url.path
     }()
+
+    /// The ABI this build's header declares ("1.2"): what freshly built plugins are built for.
+    static let abi = "\(DP_ABI_MAJOR).\(DP_ABI_MINOR)"
 
     static var binary: String {
         ProcessInfo.processInfo.environment["DATAPRODUCTS_BIN"] ?? repoRoot + "/build/bin/dataproducts"

@@ -4,7 +4,7 @@ import PluginKit
 @_cdecl("dp_plugin_entry")
 public func dpPluginEntry() -> UnsafeRawPointer {
     PluginExport.descriptor(name: "swift-testkit", version: "0.1.0", owner: "host team", block: "test",
-                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self])
+                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self])
 }
 
 /// Scans `modelParams.table` (columns "name:type,...", optional `where` equality on `eqColumn`/`eqValue`)
@@ -95,5 +95,28 @@ struct HTTPProbe: Job {
         let r = try job.openReport("http/answer", format: .jsonl, columns: [Field("status", .int64), Field("body", .utf8)])
         try r.append([.int(Int64(answer.status)), .string(answer.body)])
         try r.close()
+    }
+}
+
+/// Writes `modelParams.write` ([{"key": ..., field: value}]) to Redis, then reads `keys` (HMGET
+/// `fields`, or HGETALL without them) into CSV report "redis/rows".
+struct RedisProbe: Job {
+    static let id = "test-redis"
+    static let title = "Write and read Redis hashes through the host"
+    func run(_ job: JobContext) throws {
+        let p = job.modelParams
+        if let write = p["write"] as? [[String: String]], !write.isEmpty {
+            let names = ["key"] + Set(write.flatMap { $0.keys }).subtracting(["key"]).sorted()
+            try job.redisWrite(columns: names.map { Field($0, .utf8) },
+                               rows: write.map { r in names.map { r[$0].map { .string($0) } ?? .null } })
+        }
+        let keys = p["keys"] as? [String] ?? []
+        let fields = p["fields"] as? [String] ?? []
+        let columns = [Field("key", .utf8)] + (fields.isEmpty ? [Field("fields", .json)] : fields.map { Field($0, .utf8) })
+        let report = try job.openReport("redis/rows", format: .csv, columns: columns)
+        try job.redisRead(keys: keys, fields: fields) { row in
+            try report.append(columns.map { row.value($0.name) })
+        }
+        try report.close()
     }
 }

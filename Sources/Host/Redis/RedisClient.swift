@@ -1,0 +1,148 @@
+import CHiredis
+import Foundation
+import PluginAPI
+import RowBatch
+
+/// Where the user cache lives. Upstream reads `sparkRedisConnectionHost`, `sparkUserDbRedisPort`
+/// (default 6379) and `sparkUserDbRedisIndex` from modelParams; `--redis redis://host:port/db`
+/// overrides them.
+struct RedisSettings: Equatable {
+    var host = "localhost"
+    var port: Int32 = 6379
+    var db = 0
+
+    /// `redis://host[:port][/db]`.
+    init(url: String) throws {
+        guard url.hasPrefix("redis://"), let u = URLComponents(string: url), let h = u.host, !h.isEmpty else {
+            throw HostError.config("--redis must be redis://host[:port][/db], got \(url)")
+        }
+        host = h
+        port = Int32(u.port ?? 6379)
+        let path = u.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        guard path.isEmpty || Int(path) != nil else { throw HostError.config("redis db in \(url) must be a number") }
+        db = Int(path) ?? 0
+    }
+
+    /// From a model config's modelParams (upstream keys); nil when it names no Redis host.
+    init?(modelParams: JSONValue?) {
+        guard let p = modelParams, let host = p["sparkRedisConnectionHost"]?.string, !host.isEmpty else { return nil }
+        func number(_ k: String) -> Int? { p[k]?.int.map { Int($0) } ?? p[k]?.string.flatMap { Int($0) } }
+        self.host = host
+        port = Int32(number("sparkUserDbRedisPort") ?? 6379)
+        db = number("sparkUserDbRedisIndex") ?? 0
+    }
+
+    init() {}
+
+    var url: String { "redis://\(host):\(port)/\(db)" }
+}
+
+/// A hiredis connection that pipelines commands in batches and, when the connection drops,
+/// reconnects (with backoff) and replays the batch — every command it sends is idempotent
+/// (HMGET, HGETALL, HSET of whole values).
+final class RedisClient {
+    let settings: RedisSettings
+    var reconnectAttempts = 3
+    var backoffMs = 100
+    private var ctx: UnsafeMutablePointer<redisContext>?
+
+    init(_ settings: RedisSettings) { self.settings = settings }
+
+    deinit { if let ctx { redisFree(ctx) } }
+
+    private func connect() throws -> UnsafeMutablePointer<redisContext> {
+        if let ctx, ctx.pointee.err == 0 { return ctx }
+        if let ctx { redisFree(ctx) }
+        ctx = nil
+        guard let c = redisConnectWithTimeout(settings.host, settings.port, timeval(tv_sec: 5, tv_usec: 0)) else {
+            throw StoreError.io("Redis \(settings.url): cannot allocate a connection")
+        }
+        if c.pointee.err != 0 {
+            let message = errorText(c)
+            redisFree(c)
+            throw StoreError.io("Redis \(settings.url): \(message)")
+        }
+        redisSetTimeout(c, timeval(tv_sec: 30, tv_usec: 0))
+        ctx = c
+        if settings.db != 0 { _ = try runBatch([["SELECT", String(settings.db)]], on: c) }
+        return c
+    }
+
+    private func errorText(_ c: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: c.pointee.errstr) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// Sends `commands` pipelined and returns their replies; reconnects and retries the whole batch
+    /// when the connection fails.
+    func pipeline(_ commands: [[String]]) throws -> [RedisReply] {
+        var lastError: Error?
+        for attempt in 0...reconnectAttempts {
+            if attempt > 0 { usleep(useconds_t(backoffMs * 1000 << (attempt - 1))) }
+            do {
+                return try runBatch(commands, on: try connect())
+            } catch let e as StoreError {
+                lastError = e
+                if let ctx { redisFree(ctx) }
+                ctx = nil
+            }
+        }
+        throw lastError!
+    }
+
+    private func runBatch(_ commands: [[String]], on c: UnsafeMutablePointer<redisContext>) throws -> [RedisReply] {
+        for command in commands {
+            // hiredis formats the command into its output buffer at once, so these copies can go after.
+            let args = command.map { s -> (UnsafeMutablePointer<CChar>, Int) in
+                let bytes = Array(s.utf8)
+                let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
+                bytes.withUnsafeBytes { b in if let base = b.baseAddress { memcpy(p, base, bytes.count) } }
+                return (p, bytes.count)
+            }
+            defer { args.forEach { $0.0.deallocate() } }
+            var argv: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0.0) }
+            let lengths = args.map { $0.1 }
+            guard redisAppendCommandArgv(c, Int32(argv.count), &argv, lengths) == REDIS_OK else {
+                throw StoreError.io("Redis \(settings.url): \(errorText(c))")
+            }
+        }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(c, &raw) == REDIS_OK, let raw else {
+                throw StoreError.io("Redis \(settings.url): \(c.pointee.err != 0 ? errorText(c) : "no reply")")
+            }
+            let reply = raw.assumingMemoryBound(to: redisReply.self)
+            defer { freeReplyObject(raw) }
+            let r = RedisReply(reply)
+            if case .error(let m) = r { throw StoreError(status: DP_ERROR_IO, description: "Redis \(settings.url): \(m)") }
+            replies.append(r)
+        }
+        return replies
+    }
+}
+
+/// A reply, copied out of hiredis' memory.
+enum RedisReply: Equatable {
+    case null
+    case string(String)
+    case integer(Int64)
+    case array([RedisReply])
+    case error(String)
+
+    init(_ r: UnsafeMutablePointer<redisReply>) {
+        let p = r.pointee
+        switch p.type {
+        case REDIS_REPLY_STRING, REDIS_REPLY_STATUS:
+            self = .string(String(decoding: UnsafeRawBufferPointer(start: p.str, count: Int(p.len)), as: UTF8.self))
+        case REDIS_REPLY_INTEGER: self = .integer(p.integer)
+        case REDIS_REPLY_ARRAY:
+            self = .array((0..<Int(p.elements)).map { RedisReply(p.element[$0]!) })
+        case REDIS_REPLY_ERROR:
+            self = .error(String(decoding: UnsafeRawBufferPointer(start: p.str, count: Int(p.len)), as: UTF8.self))
+        default: self = .null
+        }
+    }
+
+    var string: String? { if case .string(let s) = self { return s } else { return nil } }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import PluginAPI
+import RowBatch
+
+/// The ABI's Redis calls on top of RedisClient: reads and writes of many hashes, pipelined
+/// `pipelineDepth` commands at a time.
+extension RedisClient {
+    static let pipelineDepth = 1000
+
+    /// HMGET `fields` (or HGETALL when empty) of every key; one batch per pipeline round trip.
+    func read(keys: [String], fields: [String], emit: (BatchBuilder) throws -> Void) throws {
+        let schema = [Field("key", .utf8)] + (fields.isEmpty ? [Field("fields", .json)] : fields.map { Field($0, .utf8) })
+        let builder = BatchBuilder(fields: schema)
+        var start = 0
+        while start < keys.count {
+            let chunk = keys[start..<min(start + Self.pipelineDepth, keys.count)]
+            let replies = try pipeline(chunk.map { fields.isEmpty ? ["HGETALL", $0] : ["HMGET", $0] + fields })
+            for (key, reply) in zip(chunk, replies) {
+                builder.set(0, .string(key))
+                guard case .array(let items) = reply else {
+                    throw StoreError.data("Redis \(settings.url): \(key) is not a hash")
+                }
+                if fields.isEmpty {
+                    var pairs: [(String, JSONValue)] = []
+                    var i = 0
+                    while i + 1 < items.count {
+                        pairs.append((items[i].string ?? "", items[i + 1].string.map { .string($0) } ?? .null))
+                        i += 2
+                    }
+                    builder.set(1, pairs.isEmpty ? .null : .json(JSONValue.object(pairs).render()))
+                } else {
+                    for (j, item) in items.prefix(fields.count).enumerated() {
+                        builder.set(j + 1, item.string.map { .string($0) } ?? .null)
+                    }
+                }
+                builder.endRow()
+            }
+            try emit(builder)
+            start += chunk.count
+        }
+    }
+
+    /// One HSET per row: column "key" names the hash, the other non-null columns are its fields.
+    func write(_ batch: BatchView) throws {
+        guard let keyColumn = batch.column(named: "key"), batch.fields[keyColumn].type == .utf8 else {
+            throw StoreError.invalid("redis_write: the batch needs a utf8 column named \"key\"")
+        }
+        var commands: [[String]] = []
+        for row in 0..<batch.count {
+            guard let key = batch.string(keyColumn, row) else { throw StoreError.invalid("redis_write: row \(row) has a null key") }
+            var command = ["HSET", key]
+            for c in batch.fields.indices where c != keyColumn && !batch.isNull(c, row) {
+                command.append(batch.fields[c].name)
+                command.append(batch.fields[c].type == .float64 ? NumberText.java(batch.double(c, row)!) : batch.string(c, row)!)
+            }
+            if command.count > 2 { commands.append(command) }
+            if commands.count == Self.pipelineDepth {
+                _ = try pipeline(commands)
+                commands.removeAll(keepingCapacity: true)
+            }
+        }
+        if !commands.isEmpty { _ = try pipeline(commands) }
+    }
+}

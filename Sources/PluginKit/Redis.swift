@@ -1,0 +1,48 @@
+import PluginAPI
+
+extension JobContext {
+    private var hasRedis: Bool {
+        Int(host.pointee.size) >= MemoryLayout<dp_host_api>.offset(of: \.redis_write)! + MemoryLayout<UnsafeRawPointer>.size
+    }
+
+    /// Reads hashes from the host's Redis (the user cache), pipelined: `fields` of each key (HMGET),
+    /// or the whole hash (HGETALL) when `fields` is empty — then the row's "fields" column is a JSON
+    /// object. Rows arrive in the order of `keys`; columns: "key", then the fields (or "fields").
+    public func redisRead(keys: [String], fields: [String] = [], _ body: (Row) throws -> Void) throws {
+        guard hasRedis, let call = host.pointee.redis_read else {
+            throw JobError(.unsupported, "this host speaks ABI \(host.pointee.abi_major).\(host.pointee.abi_minor); Redis needs 1.2")
+        }
+        let strings = StringArena()
+        var k = keys.map { strings.dp($0) }
+        var f = fields.map { strings.dp($0) }
+        let names = Dictionary((["key"] + (fields.isEmpty ? ["fields"] : fields)).enumerated().map { ($1, $0) },
+                               uniquingKeysWith: { a, _ in a })
+        try withoutActuallyEscaping(body) { body in
+            let sink = ScanSink(names: names, body: body)
+            let status = k.withUnsafeMutableBufferPointer { kb in
+                f.withUnsafeMutableBufferPointer { fb in
+                    call(run, kb.baseAddress, kb.count, fb.baseAddress, fb.count, scanCallback,
+                         Unmanaged.passUnretained(sink).toOpaque())
+                }
+            }
+            if let error = sink.error { throw error }
+            try check(status)
+        }
+    }
+
+    /// Writes hashes: one HSET per row; column "key" names the hash, other non-null columns are fields.
+    public func redisWrite(columns: [Field], rows: [[Value]]) throws {
+        guard hasRedis, let call = host.pointee.redis_write else {
+            throw JobError(.unsupported, "this host speaks ABI \(host.pointee.abi_major).\(host.pointee.abi_minor); Redis needs 1.2")
+        }
+        let builder = BatchBuilder(fields: columns)
+        for r in rows { do { try builder.append(r) } catch { throw JobError(.data, "\(error)") } }
+        var schema = ArrowSchema(), array = ArrowArray()
+        builder.export(schema: &schema, array: &array)
+        defer {
+            schema.release?(&schema)
+            array.release?(&array)
+        }
+        try check(call(run, &schema, &array))
+    }
+}
