@@ -3,7 +3,7 @@
 # The Swift toolchain itself is not a Debian package here: it must be on PATH (swift.org builds).
 set -euo pipefail
 packages=(ca-certificates git gcc libc6-dev time python3 pkg-config libpq-dev postgresql postgresql-client
-          libcurl4-openssl-dev libhiredis-dev redis-server redis-tools)
+          libcurl4-openssl-dev libhiredis-dev redis-server redis-tools bc python3-pip)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -11,6 +11,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# moto in server mode: the S3-compatible server the blob-store tests talk to.
+if ! python3 -c 'import moto.server, flask_cors' >/dev/null 2>&1; then
+    python3 -m pip install --quiet "moto[server]" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "moto[server]"
 fi
 if ! command -v swift >/dev/null 2>&1; then
     for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do [ -x "$d/swift" ] && export PATH="$d:$PATH"; done

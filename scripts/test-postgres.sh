@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL server for tests: a fresh cluster in a temp dir, listening on
 # 127.0.0.1 and a unix socket there, trust auth. Prints the conninfo on stdout; logs in the dir.
-# Usage: conninfo=$(scripts/test-postgres.sh start [PORT])   ...   scripts/test-postgres.sh stop DIR
+# Usage: conninfo=$(scripts/test-postgres.sh start [PORT]); dir=$(cat /tmp/dp-pg.last)
+#        scripts/test-postgres.sh restart DIR | stop DIR
 set -euo pipefail
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -x "$bin/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
+# The server must not inherit our caller's descriptors (a test runner's pipes would stay open as
+# long as the server lives, and callers waiting for EOF would hang).
+for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null; done
 as_owner() {  # initdb and postgres refuse to run as root
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -21,10 +25,14 @@ start)
     echo "host=127.0.0.1 port=$port user=postgres dbname=postgres dir=$dir" | sed 's/ dir=/\n/' | head -1
     echo "$dir" > /tmp/dp-pg.last
     ;;
+restart)
+    dir="${2:-$(cat /tmp/dp-pg.last)}"
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w restart >/dev/null
+    ;;
 stop)
     dir="${2:-$(cat /tmp/dp-pg.last)}"
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
     rm -rf "$dir"
     ;;
-*) echo "usage: $0 start [PORT] | stop [DIR]" >&2; exit 64 ;;
+*) echo "usage: $0 start [PORT] | restart [DIR] | stop [DIR]" >&2; exit 64 ;;
 esac

@@ -9,7 +9,7 @@ scripts/build-test-plugins.sh debug
 # Real servers for the connector tests, on loopback, in temp dirs, stopped on exit.
 DATAPRODUCTS_TEST_PG="$(scripts/test-postgres.sh start "${DATAPRODUCTS_TEST_PG_PORT:-55433}")"
 pg_dir="$(cat /tmp/dp-pg.last)"
-export DATAPRODUCTS_TEST_PG
+export DATAPRODUCTS_TEST_PG DATAPRODUCTS_TEST_PG_DIR="$pg_dir"
 log="$(mktemp)"
 trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT
 # XCTest only (no Swift Testing suites here): its closing counts are summed below.

@@ -38,7 +38,7 @@ struct CurlHTTP: HTTPConnector {
             case .success(let r) where r.status >= 500 && attempt < attempts:
                 lastError = "HTTP \(r.status)"
             case .success(let r):
-                return r
+                return HTTPResponse(status: r.status, body: String(decoding: r.body, as: UTF8.self))
             case .failure(let e) where e.transient && attempt < attempts:
                 lastError = e.message
             case .failure(let e):
@@ -54,8 +54,18 @@ struct CurlHTTP: HTTPConnector {
         var transient: Bool
     }
 
-    func perform(_ r: HTTPRequest, aws: (provider: String, credentials: String)? = nil) -> Result<HTTPResponse, TransportError> {
-        let cHeaders = r.headers.map { strdup("\($0.0): \($0.1)") }
+    /// One attempt. `bodyData` (binary uploads) takes precedence over the request's text body.
+    /// The response as bytes, with its raw header lines.
+    struct RawResponse {
+        var status: Int32
+        var body: Data
+        var headers: String
+    }
+
+    func perform(_ r: HTTPRequest, bodyData: Data? = nil,
+                 aws: (provider: String, credentials: String)? = nil) -> Result<RawResponse, TransportError> {
+        // "Name:" with an empty value tells curl to drop a header it would add itself (e.g. Expect).
+        let cHeaders = r.headers.map { strdup($0.1.isEmpty ? "\($0.0):" : "\($0.0): \($0.1)") }
         defer { cHeaders.forEach { free($0) } }
         var errbuf = [CChar](repeating: 0, count: 256)
         var response = dp_curl_response()
@@ -64,7 +74,7 @@ struct CurlHTTP: HTTPConnector {
                 cHeaders.map { UnsafePointer($0) }.withUnsafeBufferPointer { headers in
                     withOptionalCString(aws?.provider) { provider in
                         withOptionalCString(aws?.credentials) { userpwd in
-                            var body = r.body.map { Array($0.utf8) }
+                            var body = bodyData.map { [UInt8]($0) } ?? r.body.map { Array($0.utf8) }
                             return withOptionalBytes(&body) { bodyPtr, bodyLen in
                                 var req = dp_curl_request(
                                     method: method, url: url, headers: headers.baseAddress, n_headers: headers.count,
@@ -81,8 +91,9 @@ struct CurlHTTP: HTTPConnector {
         guard code == 0 else {
             return .failure(TransportError(message: String(cString: errbuf), transient: dp_curl_is_transient(code) != 0))
         }
-        let body = String(decoding: UnsafeRawBufferPointer(start: response.body, count: response.body_len), as: UTF8.self)
-        return .success(HTTPResponse(status: Int32(response.status), body: body))
+        let body = Data(UnsafeRawBufferPointer(start: response.body, count: response.body_len))
+        let headers = String(decoding: UnsafeRawBufferPointer(start: response.headers, count: response.headers_len), as: UTF8.self)
+        return .success(RawResponse(status: Int32(response.status), body: body, headers: headers))
     }
 }
 

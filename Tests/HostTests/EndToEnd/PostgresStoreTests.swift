@@ -130,6 +130,43 @@ final class PostgresStoreTests: XCTestCase {
         }
     }
 
+    /// The server restarts while a job streams a table: the job fails with a clear error and
+    /// publishes nothing; the next run works.
+    func testServerRestartMidScanFailsCleanly() throws {
+        try Harness.requireBuilt()
+        guard let dir = ProcessInfo.processInfo.environment["DATAPRODUCTS_TEST_PG_DIR"] else {
+            return XCTFail("DATAPRODUCTS_TEST_PG_DIR is not set (scripts/test.sh sets it)")
+        }
+        try Harness.psql(db.conninfo, "CREATE SCHEMA sunbird; CREATE TABLE sunbird.location (id text PRIMARY KEY, name text);"
+            + "INSERT INTO sunbird.location SELECT 'id' || g, 'n' || g FROM generate_series(1, 2000) g")
+        let home = try Harness.Home()
+        try home.install("libswift-testkit.so")
+        try home.registry([("swift-testkit", Harness.abi, ["test-echo"], nil, nil)])
+        try home.write("config/jobs/test-echo.json",
+                       #"{"modelParams":{"table":"sunbird.location","columns":"id:utf8,name:utf8","sleepMsPerRow":5,"batchRows":50}}"#)
+        let job = Process()
+        job.executableURL = URL(fileURLWithPath: Harness.binary)
+        job.arguments = ["run", "test-echo", "--home", home.path, "--store", "postgres:" + db.conninfo]
+        // A file, not a pipe: the restarted server would inherit a pipe and hold it open forever.
+        let errPath = home.path + "/job.err"
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        job.standardError = FileHandle(forWritingAtPath: errPath)
+        try job.run()
+        usleep(1_000_000)  // ~200 of 2,000 rows streamed
+        XCTAssertTrue(job.isRunning, "the scan should still be running")
+        XCTAssertEqual(Harness.spawnAndWait(Harness.repoRoot + "/scripts/test-postgres.sh", ["restart", dir]), 0)
+        job.waitUntilExit()
+        let stderr = home.read("job.err") ?? ""
+        XCTAssertEqual(job.terminationStatus, 67, stderr)
+        XCTAssertTrue(stderr.contains("job test-echo failed") && stderr.contains("PostgreSQL"), stderr)
+        XCTAssertEqual(home.reportFiles(), [], "no partial report")
+        // The server is back: a run without the pause now completes.
+        try home.write("config/jobs/test-echo.json", #"{"modelParams":{"table":"sunbird.location","columns":"id:utf8","batchRows":500}}"#)
+        let again = try home.run(["run", "test-echo", "--store", "postgres:" + db.conninfo])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(home.read("reports/echo/rows.csv")?.split(separator: "\n").count, 2001)
+    }
+
     func testConnectionErrorsNeverShowThePassword() throws {
         XCTAssertThrowsError(try PGConnection("host=127.0.0.1 port=1 user=x password=s3cret connect_timeout=2")) { e in
             XCTAssertFalse("\(e)".contains("s3cret"), "\(e)")

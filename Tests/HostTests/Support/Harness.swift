@@ -63,6 +63,24 @@ enum Harness {
         func drop() { _ = try? Harness.psql(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
     }
 
+    /// Runs a program and waits for it with posix_spawn/waitpid: unlike Foundation's Process, the
+    /// wait cannot hang on a daemon the program leaves behind. Output goes to /dev/null.
+    @discardableResult
+    static func spawnAndWait(_ path: String, _ args: [String]) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, path, &actions, nil, &argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status >> 8) & 0xff
+    }
+
     /// Runs SQL with psql (a real client beside ours); returns its unaligned output.
     @discardableResult
     static func psql(_ conninfo: String, _ sql: String) throws -> String {

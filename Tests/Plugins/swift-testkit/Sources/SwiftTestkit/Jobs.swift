@@ -4,7 +4,7 @@ import PluginKit
 @_cdecl("dp_plugin_entry")
 public func dpPluginEntry() -> UnsafeRawPointer {
     PluginExport.descriptor(name: "swift-testkit", version: "0.1.0", owner: "host team", block: "test",
-                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self])
+                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self])
 }
 
 /// Scans `modelParams.table` (columns "name:type,...", optional `where` equality on `eqColumn`/`eqValue`)
@@ -31,10 +31,12 @@ struct Echo: Job {
             filters.append(.eq(c, (v as? String).map { .string($0) } ?? .int(Int64((v as? Int) ?? 0))))
         }
         let report = try job.openReport("echo/rows", format: .csv, columns: fields)
+        let pause = UInt32((p["sleepMsPerRow"] as? Int ?? 0) * 1000)  // for tests that disturb a running scan
         var n: Int64 = 0
-        try job.scan(table, columns: fields, where: filters, batchRows: 3) { row in
+        try job.scan(table, columns: fields, where: filters, batchRows: p["batchRows"] as? Int ?? 3) { row in
             try report.append(fields.map { row.value($0.name) })
             n += 1
+            if pause > 0 { usleep(pause) }
         }
         try report.close()
         job.count("inputEvents", n)
@@ -118,5 +120,39 @@ struct RedisProbe: Job {
             try report.append(columns.map { row.value($0.name) })
         }
         try report.close()
+    }
+}
+
+/// For benchmarks: streams `table` (columns "name:type,...") or, with `redisUsers: N`, reads
+/// user:0..N-1 (`fields`) from Redis in slices of 10,000 keys; counts rows and touches every value.
+struct Count: Job {
+    static let id = "test-count"
+    static let title = "Count rows streamed through the host"
+    func run(_ job: JobContext) throws {
+        let p = job.modelParams
+        var rows: Int64 = 0, bytes = 0
+        if let users = p["redisUsers"] as? Int {
+            let fields = p["fields"] as? [String] ?? []
+            var start = 0
+            while start < users {
+                let keys = (start..<min(start + 10_000, users)).map { "user:\($0)" }
+                try job.redisRead(keys: keys, fields: fields) { row in
+                    rows += 1
+                    for f in fields { bytes += row.string(f)?.utf8.count ?? 0 }
+                }
+                start += keys.count
+            }
+        } else {
+            let spec = (p["columns"] as? String ?? "").split(separator: ",").compactMap { c -> Field? in
+                let parts = c.split(separator: ":")
+                return parts.count == 2 ? ColumnType(name: String(parts[1])).map { Field(String(parts[0]), $0) } : nil
+            }
+            try job.scan(p["table"] as? String ?? "", columns: spec, batchRows: p["batchRows"] as? Int ?? 0) { row in
+                rows += 1
+                for f in spec { bytes += row.string(f.name)?.utf8.count ?? 0 }
+            }
+        }
+        job.count("inputEvents", rows)
+        job.log("counted \(rows) rows, \(bytes) value bytes")
     }
 }

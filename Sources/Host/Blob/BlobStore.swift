@@ -1,0 +1,75 @@
+import Foundation
+import PluginAPI
+
+/// Where reports and archives are stored: a local folder (default), or an S3-compatible bucket.
+/// Keys are '/'-separated paths below the store's prefix (upstream: container + object key prefix).
+protocol BlobStore {
+    func put(key: String, data: Data) throws
+    /// Uploads a file; large files go in parts (S3 multipart) so memory stays bounded by a part.
+    func putFile(key: String, path: String) throws
+    func get(key: String) throws -> Data
+    func list(prefix: String) throws -> [String]
+    func delete(key: String) throws
+}
+
+enum BlobStoreFactory {
+    /// `local:DIR` or `s3://BUCKET[/PREFIX][?endpoint=URL&region=R&style=path|virtual&partSize=BYTES]`;
+    /// S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, never from the spec.
+    static func make(_ spec: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BlobStore {
+        if spec.hasPrefix("local:") { return LocalBlobStore(root: String(spec.dropFirst("local:".count))) }
+        if spec.hasPrefix("s3://") { return try S3BlobStore(spec: spec, environment: environment) }
+        throw HostError.config("unknown blob store '\(spec)' (supported: local:DIR, s3://bucket/prefix?endpoint=...)")
+    }
+}
+
+/// A folder: keys are relative paths; writes go to a temp file then rename (atomic).
+struct LocalBlobStore: BlobStore {
+    let root: String
+
+    func path(_ key: String) throws -> String {
+        guard !key.isEmpty, !key.hasPrefix("/"), !key.split(separator: "/").contains("..") else {
+            throw StoreError.invalid("blob key '\(key)' must be a relative path without '..'")
+        }
+        return (root as NSString).appendingPathComponent(key)
+    }
+
+    func put(key: String, data: Data) throws {
+        let p = try path(key)
+        try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do { try data.write(to: URL(fileURLWithPath: p), options: .atomic) } catch {
+            throw StoreError.io("cannot write blob \(p): \(error.localizedDescription)")
+        }
+    }
+
+    func putFile(key: String, path source: String) throws {
+        let p = try path(key)
+        try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let tmp = p + ".tmp-\(getpid())"
+        try? FileManager.default.removeItem(atPath: tmp)
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: tmp)
+            guard rename(tmp, p) == 0 else { throw StoreError.io("cannot publish blob \(p): \(String(cString: strerror(errno)))") }
+        } catch let e as StoreError { throw e } catch {
+            throw StoreError.io("cannot copy \(source) to blob \(p): \(error.localizedDescription)")
+        }
+    }
+
+    func get(key: String) throws -> Data {
+        guard let d = FileManager.default.contents(atPath: try path(key)) else { throw StoreError.notFound("blob \(key) not found in \(root)") }
+        return d
+    }
+
+    func list(prefix: String) throws -> [String] {
+        let all = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []
+        return all.filter { rel in
+            var d: ObjCBool = false
+            return rel.hasPrefix(prefix) && FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(rel), isDirectory: &d) && !d.boolValue
+        }.sorted()
+    }
+
+    func delete(key: String) throws {
+        let p = try path(key)
+        guard FileManager.default.fileExists(atPath: p) else { return }  // deleting nothing is fine, as in S3
+        try FileManager.default.removeItem(atPath: p)
+    }
+}
