@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 n="${1:-1000000}"
 bin=build/bin/dataproducts
 work="$(mktemp -d)"
-pg="$(scripts/test-postgres.sh start 55499)"; pg_dir="$(cat /tmp/dp-pg.last)"
+pg_out="$(scripts/test-postgres.sh start)"; pg="$(echo "$pg_out" | head -1)"; pg_dir="$(echo "$pg_out" | tail -1)"
 redis_port=56399
 redis-server --port $redis_port --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --dir "$work" --pidfile "$work/redis.pid" >/dev/null
 trap 'redis-cli -p $redis_port shutdown nosave >/dev/null 2>&1 || true; scripts/test-postgres.sh stop "$pg_dir"; rm -rf "$work"' EXIT

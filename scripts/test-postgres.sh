@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL server for tests: a fresh cluster in a temp dir, listening on
 # 127.0.0.1 and a unix socket there, trust auth. Prints the conninfo on stdout; logs in the dir.
-# Usage: conninfo=$(scripts/test-postgres.sh start [PORT]); dir=$(cat /tmp/dp-pg.last)
-#        scripts/test-postgres.sh restart DIR | stop DIR
+# Usage: scripts/test-postgres.sh start [PORT] | restart DIR | stop DIR
 set -euo pipefail
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -x "$bin/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
@@ -14,7 +13,7 @@ as_owner() {  # initdb and postgres refuse to run as root
 }
 case "${1:-}" in
 start)
-    port="${2:-55432}"
+    port="${2:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
     dir="$(mktemp -d /tmp/dp-pg.XXXXXX)"
     [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
@@ -22,17 +21,17 @@ start)
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null \
         || { cat "$dir/server.log" >&2; exit 1; }
-    echo "host=127.0.0.1 port=$port user=postgres dbname=postgres dir=$dir" | sed 's/ dir=/\n/' | head -1
-    echo "$dir" > /tmp/dp-pg.last
+    echo "host=127.0.0.1 port=$port user=postgres dbname=postgres"
+    echo "$dir"
     ;;
 restart)
-    dir="${2:-$(cat /tmp/dp-pg.last)}"
+    dir="$2"
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w restart >/dev/null
     ;;
 stop)
-    dir="${2:-$(cat /tmp/dp-pg.last)}"
+    dir="$2"
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
     rm -rf "$dir"
     ;;
-*) echo "usage: $0 start [PORT] | restart [DIR] | stop [DIR]" >&2; exit 64 ;;
+*) echo "usage: $0 start [PORT] | restart DIR | stop DIR" >&2; exit 64 ;;
 esac

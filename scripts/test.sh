@@ -7,8 +7,9 @@ source scripts/setup.sh
 scripts/build-plugins.sh debug
 scripts/build-test-plugins.sh debug
 # Real servers for the connector tests, on loopback, in temp dirs, stopped on exit.
-DATAPRODUCTS_TEST_PG="$(scripts/test-postgres.sh start "${DATAPRODUCTS_TEST_PG_PORT:-55433}")"
-pg_dir="$(cat /tmp/dp-pg.last)"
+pg_out="$(scripts/test-postgres.sh start ${DATAPRODUCTS_TEST_PG_PORT:-})"
+DATAPRODUCTS_TEST_PG="$(echo "$pg_out" | head -1)"
+pg_dir="$(echo "$pg_out" | tail -1)"
 export DATAPRODUCTS_TEST_PG DATAPRODUCTS_TEST_PG_DIR="$pg_dir"
 log="$(mktemp)"
 trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT

@@ -88,6 +88,9 @@ struct Run: ParsableCommand {
     @Option(help: "Redis for the user cache: redis://host:port/db (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex).")
     var redis: String?
 
+    @Option(help: "Blob store for jobs: local:DIR or s3://bucket/prefix?endpoint=URL&region=R&style=path|virtual (credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY). Default: $DATAPRODUCTS_BLOB or local:<home>/blob.")
+    var blob: String?
+
     @Option(help: "Output folder for reports (default: $DATAPRODUCTS_OUTPUT or <home>/reports).")
     var output: String?
 
@@ -122,10 +125,12 @@ struct Run: ParsableCommand {
             _ = try HTTPConnectorFactory.make(httpSpec)
             let redisURL = redis ?? env["DATAPRODUCTS_REDIS"]
             if let redisURL { _ = try RedisSettings(url: redisURL) }
+            let blobSpec = blob ?? env["DATAPRODUCTS_BLOB"] ?? "local:" + (home as NSString).appendingPathComponent("blob")
+            _ = try BlobStoreFactory.make(blobSpec)
             installCancellationHandlers()
             let execution = JobExecution(
                 registry: registry, environment: configOptions.env, config: config, job: jobName,
-                store: storeSpec, http: httpSpec, redis: redisURL,
+                store: storeSpec, http: httpSpec, redis: redisURL, blob: blobSpec,
                 output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
                 timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
             let result = try execution.run()

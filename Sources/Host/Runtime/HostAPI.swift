@@ -145,10 +145,53 @@ enum HostAPI {
                 } catch {
                     return ctx.fail(error)
                 }
+            },
+            blob_put: { run, key, data in
+                let ctx = context(run)
+                do {
+                    let bytes = data.data.map { Data(bytes: $0, count: data.len) } ?? Data()
+                    try ctx.blob().put(key: try blobKey(key), data: bytes)
+                    return DP_OK
+                } catch { return ctx.fail(error) }
+            },
+            blob_get: { run, key, out in
+                let ctx = context(run)
+                guard let out else { return ctx.fail(StoreError.invalid("blob_get needs data_out")) }
+                do {
+                    out.pointee = ctx.keepBlob(try ctx.blob().get(key: try blobKey(key)))
+                    return DP_OK
+                } catch { return ctx.fail(error) }
+            },
+            blob_list: { run, prefix, onKey, user in
+                let ctx = context(run)
+                guard let onKey else { return ctx.fail(StoreError.invalid("blob_list needs a callback")) }
+                do {
+                    for key in try ctx.blob().list(prefix: prefix.string) {
+                        let status = key.withCString { onKey(user, dp_str(data: $0, len: strlen($0))) }
+                        if status != DP_OK { return status }
+                    }
+                    return DP_OK
+                } catch { return ctx.fail(error) }
+            },
+            blob_delete: { run, key in
+                let ctx = context(run)
+                do {
+                    try ctx.blob().delete(key: try blobKey(key))
+                    return DP_OK
+                } catch { return ctx.fail(error) }
             }
         )
         return t
     }()
+
+    /// A plugin's blob key, checked: relative, no "..".
+    private static func blobKey(_ key: dp_str) throws -> String {
+        let k = key.string
+        guard !k.isEmpty, !k.hasPrefix("/"), !k.split(separator: "/").contains("..") else {
+            throw StoreError.invalid("blob key '\(k)' must be a relative path without '..'")
+        }
+        return k
+    }
 
     static func pointer(for ctx: RunContext) -> OpaquePointer {
         OpaquePointer(Unmanaged.passUnretained(ctx).toOpaque())

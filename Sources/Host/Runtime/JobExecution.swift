@@ -12,6 +12,7 @@ struct JobExecution {
     var store: String
     var http: String
     var redis: String?
+    var blob: String?
     var output: String
     var timeout: TimeInterval?
     var inProcess: Bool
@@ -48,6 +49,7 @@ struct JobExecution {
                            jobId: jobId, configText: config.text, store: store, http: http, stagingDir: staging.directory,
                            output: output, logFile: logFile, logLevel: logLevel.name)
         spec.redis = redis
+        spec.blob = blob
         let outcome: RunOutcome
         do {
             outcome = try inProcess ? JobRunner.execute(spec, logger: logger) : runIsolated(spec, staging: staging)

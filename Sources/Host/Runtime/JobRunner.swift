@@ -11,6 +11,7 @@ struct RunSpec {
     var store: String
     var http: String
     var redis: String?
+    var blob: String?
     var stagingDir: String
     var output: String
     var logFile: String?
@@ -24,6 +25,7 @@ struct RunSpec {
         ]
         if let logFile { pairs.append(("logFile", .string(logFile))) }
         if let redis { pairs.append(("redis", .string(redis))) }
+        if let blob { pairs.append(("blob", .string(blob))) }
         return .object(pairs)
     }
 
@@ -43,6 +45,7 @@ struct RunSpec {
                   configText: try s("configText"), store: try s("store"), http: try s("http"), stagingDir: try s("stagingDir"),
                   output: try s("output"), logFile: j["logFile"]?.string, logLevel: try s("logLevel"))
         redis = j["redis"]?.string
+        blob = j["blob"]?.string
     }
 }
 
@@ -93,6 +96,7 @@ enum JobRunner {
         let staging = Staging(output: spec.output, directory: spec.stagingDir)
         let ctx = RunContext(jobId: spec.jobId, configText: spec.configText, store: store, http: http, redis: redis, staging: staging,
                              logger: logger)
+        if let blob = spec.blob { ctx.blobSpec = blob }
         let status = withExtendedLifetime(ctx) {
             job.pointee.run(HostAPI.pointer(for: ctx), UnsafePointer(HostAPI.table), job.pointee.job_data)
         }

@@ -44,6 +44,28 @@ final class RunContext {
     var configStr: dp_str { configC.dp }
     var lastError: dp_str { lastErrorC?.dp ?? dp_str(data: nil, len: 0) }
 
+    /// Blob store spec (`--blob`); opened on first use.
+    var blobSpec = "local:blob"
+    private var blobStore: BlobStore?
+    private var lastBlob: UnsafeMutableRawPointer?
+
+    func blob() throws -> BlobStore {
+        if let blobStore { return blobStore }
+        let s = try BlobStoreFactory.make(blobSpec)
+        blobStore = s
+        return s
+    }
+
+    /// Keeps blob bytes alive until the next blob call (the ABI's lifetime rule).
+    func keepBlob(_ data: Data) -> dp_bytes {
+        free(lastBlob)
+        lastBlob = malloc(max(data.count, 1))
+        data.copyBytes(to: lastBlob!.assumingMemoryBound(to: UInt8.self), count: data.count)
+        return dp_bytes(data: UnsafePointer(lastBlob!.assumingMemoryBound(to: UInt8.self)), len: data.count)
+    }
+
+    deinit { free(lastBlob) }
+
     /// The run's Redis connection, opened on first use.
     func redis() throws -> RedisClient {
         if let redisClient { return redisClient }

@@ -10,7 +10,7 @@
 **   DP_ABI_MAJOR changes only when an existing declaration changes meaning or layout; the host refuses
 **   a plugin whose major differs from its own, before calling anything but the entry point.
 **   History: 1.0 first release; 1.1 appended dp_host_api.http and dp_http_request;
-**   1.2 appended dp_host_api.redis_read and redis_write.
+**   1.2 appended dp_host_api.redis_read and redis_write; 1.3 appended dp_bytes and the blob_* calls.
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -56,7 +56,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 2
+#define DP_ABI_MINOR 3
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -73,6 +73,12 @@ typedef struct dp_str {
     const char *data;
     size_t len;
 } dp_str;
+
+/* Bytes with explicit length (ABI 1.3): blob contents, which need not be text. */
+typedef struct dp_bytes {
+    const uint8_t *data;
+    size_t len;
+} dp_bytes;
 
 /* Status codes. 0 is success; the others say what kind of failure it was. */
 typedef int32_t dp_status;
@@ -326,6 +332,25 @@ typedef struct dp_host_api {
     ** every other column is a field, written as text (numbers as JSON numbers, json columns as their
     ** text); null fields are left out. The batch is borrowed for the call. */
     dp_status (*redis_write)(dp_run *run, struct ArrowSchema *schema, struct ArrowArray *batch);
+
+    /* --- ABI 1.3 ------------------------------------------------------------------------------- */
+    /* Check DP_HAS_FIELD(host, dp_host_api, blob_delete) before calling: older hosts lack them.    */
+    /* Blob storage: the host's configured store (local folder, S3-compatible, ...). Keys are      */
+    /* '/'-separated paths relative to its container and prefix; no "..", no leading '/'.          */
+
+    /* Store `data` under `key`, replacing any object there; readers never see a partial object. */
+    dp_status (*blob_put)(dp_run *run, dp_str key, dp_bytes data);
+
+    /* Read a whole object. *data_out is valid until the next blob call or the end of the run.
+    ** DP_ERROR_NOT_FOUND if there is no such object. */
+    dp_status (*blob_get)(dp_run *run, dp_str key, dp_bytes *data_out);
+
+    /* Call on_key (key borrowed for the call) for every key under `prefix`, in byte order. A
+    ** non-DP_OK return stops the listing and is returned. */
+    dp_status (*blob_list)(dp_run *run, dp_str prefix, dp_status (*on_key)(void *user, dp_str key), void *user);
+
+    /* Delete an object; deleting a missing object is not an error. */
+    dp_status (*blob_delete)(dp_run *run, dp_str key);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

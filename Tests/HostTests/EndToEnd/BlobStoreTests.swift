@@ -100,3 +100,39 @@ final class BlobStoreTests: XCTestCase {
         XCTAssertThrowsError(try s.put(key: "../escape", data: Data()))
     }
 }
+
+/// Blob calls through the ABI, from a plugin, on the local store and on S3.
+extension BlobStoreTests {
+    func runBlobJob(_ blob: String, environment: [String: String] = [:]) throws -> (Harness.Home, Harness.Result) {
+        try Harness.requireBuilt()
+        let home = try Harness.Home()
+        try home.install("libswift-testkit.so")
+        try home.registry([("swift-testkit", Harness.abi, ["test-blob"], nil, nil)])
+        try home.write("config/jobs/test-blob.json", """
+            {"modelParams":{"put":{"archived/batch-1/a.csv":"x,y\\n1,2\\n","archived/batch-1/b.csv":"","archived/other.csv":"o"},
+             "delete":["archived/other.csv"],"prefix":"archived/batch-1/"}}
+            """)
+        let r = try Harness.run(["run", "test-blob", "--home", home.path, "--blob", blob], cwd: home.path, environment: environment)
+        return (home, r)
+    }
+
+    static let expected = #"{"key":"archived/batch-1/a.csv","size":8,"text":"x,y\n1,2\n"}"# + "\n"
+        + #"{"key":"archived/batch-1/b.csv","size":0,"text":""}"# + "\n"
+
+    func testPluginBlobCallsOnLocalStore() throws {
+        let root = NSTemporaryDirectory() + "dp-blobjob-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let (home, r) = try runBlobJob("local:" + root)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(home.read("reports/blob/result.json"), Self.expected)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/archived/other.csv"))
+    }
+
+    func testPluginBlobCallsOnS3() throws {
+        let s = try store(bucket: "jobs")
+        let (home, r) = try runBlobJob("s3://jobs/dev/exhausts?endpoint=\(endpoint)&region=us-east-1&style=path", environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(home.read("reports/blob/result.json"), Self.expected)
+        XCTAssertEqual(try s.list(prefix: "archived/"), ["archived/batch-1/a.csv", "archived/batch-1/b.csv"])
+    }
+}

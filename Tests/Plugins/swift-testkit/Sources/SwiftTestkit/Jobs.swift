@@ -4,7 +4,7 @@ import PluginKit
 @_cdecl("dp_plugin_entry")
 public func dpPluginEntry() -> UnsafeRawPointer {
     PluginExport.descriptor(name: "swift-testkit", version: "0.1.0", owner: "host team", block: "test",
-                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self])
+                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self, BlobProbe.self])
 }
 
 /// Scans `modelParams.table` (columns "name:type,...", optional `where` equality on `eqColumn`/`eqValue`)
@@ -154,5 +154,26 @@ struct Count: Job {
         }
         job.count("inputEvents", rows)
         job.log("counted \(rows) rows, \(bytes) value bytes")
+    }
+}
+
+/// Puts `put` ({key: text}), deletes `delete` ([key]), then lists `prefix` and reads every key
+/// listed into JSONL report "blob/result" (key, size, text).
+struct BlobProbe: Job {
+    static let id = "test-blob"
+    static let title = "Store, list, read and delete blobs through the host"
+    func run(_ job: JobContext) throws {
+        let p = job.modelParams
+        for (key, text) in (p["put"] as? [String: String] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            try job.blobPut(key, Data(text.utf8))
+        }
+        for key in p["delete"] as? [String] ?? [] { try job.blobDelete(key) }
+        let report = try job.openReport("blob/result", format: .jsonl,
+                                        columns: [Field("key", .utf8), Field("size", .int64), Field("text", .utf8)])
+        for key in try job.blobList(p["prefix"] as? String ?? "") {
+            let data = try job.blobGet(key)
+            try report.append([.string(key), .int(Int64(data.count)), .string(String(decoding: data, as: UTF8.self))])
+        }
+        try report.close()
     }
 }
