@@ -12,9 +12,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# moto in server mode: the S3-compatible server the blob-store tests talk to.
-if ! python3 -c 'import moto.server, flask_cors' >/dev/null 2>&1; then
-    python3 -m pip install --quiet "moto[server]" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "moto[server]"
+# Test peers from PyPI: moto in server mode (S3-compatible server) and Microsoft's Azure SDK (the
+# oracle for our Shared Key signatures).
+if ! python3 -c 'import moto.server, flask_cors, azure.storage.blob' >/dev/null 2>&1; then
+    python3 -m pip install --quiet "moto[server]" azure-storage-blob 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages "moto[server]" azure-storage-blob
 fi
 if ! command -v swift >/dev/null 2>&1; then
     for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do [ -x "$d/swift" ] && export PATH="$d:$PATH"; done

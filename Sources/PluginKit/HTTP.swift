@@ -1,3 +1,4 @@
+import Foundation
 import PluginAPI
 
 /// An HTTP answer as the host got it (any status; the job decides what a 4xx/5xx means).
@@ -28,5 +29,32 @@ extension JobContext {
         }
         try check(rc)
         return HTTPResult(status: Int(status), body: out.string)
+    }
+}
+
+extension JobContext {
+    /// Pages through a Sunbird search API (content search, org search): POSTs `request` with
+    /// `request.offset`/`request.limit` set, page after page, handing each page's items (found at
+    /// `itemsPath` in the answer, e.g. ["result", "content"]) to `body`, until a page holds fewer
+    /// than `limit` items or `maxItems` have been read. A non-2xx answer is an `.io` error.
+    public func searchPages(_ url: String, request: [String: Any], itemsPath: [String], limit: Int = 1000,
+                            maxItems: Int = .max, _ body: ([[String: Any]]) throws -> Void) throws {
+        var offset = 0
+        while offset < maxItems {
+            var inner = request
+            inner["offset"] = offset
+            inner["limit"] = min(limit, maxItems - offset)
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: ["request": inner]), as: UTF8.self)
+            let answer = try http("POST", url, headers: ["Content-Type": "application/json"], body: text)
+            guard (200..<300).contains(answer.status) else {
+                throw JobError(.io, "POST \(url) (offset \(offset)) answered HTTP \(answer.status): \(answer.body.prefix(200))")
+            }
+            var node: Any? = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))
+            for key in itemsPath { node = (node as? [String: Any])?[key] }
+            let items = node as? [[String: Any]] ?? []
+            try body(items)
+            offset += items.count
+            if items.count < limit { break }
+        }
     }
 }

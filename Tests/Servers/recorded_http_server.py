@@ -7,6 +7,7 @@
   /stall?ms=N                   answers 200 after N milliseconds
   /echo                         answers the request's method, path, headers and body as JSON
   /count/<id>                   how many calls <id> got so far
+  /search?total=N               a paged search: {"request":{"offset","limit"}} -> result.content items
 Usage: recorded_http_server.py [ANSWERS.json]"""
 import json, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,12 @@ class Handler(BaseHTTPRequestHandler):
         if parts[0] == "echo":
             return self.reply(200, {"method": self.command, "path": url.path,
                                     "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+        if parts[0] == "search":
+            count("search")
+            req = json.loads(body or "{}").get("request", {})
+            total, offset, limit = int(q.get("total", 25)), int(req.get("offset", 0)), int(req.get("limit", 10))
+            items = [{"identifier": "do_%d" % i} for i in range(offset, min(offset + limit, total))]
+            return self.reply(200, {"responseCode": "OK", "result": {"count": total, "content": items}})
         if parts[0] == "count":
             with lock:
                 return self.reply(200, {"calls": calls.get("/".join(parts[1:]), 0)})

@@ -1,7 +1,8 @@
 import Foundation
 import PluginAPI
 
-/// Where reports and archives are stored: a local folder (default), or an S3-compatible bucket.
+/// Where reports and archives are stored: a local folder (default), an S3-compatible bucket, or an
+/// Azure Blob container.
 /// Keys are '/'-separated paths below the store's prefix (upstream: container + object key prefix).
 protocol BlobStore {
     func put(key: String, data: Data) throws
@@ -18,7 +19,8 @@ enum BlobStoreFactory {
     static func make(_ spec: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BlobStore {
         if spec.hasPrefix("local:") { return LocalBlobStore(root: String(spec.dropFirst("local:".count))) }
         if spec.hasPrefix("s3://") { return try S3BlobStore(spec: spec, environment: environment) }
-        throw HostError.config("unknown blob store '\(spec)' (supported: local:DIR, s3://bucket/prefix?endpoint=...)")
+        if spec.hasPrefix("azure://") { return try AzureBlobStore(spec: spec, environment: environment) }
+        throw HostError.config("unknown blob store '\(spec)' (supported: local:DIR, s3://bucket/prefix?endpoint=..., azure://container/prefix?account=...)")
     }
 }
 

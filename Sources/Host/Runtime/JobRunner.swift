@@ -89,7 +89,7 @@ enum JobRunner {
         }
         let store: TableStore, http: HTTPConnector, redis: RedisSettings?
         do {
-            store = try StoreFactory.make(spec.store)
+            store = try StoreFactory.make(spec.store, modelParams: (try? JSONParser.parse(spec.configText))?["modelParams"])
             http = try HTTPConnectorFactory.make(spec.http)
             redis = try spec.redis.map(RedisSettings.init(url:))
         } catch { return RunOutcome(kind: .failed, message: "\(error)") }

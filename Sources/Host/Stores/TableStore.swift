@@ -39,11 +39,13 @@ struct StoreError: Error, CustomStringConvertible {
 }
 
 /// Parses `--store` values: `local:DIR`, or `postgres:CONNINFO` (a postgresql:// URI or libpq
-/// key=value pairs; empty means $DATABASE_URL, else libpq's PG* environment variables).
+/// key=value pairs). An empty CONNINFO means $DATABASE_URL; else the model config's upstream
+/// `sparkCassandraConnectionHost` (host or host:port) as the host; libpq's PG* variables supply
+/// the rest (user, password, database).
 enum StoreFactory {
-    static func make(_ spec: String) throws -> TableStore {
+    static func make(_ spec: String, modelParams: JSONValue? = nil) throws -> TableStore {
         if spec.hasPrefix("postgres:") {
-            return PostgresStore(conninfo: postgresConninfo(String(spec.dropFirst("postgres:".count))))
+            return PostgresStore(conninfo: postgresConninfo(String(spec.dropFirst("postgres:".count)), modelParams: modelParams))
         }
         if spec.hasPrefix("local:") {
             let dir = String(spec.dropFirst("local:".count))
@@ -56,7 +58,12 @@ enum StoreFactory {
         throw HostError.config("unknown store '\(spec)' (supported: local:DIR, postgres:CONNINFO)")
     }
 
-    static func postgresConninfo(_ given: String) -> String {
-        given.isEmpty ? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "" : given
+    static func postgresConninfo(_ given: String, modelParams: JSONValue? = nil) -> String {
+        if !given.isEmpty { return given }
+        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty { return url }
+        guard let host = modelParams?["sparkCassandraConnectionHost"]?.string, !host.isEmpty else { return "" }
+        let parts = host.split(separator: ":", maxSplits: 1).map(String.init)
+        let quote = { (v: String) in "'" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
+        return "host=\(quote(parts[0]))" + (parts.count > 1 ? " port=\(quote(parts[1]))" : "")
     }
 }

@@ -91,6 +91,19 @@ final class HTTPClientTests: XCTestCase {
         }
     }
 
+    /// The SDK's paging helper: 25 items, 10 a page, is 3 POSTs and every item once.
+    func testPluginPagesThroughASearchAPI() throws {
+        try Harness.requireBuilt()
+        let home = try Harness.Home()
+        try home.install("libswift-testkit.so")
+        try home.registry([("swift-testkit", Harness.abi, ["test-search"], nil, nil)])
+        try home.write("config/jobs/test-search.json", #"{"modelParams":{"url":"\#(base)/search?total=25","limit":10}}"#)
+        let r = try home.run(["run", "test-search", "--http", "live"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(home.read("reports/search/ids.csv"), "identifier\n" + (0..<25).map { "do_\($0)\n" }.joined())
+        XCTAssertEqual(try calls("search"), #"{"calls": 3}"#)
+    }
+
     /// Through the ABI from a plugin: upstream's `user-id: analytics` header and JSON content type.
     func testPluginCallCarriesUpstreamHeaders() throws {
         try Harness.requireBuilt()

@@ -81,3 +81,15 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(NumberText.java(100), "100.0")
     }
 }
+
+final class StoreSettingsTests: XCTestCase {
+    func testPostgresConninfoSources() throws {
+        XCTAssertEqual(StoreFactory.postgresConninfo("host=x dbname=y"), "host=x dbname=y", "given conninfo wins")
+        guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else { return }
+        let params = try JSONParser.parse(#"{"sparkCassandraConnectionHost":"db.internal:6432"}"#)
+        XCTAssertEqual(StoreFactory.postgresConninfo("", modelParams: params), "host='db.internal' port='6432'")
+        XCTAssertEqual(StoreFactory.postgresConninfo("", modelParams: try JSONParser.parse(#"{"sparkCassandraConnectionHost":"o'neil"}"#)),
+                       #"host='o\'neil'"#)
+        XCTAssertEqual(StoreFactory.postgresConninfo("", modelParams: nil), "", "then libpq's PG* variables")
+    }
+}

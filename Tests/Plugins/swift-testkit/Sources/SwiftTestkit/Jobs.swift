@@ -4,7 +4,7 @@ import PluginKit
 @_cdecl("dp_plugin_entry")
 public func dpPluginEntry() -> UnsafeRawPointer {
     PluginExport.descriptor(name: "swift-testkit", version: "0.1.0", owner: "host team", block: "test",
-                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self, BlobProbe.self])
+                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self, BlobProbe.self, SearchProbe.self])
 }
 
 /// Scans `modelParams.table` (columns "name:type,...", optional `where` equality on `eqColumn`/`eqValue`)
@@ -176,4 +176,23 @@ struct BlobProbe: Job {
         }
         try report.close()
     }
+}
+
+/// Pages through `modelParams.url` (a search API) `limit` items at a time into CSV "search/ids".
+struct SearchProbe: Job {
+    static let id = "test-search"
+    static let title = "Page through a search API"
+    func run(_ job: JobContext) throws {
+        let p = job.modelParams
+        let report = try job.openReport("search/ids", format: .csv, columns: [Field("identifier", .utf8)])
+        try job.searchPages(p["url"] as? String ?? "", request: ["filters": ["status": ["Live"]]], itemsPath: ["result", "content"],
+                            limit: p["limit"] as? Int ?? 10) { items in
+            for item in items { try report.append([Value(item["identifier"] as? String)]) }
+        }
+        try report.close()
+    }
+}
+
+extension Value {
+    init(_ s: String?) { self = s.map { .string($0) } ?? .null }
 }
