@@ -15,7 +15,7 @@ redis_port=56399
 redis-server --port $redis_port --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --dir "$work" --pidfile "$work/redis.pid" >/dev/null
 trap 'redis-cli -p $redis_port shutdown nosave >/dev/null 2>&1 || true; scripts/test-postgres.sh stop "$pg_dir"; rm -rf "$work"' EXIT
 
-mkdir -p "$work/home/plugins" "$work/home/config/jobs"
+mkdir -p "$work/home/plugins" "$work/home/config/jobs" "$work/home/data"
 cp build/test-plugins/libswift-testkit.so "$work/home/plugins/"
 $bin plugins manifest "$work/home/plugins/libswift-testkit.so" >/dev/null
 abi=$(grep -o '"abi": "[0-9.]*"' "$work/home/plugins/libswift-testkit.manifest.json" | cut -d'"' -f4)
@@ -30,7 +30,7 @@ timed() {  # label, command...: wall seconds and peak RSS
 
 echo "== PostgreSQL: $n rows of sunbird.location (id, code, name, parentid, type)"
 psql "$pg" -q -c "CREATE SCHEMA sunbird; CREATE TABLE sunbird.location (id text PRIMARY KEY, code text, name text, parentid text, type text);
-  INSERT INTO sunbird.location SELECT 'loc-' || g, (g * 7919 % 1000000)::text, 'LOCATION NAME ' || g, 'parent-' || (g / 50), 'district' FROM generate_series(1, $n) g; ANALYZE sunbird.location;"
+  INSERT INTO sunbird.location SELECT 'loc-' || g, (g::bigint * 7919 % 1000000)::text, 'LOCATION NAME ' || g, 'parent-' || (g / 50), 'district' FROM generate_series(1, $n) g; ANALYZE sunbird.location;"
 echo '{"modelParams":{"table":"sunbird.location","columns":"id:utf8,code:utf8,name:utf8,parentid:utf8,type:utf8","batchRows":5000}}' > "$work/home/config/jobs/test-count.json"
 timed "psql \\copy (the raw floor)" psql "$pg" -c "\\copy (SELECT id, code, name, parentid, type FROM sunbird.location) TO '/dev/null'"
 timed "dataproducts test-count (child process)" $bin run test-count --home "$work/home" --store "postgres:$pg" --log-file "$work/log"

@@ -104,6 +104,13 @@ public final class BatchBuilder {
         columns[column].append(value)
     }
 
+    /// Appends a text cell's UTF-8 bytes without building a String (stores copying from a driver's
+    /// buffer). The column must be utf8 or json, and the bytes valid UTF-8.
+    public func setUTF8(_ column: Int, _ bytes: UnsafeRawBufferPointer) {
+        precondition(fields[column].type == .utf8 || fields[column].type == .json, "setUTF8 on a \(fields[column].type) column")
+        columns[column].appendUTF8(bytes)
+    }
+
     public func endRow() { count += 1 }
 
     /// Moves the rows into `schema`/`array` (Arrow C Data Interface; the receiver calls `release`).
@@ -173,6 +180,12 @@ private struct ColumnBuffers {
         case (.utf8, _), (.json, _):
             offsets.append(Int32(truncatingIfNeeded: values.count))
         }
+    }
+
+    mutating func appendUTF8(_ bytes: UnsafeRawBufferPointer) {
+        validity.append(true)
+        values.append(bytes: bytes)
+        offsets.append(Int32(truncatingIfNeeded: values.count))
     }
 
     mutating func export(length: Int, into child: UnsafeMutablePointer<ArrowArray>, owner: ExportedArray) {

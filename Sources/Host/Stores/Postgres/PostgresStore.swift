@@ -52,8 +52,16 @@ struct PostgresStore: TableStore {
             while true {
                 let result = try conn.exec("FETCH FORWARD \(limit) FROM dp_scan")
                 if result.rows == 0 { break }
+                // Text read as text goes byte for byte from libpq's buffer into the batch.
+                let direct = request.columns.indices.map { i in
+                    request.columns[i].type == .utf8 && Self.isTextOID(result.type(i))
+                }
                 for row in 0..<result.rows {
                     for (i, field) in request.columns.enumerated() {
+                        if direct[i] && !result.isNull(row, i) {
+                            builder.setUTF8(i, result.bytes(row, i))
+                            continue
+                        }
                         builder.set(i, try Self.convert(result, row, i, to: field.type) {
                             "\(request.qualifiedName) column \(field.name): \($0)"
                         })
@@ -95,6 +103,9 @@ struct PostgresStore: TableStore {
     static let boolOID: UInt32 = 16, int8OID: UInt32 = 20, int2OID: UInt32 = 21, int4OID: UInt32 = 23
     static let float4OID: UInt32 = 700, float8OID: UInt32 = 701, numericOID: UInt32 = 1700
     static let jsonOID: UInt32 = 114, jsonbOID: UInt32 = 3802, timestampOID: UInt32 = 1114, timestamptzOID: UInt32 = 1184
+
+    static let textOID: UInt32 = 25, varcharOID: UInt32 = 1043, bpcharOID: UInt32 = 1042
+    static func isTextOID(_ oid: UInt32) -> Bool { oid == textOID || oid == varcharOID || oid == bpcharOID }
 
     static func convert(_ r: PGResult, _ row: Int, _ col: Int, to type: ColumnType,
                         context: (String) -> String) throws -> Value {
