@@ -60,3 +60,56 @@ CREATE TABLE IF NOT EXISTS sunbird_courses.course_batch (
     status integer, updateddate text,
     PRIMARY KEY (courseid, batchid)
 );
+
+-- lern-jobs-spec §0.5 and the exhausts (lern-exhaust-spec)
+CREATE TABLE IF NOT EXISTS sunbird_courses.user_enrolments (
+    userid text, courseid text, batchid text,
+    active boolean, addedby text, certificates jsonb, issued_certificates jsonb, completedon timestamptz,
+    completionpercentage integer, contentstatus jsonb, datetime timestamptz, enrolleddate text,
+    enrolled_date timestamptz, lastreadcontentid text, lastreadcontentstatus integer, progress integer, status integer,
+    PRIMARY KEY (userid, courseid, batchid)
+);
+
+-- question is a list of the `question` UDT (id, assess_ts, max_score, score, type, title, resvalues,
+-- params, description, duration): jsonb.
+CREATE TABLE IF NOT EXISTS sunbird_courses.assessment_aggregator (
+    user_id text, course_id text, batch_id text, content_id text, attempt_id text,
+    created_on timestamptz, grand_total text, last_attempted_on timestamptz, question jsonb,
+    total_max_score double precision, total_score double precision, updated_on timestamptz,
+    PRIMARY KEY (user_id, course_id, batch_id, content_id, attempt_id)
+);
+
+CREATE TABLE IF NOT EXISTS sunbird_courses.user_activity_agg (
+    activity_type text, activity_id text, user_id text, context_id text,
+    agg jsonb, aggregates jsonb, agg_last_updated jsonb, agg_details jsonb,
+    PRIMARY KEY (activity_type, activity_id, user_id, context_id)
+);
+
+CREATE TABLE IF NOT EXISTS sunbird_courses.user_content_consumption (
+    userid text, courseid text, batchid text, contentid text,
+    status integer, lastcompletedtime text, last_completed_time timestamptz, progress integer,
+    PRIMARY KEY (userid, courseid, batchid, contentid)
+);
+
+CREATE TABLE IF NOT EXISTS sunbird.cert_registry (
+    id text PRIMARY KEY,
+    accesscode text, createdat timestamptz, createdby text, data text, isrevoked boolean, jsonurl text,
+    pdfurl text, reason text, recipient text, related text, updatedat timestamptz, updatedby text
+);
+
+-- <env>_hierarchy_store; the test environment's keyspace is dev_hierarchy_store.
+CREATE SCHEMA IF NOT EXISTS dev_hierarchy_store;
+CREATE TABLE IF NOT EXISTS dev_hierarchy_store.content_hierarchy (
+    identifier text PRIMARY KEY,
+    hierarchy text, relational_metadata text
+);
+
+-- ML program enrolments (primary key assumed (program_id, user_id): one enrolment per user).
+CREATE SCHEMA IF NOT EXISTS sunbird_programs;
+CREATE TABLE IF NOT EXISTS sunbird_programs.program_enrollment (
+    program_id text, user_id text,
+    "program_externalId" text, program_name text, pii_consent_required boolean, user_locations jsonb,
+    organisation_id text, organisation_name text, user_sub_type text, user_type text,
+    created_at timestamptz, updated_at timestamptz,
+    PRIMARY KEY (program_id, user_id)
+);

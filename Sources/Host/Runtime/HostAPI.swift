@@ -29,15 +29,7 @@ enum HostAPI {
                 do {
                     let r = try scanRequest(request.pointee)
                     try ctx.store.scan(r) { builder in
-                        var schema = ArrowSchema(), array = ArrowArray()
-                        builder.export(schema: &schema, array: &array)
-                        let status = onBatch(user, &schema, &array)
-                        // Borrowed for the callback: release what the plugin did not move.
-                        schema.release?(&schema)
-                        array.release?(&array)
-                        if status != DP_OK {
-                            throw StoreError(status: status, description: "scan of \(r.qualifiedName) stopped by the job (status \(status))")
-                        }
+                        try deliver(builder, onBatch, user, what: "scan of \(r.qualifiedName)")
                         if cancelRequested != 0 {
                             throw StoreError(status: DP_ERROR_CANCELLED, description: "scan of \(r.qualifiedName) cancelled")
                         }
@@ -124,12 +116,7 @@ enum HostAPI {
                     let keyList = (0..<nKeys).map { keys![$0].string }
                     let fieldList = (0..<nFields).map { fields![$0].string }
                     try ctx.redis().read(keys: keyList, fields: fieldList) { builder in
-                        var schema = ArrowSchema(), array = ArrowArray()
-                        builder.export(schema: &schema, array: &array)
-                        let status = onBatch(user, &schema, &array)
-                        schema.release?(&schema)
-                        array.release?(&array)
-                        if status != DP_OK { throw StoreError(status: status, description: "redis_read stopped by the job (status \(status))") }
+                        try deliver(builder, onBatch, user, what: "redis_read")
                     }
                     return DP_OK
                 } catch {
@@ -183,6 +170,18 @@ enum HostAPI {
         )
         return t
     }()
+
+    /// Hands a batch to a plugin's callback, borrowed for the call (whatever the plugin did not
+    /// move is released after it); a non-DP_OK answer stops the producer with that status.
+    private static func deliver(_ builder: BatchBuilder, _ onBatch: dp_batch_fn, _ user: UnsafeMutableRawPointer?,
+                                what: String) throws {
+        var schema = ArrowSchema(), array = ArrowArray()
+        builder.export(schema: &schema, array: &array)
+        let status = onBatch(user, &schema, &array)
+        schema.release?(&schema)
+        array.release?(&array)
+        if status != DP_OK { throw StoreError(status: status, description: "\(what) stopped by the job (status \(status))") }
+    }
 
     /// A plugin's blob key, checked: relative, no "..".
     private static func blobKey(_ key: dp_str) throws -> String {

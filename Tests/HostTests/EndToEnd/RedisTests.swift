@@ -16,12 +16,9 @@ final class RedisTests: XCTestCase {
     func read(_ client: RedisClient, _ keys: [String], _ fields: [String]) throws -> ([[Value]], [Int]) {
         var rows: [[Value]] = [], sizes: [Int] = []
         try client.read(keys: keys, fields: fields) { b in
-            var s = ArrowSchema(), a = ArrowArray()
-            b.export(schema: &s, array: &a)
-            defer { s.release?(&s); a.release?(&a) }
-            let v = try BatchView(schema: &s, array: &a)
-            sizes.append(v.count)
-            rows += (0..<v.count).map { v.row($0) }
+            let batch = try b.exportedRows()
+            sizes.append(batch.count)
+            rows += batch
         }
         return (rows, sizes)
     }

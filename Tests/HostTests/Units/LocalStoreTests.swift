@@ -24,12 +24,9 @@ final class LocalStoreTests: XCTestCase {
         var rows: [[Value]] = [], sizes: [Int] = []
         let req = ScanRequest(keyspace: "ks", table: "t", columns: columns, filters: filters, batchRows: batchRows)
         try LocalStore(directory: dir).scan(req) { b in
-            var s = ArrowSchema(), a = ArrowArray()
-            b.export(schema: &s, array: &a)
-            defer { s.release?(&s); a.release?(&a) }
-            let v = try BatchView(schema: &s, array: &a)
-            sizes.append(v.count)
-            rows += (0..<v.count).map { v.row($0) }
+            let batch = try b.exportedRows()
+            sizes.append(batch.count)
+            rows += batch
         }
         return (rows, sizes)
     }
