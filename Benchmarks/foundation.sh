@@ -18,8 +18,9 @@ echo "== host start-to-job overhead: a job that reads a 1-row table and writes a
 mkdir -p "$work/home/plugins" "$work/home/data" "$work/home/config/jobs"
 cp build/test-plugins/libswift-testkit.so "$work/home/plugins/"
 $bin plugins manifest "$work/home/plugins/libswift-testkit.so" >/dev/null
+abi=$(grep -o '"abi": "[0-9.]*"' "$work/home/plugins/libswift-testkit.manifest.json" | cut -d'"' -f4)
 cat > "$work/home/registry.json" <<JSON
-{"pluginDir":"plugins","plugins":[{"name":"swift-testkit","version":"0.1.0","owner":"t","block":"test","abi":"1.1","jobs":["test-echo"]}]}
+{"pluginDir":"plugins","plugins":[{"name":"swift-testkit","version":"0.1.0","owner":"t","block":"test","abi":"$abi","jobs":["test-echo"]}]}
 JSON
 echo '{"a":"1"}' > "$work/home/data/t.x.jsonl"
 echo '{"modelParams":{"table":"t.x","columns":"a:utf8"}}' > "$work/home/config/jobs/test-echo.json"
