@@ -3,10 +3,7 @@ import PluginAPI
 
 extension JobContext {
     private func blobCalls() throws -> dp_host_api {
-        let end = MemoryLayout<dp_host_api>.offset(of: \.blob_delete)! + MemoryLayout<UnsafeRawPointer>.size
-        guard Int(host.pointee.size) >= end, host.pointee.blob_delete != nil else {
-            throw JobError(.unsupported, "this host speaks ABI \(host.pointee.abi_major).\(host.pointee.abi_minor); blob storage needs 1.3")
-        }
+        try requireHost(\.blob_delete, minor: 3, for: "blob storage")  // the last of the four 1.3 calls
         return host.pointee
     }
 

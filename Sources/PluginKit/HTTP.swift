@@ -12,10 +12,8 @@ extension JobContext {
     /// host, `.io` on transport failure, `.notFound` when an offline run has no canned answer.
     public func http(_ method: String, _ url: String, headers: [String: String] = [:], body: String? = nil,
                      timeoutMs: Int = 0) throws -> HTTPResult {
-        let fieldEnd = MemoryLayout<dp_host_api>.offset(of: \.http)! + MemoryLayout<UnsafeRawPointer>.size
-        guard Int(host.pointee.size) >= fieldEnd, let call = host.pointee.http else {
-            throw JobError(.unsupported, "this host speaks ABI \(host.pointee.abi_major).\(host.pointee.abi_minor); HTTP needs 1.1")
-        }
+        try requireHost(\.http, minor: 1, for: "HTTP")
+        let call = host.pointee.http!
         let strings = StringArena()
         var lines = headers.sorted { $0.key < $1.key }.map { strings.dp("\($0.key): \($0.value)") }
         var status: Int32 = 0

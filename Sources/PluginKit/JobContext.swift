@@ -38,6 +38,15 @@ public final class JobContext {
 
     public var isCancelled: Bool { host.pointee.is_cancelled(run) != 0 }
 
+    /// Throws `.unsupported` unless the host's function table (older hosts' is shorter) reaches
+    /// `field`, a call added in ABI `minor`.
+    func requireHost<T>(_ field: KeyPath<dp_host_api, T?>, minor: Int, for what: String) throws {
+        let end = MemoryLayout<dp_host_api>.offset(of: field)! + MemoryLayout<UnsafeRawPointer>.size
+        guard Int(host.pointee.size) >= end, host.pointee[keyPath: field] != nil else {
+            throw JobError(.unsupported, "this host speaks ABI \(host.pointee.abi_major).\(host.pointee.abi_minor); \(what) needs 1.\(minor)")
+        }
+    }
+
     /// Throws the host's error for a failed call.
     func check(_ status: dp_status) throws {
         guard status != DP_OK else { return }

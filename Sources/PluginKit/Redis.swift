@@ -1,17 +1,12 @@
 import PluginAPI
 
 extension JobContext {
-    private var hasRedis: Bool {
-        Int(host.pointee.size) >= MemoryLayout<dp_host_api>.offset(of: \.redis_write)! + MemoryLayout<UnsafeRawPointer>.size
-    }
-
     /// Reads hashes from the host's Redis (the user cache), pipelined: `fields` of each key (HMGET),
     /// or the whole hash (HGETALL) when `fields` is empty — then the row's "fields" column is a JSON
     /// object. Rows arrive in the order of `keys`; columns: "key", then the fields (or "fields").
     public func redisRead(keys: [String], fields: [String] = [], _ body: (Row) throws -> Void) throws {
-        guard hasRedis, let call = host.pointee.redis_read else {
-            throw JobError(.unsupported, "this host speaks ABI \(host.pointee.abi_major).\(host.pointee.abi_minor); Redis needs 1.2")
-        }
+        try requireHost(\.redis_read, minor: 2, for: "Redis")
+        let call = host.pointee.redis_read!
         let strings = StringArena()
         var k = keys.map { strings.dp($0) }
         var f = fields.map { strings.dp($0) }
@@ -32,9 +27,8 @@ extension JobContext {
 
     /// Writes hashes: one HSET per row; column "key" names the hash, other non-null columns are fields.
     public func redisWrite(columns: [Field], rows: [[Value]]) throws {
-        guard hasRedis, let call = host.pointee.redis_write else {
-            throw JobError(.unsupported, "this host speaks ABI \(host.pointee.abi_major).\(host.pointee.abi_minor); Redis needs 1.2")
-        }
+        try requireHost(\.redis_write, minor: 2, for: "Redis")
+        let call = host.pointee.redis_write!
         let builder = BatchBuilder(fields: columns)
         for r in rows { do { try builder.append(r) } catch { throw JobError(.data, "\(error)") } }
         var schema = ArrowSchema(), array = ArrowArray()

@@ -69,12 +69,7 @@ struct AzureBlobStore: BlobStore {
 
     func url(_ blob: String?, query: String = "") -> String {
         var path = "/" + container
-        if let blob {
-            let full = prefix.isEmpty ? blob : prefix + "/" + blob
-            path += "/" + full.split(separator: "/", omittingEmptySubsequences: false).map {
-                $0.addingPercentEncoding(withAllowedCharacters: S3BlobStore.unreserved) ?? String($0)
-            }.joined(separator: "/")
-        }
+        if let blob { path += "/" + BlobKeys.path(prefix: prefix, key: blob) }
         return endpoint + path + (query.isEmpty ? "" : "?" + query)
     }
 
@@ -92,15 +87,12 @@ struct AzureBlobStore: BlobStore {
         if let body { headers += [("Content-Length", String(body.count)), ("Content-Type", "application/octet-stream")] }
         headers.append(("Authorization", try AzureSharedKey.authorization(method: method, url: url, headers: headers, account: account, key: key)))
         headers.append(("Expect", ""))
-        let r = HTTPRequest(method: method, url: url, headers: headers, body: nil, timeoutMs: 0)
-        switch http.perform(r, bodyData: body ?? (method == "PUT" ? Data() : nil)) {
-        case .success(let raw):
-            if expect.contains(raw.status) { return raw }
-            if raw.status == 404 { throw StoreError.notFound("\(method) \(url): not found") }
-            throw StoreError.io("\(method) \(url): HTTP \(raw.status): \(String(decoding: raw.body.prefix(300), as: UTF8.self))")
-        case .failure(let e):
-            throw StoreError.io("\(method) \(url): \(e.message)")
-        }
+        // Retries re-send the same signature: x-ms-date stays within Azure's 15-minute window.
+        let raw = try http.sendRaw(HTTPRequest(method: method, url: url, headers: headers, body: nil, timeoutMs: 0),
+                                   bodyData: body ?? (method == "PUT" ? Data() : nil))
+        if expect.contains(raw.status) { return raw }
+        if raw.status == 404 { throw StoreError.notFound("\(method) \(url): not found") }
+        throw StoreError.io("\(method) \(url): HTTP \(raw.status): \(String(decoding: raw.body.prefix(300), as: UTF8.self))")
     }
 
     func put(key blob: String, data: Data) throws {
@@ -115,7 +107,7 @@ struct AzureBlobStore: BlobStore {
         var ids: [String] = []
         while let chunk = try handle.read(upToCount: blockSize), !chunk.isEmpty {
             let id = Data(String(format: "block-%08d", ids.count).utf8).base64EncodedString()
-            let q = "comp=block&blockid=" + (id.addingPercentEncoding(withAllowedCharacters: S3BlobStore.unreserved) ?? id)
+            let q = "comp=block&blockid=" + BlobKeys.encode(id)
             _ = try send("PUT", url(blob, query: q), body: chunk, expect: [201])
             ids.append(id)
         }
@@ -130,8 +122,8 @@ struct AzureBlobStore: BlobStore {
         var names: [String] = []
         var marker = ""
         repeat {
-            var q = "restype=container&comp=list&prefix=" + (full.addingPercentEncoding(withAllowedCharacters: S3BlobStore.unreserved) ?? full)
-            if !marker.isEmpty { q += "&marker=" + (marker.addingPercentEncoding(withAllowedCharacters: S3BlobStore.unreserved) ?? marker) }
+            var q = "restype=container&comp=list&prefix=" + BlobKeys.encode(full)
+            if !marker.isEmpty { q += "&marker=" + BlobKeys.encode(marker) }
             let xml = String(decoding: try send("GET", url(nil, query: q), expect: [200]).body, as: UTF8.self)
             let strip = prefix.isEmpty ? 0 : prefix.count + 1
             names += S3BlobStore.xmlValues("Name", in: xml).map { String($0.dropFirst(strip)) }

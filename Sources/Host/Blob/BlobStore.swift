@@ -24,6 +24,20 @@ enum BlobStoreFactory {
     }
 }
 
+/// Key and URL text shared by the object stores.
+enum BlobKeys {
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// Percent-encodes everything but RFC 3986's unreserved characters (query values, path segments).
+    static func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? s }
+
+    /// `prefix/key` with each segment encoded and the '/'s kept.
+    static func path(prefix: String, key: String) -> String {
+        let full = prefix.isEmpty ? key : prefix + "/" + key
+        return full.split(separator: "/", omittingEmptySubsequences: false).map { encode(String($0)) }.joined(separator: "/")
+    }
+}
+
 /// A folder: keys are relative paths; writes go to a temp file then rename (atomic).
 struct LocalBlobStore: BlobStore {
     let root: String

@@ -39,43 +39,28 @@ struct S3BlobStore: BlobStore {
         http = try CurlHTTP(options: "attempts=3,timeoutMs=300000,backoffMs=200")
     }
 
-    /// The object's URL (keys are percent-encoded per segment; '/' kept).
-    func url(_ key: String, query: String = "") -> String {
-        let full = prefix.isEmpty ? key : prefix + "/" + key
-        let encoded = full.split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? String($0)
-        }.joined(separator: "/")
+    /// The bucket's URL, without a trailing '/'.
+    var bucketURL: String {
         let scheme = endpoint.scheme ?? "https", host = endpoint.host!, port = endpoint.port.map { ":\($0)" } ?? ""
-        let base = pathStyle ? "\(scheme)://\(host)\(port)/\(bucket)" : "\(scheme)://\(bucket).\(host)\(port)"
-        return "\(base)/\(encoded)" + (query.isEmpty ? "" : "?" + query)
+        return pathStyle ? "\(scheme)://\(host)\(port)/\(bucket)" : "\(scheme)://\(bucket).\(host)\(port)"
     }
 
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    /// The object's URL (keys are percent-encoded per segment; '/' kept).
+    func url(_ key: String, query: String = "") -> String {
+        "\(bucketURL)/\(BlobKeys.path(prefix: prefix, key: key))" + (query.isEmpty ? "" : "?" + query)
+    }
 
     private func send(_ method: String, _ url: String, body: Data? = nil, expect: Set<Int32> = [200]) throws -> CurlHTTP.RawResponse {
         // PUT/POST always carry a body (maybe empty) so curl sends Content-Length.
         // Blobs are bytes: never let curl label them form data; skip the 100-continue round trip.
         let headers = body == nil && method != "PUT" && method != "POST" ? [] : [("Content-Type", "application/octet-stream"), ("Expect", "")]
-        let req = HTTPRequest(method: method, url: url, headers: headers, body: nil, timeoutMs: 0)
-        var lastError = ""
-        for attempt in 1...3 {
-            switch http.perform(req, bodyData: body ?? (method == "PUT" || method == "POST" ? Data() : nil),
-                                aws: ("aws:amz:\(region):s3", credentials)) {
-            case .success(let r):
-                if expect.contains(r.status) { return r }
-                if r.status >= 500 && attempt < 3 { lastError = "HTTP \(r.status)"; usleep(200_000 << (attempt - 1)); continue }
-                if r.status == 404 { throw StoreError.notFound("\(method) \(redact(url)): not found") }
-                throw StoreError.io("\(method) \(redact(url)): HTTP \(r.status): \(String(decoding: r.body.prefix(300), as: UTF8.self))")
-            case .failure(let e):
-                lastError = e.message
-                if !e.transient || attempt == 3 { break }
-                usleep(200_000 << (attempt - 1))
-            }
-        }
-        throw StoreError.io("\(method) \(redact(url)): \(lastError)")
+        let r = try http.sendRaw(HTTPRequest(method: method, url: url, headers: headers, body: nil, timeoutMs: 0),
+                                 bodyData: body ?? (method == "PUT" || method == "POST" ? Data() : nil),
+                                 aws: ("aws:amz:\(region):s3", credentials))
+        if expect.contains(r.status) { return r }
+        if r.status == 404 { throw StoreError.notFound("\(method) \(url): not found") }
+        throw StoreError.io("\(method) \(url): HTTP \(r.status): \(String(decoding: r.body.prefix(300), as: UTF8.self))")
     }
-
-    private func redact(_ url: String) -> String { url }  // credentials never appear in URLs: they sign headers
 
     func put(key: String, data: Data) throws { _ = try send("PUT", url(key), body: data) }
 
@@ -88,7 +73,7 @@ struct S3BlobStore: BlobStore {
         guard let uploadId = Self.xmlValues("UploadId", in: created).first else {
             throw StoreError.io("multipart upload of \(key): no UploadId in \(created.prefix(200))")
         }
-        let q = "uploadId=" + (uploadId.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? uploadId)
+        let q = "uploadId=" + BlobKeys.encode(uploadId)
         do {
             var parts: [(Int, String)] = []
             var number = 1
@@ -119,11 +104,9 @@ struct S3BlobStore: BlobStore {
         var keys: [String] = []
         var token: String?
         repeat {
-            var q = "list-type=2&max-keys=\(listPageSize)&prefix=" + (full.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? full)
-            if let token { q += "&continuation-token=" + (token.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? token) }
-            let scheme = endpoint.scheme ?? "https", host = endpoint.host!, port = endpoint.port.map { ":\($0)" } ?? ""
-            let base = pathStyle ? "\(scheme)://\(host)\(port)/\(bucket)" : "\(scheme)://\(bucket).\(host)\(port)/"
-            let xml = String(decoding: try send("GET", base + "?" + q).body, as: UTF8.self)
+            var q = "list-type=2&max-keys=\(listPageSize)&prefix=" + BlobKeys.encode(full)
+            if let token { q += "&continuation-token=" + BlobKeys.encode(token) }
+            let xml = String(decoding: try send("GET", bucketURL + (pathStyle ? "" : "/") + "?" + q).body, as: UTF8.self)
             let strip = prefix.isEmpty ? 0 : prefix.count + 1
             keys += Self.xmlValues("Key", in: xml).map { String($0.dropFirst(strip)) }
             token = Self.xmlValues("IsTruncated", in: xml).first == "true" ? Self.xmlValues("NextContinuationToken", in: xml).first : nil
@@ -135,9 +118,7 @@ struct S3BlobStore: BlobStore {
 
     /// Creates the bucket if it does not exist (deployment and tests).
     func createBucket() throws {
-        let scheme = endpoint.scheme ?? "https", host = endpoint.host!, port = endpoint.port.map { ":\($0)" } ?? ""
-        let base = pathStyle ? "\(scheme)://\(host)\(port)/\(bucket)" : "\(scheme)://\(bucket).\(host)\(port)/"
-        _ = try send("PUT", base, expect: [200, 409])
+        _ = try send("PUT", bucketURL + (pathStyle ? "" : "/"), expect: [200, 409])
     }
 
     /// Text of every <name>...</name> element (S3's XML is flat enough for this), XML-unescaped.

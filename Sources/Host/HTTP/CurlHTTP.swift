@@ -28,25 +28,30 @@ struct CurlHTTP: HTTPConnector {
     }
 
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        var lastError = ""
+        let r = try sendRaw(request)
+        return HTTPResponse(status: r.status, body: String(decoding: r.body, as: UTF8.self))
+    }
+
+    /// `send` for callers that need bytes and headers (blob stores): same retries and backoff.
+    func sendRaw(_ request: HTTPRequest, bodyData: Data? = nil,
+                 aws: (provider: String, credentials: String)? = nil) throws -> RawResponse {
         for attempt in 1...attempts {
             if attempt > 1 {
                 let wait = Double(backoffMs << (attempt - 2)) * Double.random(in: 0.75...1.25)
                 usleep(useconds_t(wait * 1000))
             }
-            switch perform(request) {
+            switch perform(request, bodyData: bodyData, aws: aws) {
             case .success(let r) where r.status >= 500 && attempt < attempts:
-                lastError = "HTTP \(r.status)"
+                continue
             case .success(let r):
-                return HTTPResponse(status: r.status, body: String(decoding: r.body, as: UTF8.self))
+                return r
             case .failure(let e) where e.transient && attempt < attempts:
-                lastError = e.message
+                continue
             case .failure(let e):
                 throw StoreError.io("\(request.method) \(request.url): \(e.message) (attempt \(attempt) of \(attempts))")
             }
-            _ = lastError
         }
-        throw StoreError.io("\(request.method) \(request.url): \(lastError)")  // not reached: the last attempt returns or throws
+        preconditionFailure("the last attempt returns or throws")
     }
 
     struct TransportError: Error {

@@ -7,6 +7,17 @@ public func dpPluginEntry() -> UnsafeRawPointer {
                             jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self, BlobProbe.self, SearchProbe.self])
 }
 
+/// "name:type,name:type" → fields.
+func columnSpec(_ spec: String) throws -> [Field] {
+    try spec.split(separator: ",").map { c in
+        let parts = c.split(separator: ":")
+        guard parts.count == 2, let t = ColumnType(name: String(parts[1])) else {
+            throw JobError(.invalidArgument, "bad column spec '\(c)'")
+        }
+        return Field(String(parts[0]), t)
+    }
+}
+
 /// Scans `modelParams.table` (columns "name:type,...", optional `where` equality on `eqColumn`/`eqValue`)
 /// and writes the rows to CSV report "echo/rows".
 struct Echo: Job {
@@ -19,13 +30,7 @@ struct Echo: Job {
         guard let table = p["table"] as? String, let spec = p["columns"] as? String else {
             throw JobError(.invalidArgument, "modelParams.table and modelParams.columns are required")
         }
-        let fields = try spec.split(separator: ",").map { c -> Field in
-            let parts = c.split(separator: ":")
-            guard parts.count == 2, let t = ColumnType(name: String(parts[1])) else {
-                throw JobError(.invalidArgument, "bad column spec '\(c)'")
-            }
-            return Field(String(parts[0]), t)
-        }
+        let fields = try columnSpec(spec)
         var filters: [Filter] = []
         if let c = p["eqColumn"] as? String, let v = p["eqValue"] {
             filters.append(.eq(c, (v as? String).map { .string($0) } ?? .int(Int64((v as? Int) ?? 0))))
@@ -143,10 +148,7 @@ struct Count: Job {
                 start += keys.count
             }
         } else {
-            let spec = (p["columns"] as? String ?? "").split(separator: ",").compactMap { c -> Field? in
-                let parts = c.split(separator: ":")
-                return parts.count == 2 ? ColumnType(name: String(parts[1])).map { Field(String(parts[0]), $0) } : nil
-            }
+            let spec = try columnSpec(p["columns"] as? String ?? "")
             try job.scan(p["table"] as? String ?? "", columns: spec, batchRows: p["batchRows"] as? Int ?? 0) { row in
                 rows += 1
                 for f in spec { bytes += row.string(f.name)?.utf8.count ?? 0 }
