@@ -28,14 +28,18 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         // libcurl (Debian: libcurl4-openssl-dev) behind a non-variadic C function, for HTTP and blob storage.
         .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
+        // libzip (Debian: libzip-dev) for the exhausts' zips, ZipCrypto-encrypted when password protected.
+        .systemLibrary(name: "CLibZip", path: "Sources/CLibZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         // Host-only C shims for Linux calls Swift's Glibc module does not import.
         .target(name: "HostSystem"),
         .executableTarget(
             name: "Host",
             dependencies: [
-                "PluginAPI", "RowBatch", "HostSystem", "CLibPQ", "CCurlShim", "CHiredis",
+                "PluginAPI", "RowBatch", "HostSystem", "CLibPQ", "CCurlShim", "CHiredis", "CLibZip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CBC, the AES block function (ECB) and RSA PKCS#1 v1.5 for the exhaust encryption.
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "HostTests", dependencies: ["Host", "RowBatch"]),

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A real HTTP server for the host's HTTP-client tests, on 127.0.0.1 and a free port (printed as
 "PORT n" on the first line). Routes:
-  recorded answers from ANSWERS.json ({"answers": [{"method","path","status","body"}]})
+  recorded answers from ANSWERS.json ({"answers": [{"method","path","status","body" or "bodyFile","bodyContains"?}]},
+  the same file the host's canned:DIR connector reads)
   /flaky/<id>?fail=N&status=S   the first N calls for <id> answer status S (default 500), then 200
   /close/<id>?fail=N            the first N calls for <id> drop the connection without a reply
   /stall?ms=N                   answers 200 after N milliseconds
@@ -9,7 +10,7 @@
   /count/<id>                   how many calls <id> got so far
   /search?total=N               a paged search: {"request":{"offset","limit"}} -> result.content items
 Usage: recorded_http_server.py [ANSWERS.json]"""
-import json, sys, threading, time
+import json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
@@ -69,8 +70,10 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 return self.reply(200, {"calls": calls.get("/".join(parts[1:]), 0)})
         for a in answers:
-            if a["method"] == self.command and a["path"] == url.path:
+            if a["method"] == self.command and a["path"] == url.path and a.get("bodyContains", "") in body:
                 b = a.get("body", "")
+                if "bodyFile" in a:
+                    b = open(os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), a["bodyFile"])).read()
                 return self.reply(a.get("status", 200), b if isinstance(b, str) else json.dumps(b))
         self.reply(404, {"error": "no route", "path": url.path})
 

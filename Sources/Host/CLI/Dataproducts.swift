@@ -10,7 +10,7 @@ struct Dataproducts: ParsableCommand {
         Exit codes: 0 ok, 64 bad command line, 65 bad config, 66 plugin refused, 67 job failed,
         68 job crashed, 69 job timed out, 70 internal host error.
         """,
-        subcommands: [Run.self, Render.self, Load.self, Plugins.self, Child.self]
+        subcommands: [Run.self, Requests.self, Render.self, Load.self, Plugins.self, Child.self]
     )
 }
 
@@ -78,14 +78,28 @@ struct Run: ParsableCommand {
 
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var runOptions: RunOptions
 
-    @Option(help: "Table store: local:DIR (JSON-lines tables). Default: $DATAPRODUCTS_STORE or local:<home>/data.")
+    func run() throws {
+        try reportingErrors {
+            let execution = try runOptions.execution(job: job, home: homeOptions, config: configOptions)
+            installCancellationHandlers()
+            let result = try execution.run()
+            print("\(result.jobId): \(result.published.count) report file(s) in \(String(format: "%.3f", result.seconds)) s")
+            for p in result.published { print("  \(p)") }
+        }
+    }
+}
+
+/// Where a job's data comes from and goes to, and how it runs: shared by `run` and `requests run`.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Table store: local:DIR (JSON-lines tables) or postgres:CONNINFO. Default: $DATAPRODUCTS_STORE or local:<home>/data.")
     var store: String?
 
-    @Option(help: "HTTP connector for jobs: none, or canned:DIR (recorded answers in DIR/answers.json). Default: $DATAPRODUCTS_HTTP or none.")
+    @Option(help: "HTTP connector for jobs: none, live[:options], or canned:DIR (recorded answers in DIR/answers.json). Default: $DATAPRODUCTS_HTTP or none.")
     var http: String?
 
-    @Option(help: "Redis for the user cache: redis://host:port/db (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex).")
+    @Option(help: "Redis for the user cache: redis://host:port/db or local:FILE (JSON lines of {key, fields}) (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex).")
     var redis: String?
 
     @Option(help: "Blob store for jobs: local:DIR or s3://bucket/prefix?endpoint=URL&region=R&style=path|virtual (credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY). Default: $DATAPRODUCTS_BLOB or local:<home>/blob.")
@@ -106,37 +120,32 @@ struct Run: ParsableCommand {
     @Option(help: "Lowest JOB_LOG level written: DEBUG, INFO, WARN, ERROR.")
     var logLevel: String = "INFO"
 
-    func run() throws {
-        try reportingErrors {
-            let env = ProcessInfo.processInfo.environment
-            let home = homeOptions.homePath
-            let registry = try homeOptions.loadRegistry()
-            let config = try configOptions.effective(home: home, job: job)
-            guard let jobName = job ?? config.model else {
-                throw HostError.config("no job: pass JOB or set \"model\" in the config")
-            }
-            guard let level = JobLogger.Level.allNamed[logLevel.uppercased()] else {
-                throw HostError.config("unknown --log-level \(logLevel)")
-            }
-            if let timeout, timeout <= 0 { throw HostError.config("--timeout must be positive") }
-            let storeSpec = store ?? env["DATAPRODUCTS_STORE"] ?? "local:" + (home as NSString).appendingPathComponent("data")
-            let httpSpec = http ?? env["DATAPRODUCTS_HTTP"] ?? "none"
-            _ = try StoreFactory.make(storeSpec)  // a wrong spec is a config error, found before the job starts
-            _ = try HTTPConnectorFactory.make(httpSpec)
-            let redisURL = redis ?? env["DATAPRODUCTS_REDIS"]
-            if let redisURL { _ = try RedisSettings(url: redisURL) }
-            let blobSpec = blob ?? env["DATAPRODUCTS_BLOB"] ?? "local:" + (home as NSString).appendingPathComponent("blob")
-            _ = try BlobStoreFactory.make(blobSpec)
-            installCancellationHandlers()
-            let execution = JobExecution(
-                registry: registry, environment: configOptions.env, config: config, job: jobName,
-                store: storeSpec, http: httpSpec, redis: redisURL, blob: blobSpec,
-                output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
-                timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
-            let result = try execution.run()
-            print("\(result.jobId): \(result.published.count) report file(s) in \(String(format: "%.3f", result.seconds)) s")
-            for p in result.published { print("  \(p)") }
+    /// Checks every spec (a wrong one is a config error, found before any job starts) and builds the run.
+    func execution(job: String?, home homeOptions: HomeOptions, config configOptions: ConfigOptions) throws -> JobExecution {
+        let env = ProcessInfo.processInfo.environment
+        let home = homeOptions.homePath
+        let registry = try homeOptions.loadRegistry()
+        let config = try configOptions.effective(home: home, job: job)
+        guard let jobName = job ?? config.model else {
+            throw HostError.config("no job: pass JOB or set \"model\" in the config")
         }
+        guard let level = JobLogger.Level.allNamed[logLevel.uppercased()] else {
+            throw HostError.config("unknown --log-level \(logLevel)")
+        }
+        if let timeout, timeout <= 0 { throw HostError.config("--timeout must be positive") }
+        let storeSpec = store ?? env["DATAPRODUCTS_STORE"] ?? "local:" + (home as NSString).appendingPathComponent("data")
+        let httpSpec = http ?? env["DATAPRODUCTS_HTTP"] ?? "none"
+        _ = try StoreFactory.make(storeSpec)
+        _ = try HTTPConnectorFactory.make(httpSpec)
+        let redisURL = redis ?? env["DATAPRODUCTS_REDIS"]
+        if let redisURL, !redisURL.hasPrefix("local:") { _ = try RedisSettings(url: redisURL) }
+        let blobSpec = blob ?? env["DATAPRODUCTS_BLOB"] ?? "local:" + (home as NSString).appendingPathComponent("blob")
+        _ = try BlobStoreFactory.make(blobSpec)
+        return JobExecution(
+            registry: registry, environment: configOptions.env, config: config, job: jobName,
+            store: storeSpec, http: httpSpec, redis: redisURL, blob: blobSpec,
+            output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
+            timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
     }
 }
 

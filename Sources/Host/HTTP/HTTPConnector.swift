@@ -41,13 +41,16 @@ struct NoHTTP: HTTPConnector {
 /// Recorded answers: `DIR/answers.json` lists
 /// `{"method": "POST", "path": "/api/content/v1/search", "status": 200, "bodyFile": "search.json"}`
 /// (or an inline `"body"`). A request matches on method and URL path, whatever the host in the URL,
-/// so a deployed config runs offline unchanged — like upstream's mock server routes.
+/// so a deployed config runs offline unchanged — like upstream's mock server routes; an answer with
+/// `"bodyContains": "text"` matches only requests whose body contains that text (e.g. one route
+/// answering per `request.key`, as upstream's tenant-preference mock does).
 struct CannedHTTP: HTTPConnector {
     struct Answer {
         var method: String
         var path: String
         var status: Int32
         var body: String
+        var bodyContains: String?
     }
 
     let directory: String
@@ -75,13 +78,17 @@ struct CannedHTTP: HTTPConnector {
                 }
                 body = String(decoding: b, as: UTF8.self)
             }
-            return Answer(method: method.uppercased(), path: path, status: Int32(a["status"]?.int ?? 200), body: body)
+            return Answer(method: method.uppercased(), path: path, status: Int32(a["status"]?.int ?? 200), body: body,
+                          bodyContains: a["bodyContains"]?.string)
         }
     }
 
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
         let path = URLComponents(string: request.url)?.path ?? request.url
-        guard let a = answers.first(where: { $0.method == request.method.uppercased() && $0.path == path }) else {
+        guard let a = answers.first(where: {
+            $0.method == request.method.uppercased() && $0.path == path
+                && ($0.bodyContains.map { (request.body ?? "").contains($0) } ?? true)
+        }) else {
             throw StoreError.notFound("\(request.method) \(request.url): no canned answer for path \(path) in \(directory)/answers.json")
         }
         return HTTPResponse(status: a.status, body: a.body)

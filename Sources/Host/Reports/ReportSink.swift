@@ -16,6 +16,8 @@ final class ReportSink {
     static let maxOpenFiles = 64
     private var openOrder: [String] = []
     private(set) var rows: Int64 = 0
+    /// Bytes of every file, known once the report is closed (ABI report_size).
+    private(set) var closedBytes: UInt64 = 0
 
     static let nullPartition = "__HIVE_DEFAULT_PARTITION__"  // what Spark names a null partition value
 
@@ -123,6 +125,8 @@ final class ReportSink {
             if !f.isOpen { try f.reopen() }
             if format == DP_FORMAT_JSON_ARRAY { f.append(f.rows == 0 ? "[]" : "]") }
             try f.close()
+            var st = stat()
+            if stat(f.path, &st) == 0 { closedBytes += UInt64(st.st_size) }
         }
         files.removeAll()
         openOrder.removeAll()

@@ -166,6 +166,17 @@ enum HostAPI {
                     try ctx.blob().delete(key: try blobKey(key))
                     return DP_OK
                 } catch { return ctx.fail(error) }
+            },
+            request: { run in context(run).requestStr },
+            set_result: { run, json in context(run).resultJSON = json.string },
+            report_size: { run, reportId, out in
+                let ctx = context(run)
+                guard let out else { return ctx.fail(StoreError.invalid("report_size needs bytes_out")) }
+                guard let bytes = ctx.reportBytes[reportId.string] else {
+                    return ctx.fail(StoreError(status: DP_ERROR_NOT_FOUND, description: "no closed report '\(reportId.string)' in this run"))
+                }
+                out.pointee = bytes
+                return DP_OK
             }
         )
         return t

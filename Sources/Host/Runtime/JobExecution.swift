@@ -18,12 +18,17 @@ struct JobExecution {
     var inProcess: Bool
     var logFile: String?
     var logLevel: JobLogger.Level
+    /// For `requests run`: the request the job serves (ABI request) and who publishes its staged files
+    /// instead of the plain move into `output` (it gets the staged files' root and the job's result).
+    var request: String? = nil
+    var publish: ((_ stagedFiles: String, _ result: String?) throws -> [String])? = nil
 
     struct Result {
         var jobId: String
         var published: [String]
         var counters: [(String, Int64)]
         var seconds: Double
+        var requestResult: String? = nil
     }
 
     func run() throws -> Result {
@@ -50,6 +55,7 @@ struct JobExecution {
                            output: output, logFile: logFile, logLevel: logLevel.name)
         spec.redis = redis
         spec.blob = blob
+        spec.request = request
         let outcome: RunOutcome
         do {
             outcome = try inProcess ? JobRunner.execute(spec, logger: logger) : runIsolated(spec, staging: staging)
@@ -68,7 +74,14 @@ struct JobExecution {
         switch outcome.kind {
         case .succeeded:
             let published: [String]
-            do { published = try staging.commit() } catch {
+            do {
+                if let publish {
+                    published = try publish(staging.files, outcome.result)
+                    staging.discard()
+                } else {
+                    published = try staging.commit()
+                }
+            } catch {
                 staging.discard()
                 end(false, "\(jobId) processing failed", [("statusMsg", .string("\(error)"))])
                 throw error
@@ -76,7 +89,7 @@ struct JobExecution {
             end(true, "\(jobId) processing complete",
                 counterData + [("reports", .array(published.map { .string($0) }))])
             return Result(jobId: jobId, published: published, counters: outcome.counters,
-                          seconds: Date().timeIntervalSince(started))
+                          seconds: Date().timeIntervalSince(started), requestResult: outcome.result)
         case .failed, .refused:
             staging.discard()
             end(false, "\(jobId) processing failed", counterData + [("statusMsg", .string(outcome.message))])

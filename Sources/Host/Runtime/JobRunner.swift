@@ -16,6 +16,8 @@ struct RunSpec {
     var output: String
     var logFile: String?
     var logLevel: String
+    /// The on-demand request the run serves (JSON), if any.
+    var request: String?
 
     var json: JSONValue {
         var pairs: [(String, JSONValue)] = [
@@ -26,6 +28,7 @@ struct RunSpec {
         if let logFile { pairs.append(("logFile", .string(logFile))) }
         if let redis { pairs.append(("redis", .string(redis))) }
         if let blob { pairs.append(("blob", .string(blob))) }
+        if let request { pairs.append(("request", .string(request))) }
         return .object(pairs)
     }
 
@@ -46,6 +49,7 @@ struct RunSpec {
                   output: try s("output"), logFile: j["logFile"]?.string, logLevel: try s("logLevel"))
         redis = j["redis"]?.string
         blob = j["blob"]?.string
+        request = j["request"]?.string
     }
 }
 
@@ -55,21 +59,25 @@ struct RunOutcome {
     var kind: Kind
     var message: String
     var counters: [(String, Int64)]
+    /// The job's answer for its request (ABI set_result), if it gave one.
+    var result: String?
 
     var json: JSONValue {
-        .object([("kind", .string(kind.rawValue)), ("message", .string(message)),
-                 ("counters", .object(counters.map { ($0.0, .int($0.1)) }))])
+        var pairs: [(String, JSONValue)] = [("kind", .string(kind.rawValue)), ("message", .string(message)),
+                                            ("counters", .object(counters.map { ($0.0, .int($0.1)) }))]
+        if let result { pairs.append(("result", .string(result))) }
+        return .object(pairs)
     }
 
-    init(kind: Kind, message: String, counters: [(String, Int64)] = []) {
-        (self.kind, self.message, self.counters) = (kind, message, counters)
+    init(kind: Kind, message: String, counters: [(String, Int64)] = [], result: String? = nil) {
+        (self.kind, self.message, self.counters, self.result) = (kind, message, counters, result)
     }
 
     init?(json j: JSONValue) {
         guard let k = j["kind"]?.string.flatMap(Kind.init(rawValue:)) else { return nil }
         var counters: [(String, Int64)] = []
         if case .object(let pairs)? = j["counters"] { counters = pairs.compactMap { k, v in v.int.map { (k, $0) } } }
-        self.init(kind: k, message: j["message"]?.string ?? "", counters: counters)
+        self.init(kind: k, message: j["message"]?.string ?? "", counters: counters, result: j["result"]?.string)
     }
 }
 
@@ -91,12 +99,14 @@ enum JobRunner {
         do {
             store = try StoreFactory.make(spec.store, modelParams: (try? JSONParser.parse(spec.configText))?["modelParams"])
             http = try HTTPConnectorFactory.make(spec.http)
-            redis = try spec.redis.map(RedisSettings.init(url:))
+            redis = try spec.redis.flatMap { $0.hasPrefix("local:") ? nil : try RedisSettings(url: $0) }
         } catch { return RunOutcome(kind: .failed, message: "\(error)") }
         let staging = Staging(output: spec.output, directory: spec.stagingDir)
         let ctx = RunContext(jobId: spec.jobId, configText: spec.configText, store: store, http: http, redis: redis, staging: staging,
                              logger: logger)
         if let blob = spec.blob { ctx.blobSpec = blob }
+        ctx.setRequest(spec.request)
+        if let r = spec.redis, r.hasPrefix("local:") { ctx.localHashesPath = String(r.dropFirst("local:".count)) }
         let status = withExtendedLifetime(ctx) {
             job.pointee.run(HostAPI.pointer(for: ctx), UnsafePointer(HostAPI.table), job.pointee.job_data)
         }
@@ -108,8 +118,8 @@ enum JobRunner {
         if !counters.contains(where: { $0.0 == "outputEvents" }) { counters.append(("outputEvents", ctx.reportRows)) }
         guard status == DP_OK else {
             let message = ctx.errorMessage ?? "job returned status \(status) without a message"
-            return RunOutcome(kind: .failed, message: message, counters: counters)
+            return RunOutcome(kind: .failed, message: message, counters: counters, result: ctx.resultJSON)
         }
-        return RunOutcome(kind: .succeeded, message: "", counters: counters)
+        return RunOutcome(kind: .succeeded, message: "", counters: counters, result: ctx.resultJSON)
     }
 }

@@ -9,7 +9,9 @@ final class RunContext {
     let http: HTTPConnector
     /// `--redis` if given; else modelParams' upstream keys decide, on first use.
     let redisOverride: RedisSettings?
-    private var redisClient: RedisClient?
+    /// `--redis local:FILE`: the embedded user cache instead of a server.
+    var localHashesPath: String?
+    private var redisClient: HashSource?
     private let modelParams: JSONValue?
     let staging: Staging
     let logger: JobLogger
@@ -19,6 +21,11 @@ final class RunContext {
     var errorMessage: String?
     private(set) var openReports: [ObjectIdentifier: ReportHandle] = [:]
     private(set) var reportRows: Int64 = 0
+    /// Bytes per closed report id (ABI report_size).
+    private(set) var reportBytes: [String: UInt64] = [:]
+    /// The on-demand request this run serves (ABI request), and what the job answered (set_result).
+    private var requestC: CString?
+    var resultJSON: String?
 
     // C copies of the strings the host hands out; freed with the run.
     private let jobIdC: CString
@@ -43,6 +50,8 @@ final class RunContext {
     var jobIdStr: dp_str { jobIdC.dp }
     var configStr: dp_str { configC.dp }
     var lastError: dp_str { lastErrorC?.dp ?? dp_str(data: nil, len: 0) }
+    var requestStr: dp_str { requestC?.dp ?? dp_str(data: nil, len: 0) }
+    func setRequest(_ json: String?) { requestC = json.map(CString.init) }
 
     /// Blob store spec (`--blob`); opened on first use.
     var blobSpec = "local:blob"
@@ -67,8 +76,13 @@ final class RunContext {
     deinit { free(lastBlob) }
 
     /// The run's Redis connection, opened on first use.
-    func redis() throws -> RedisClient {
+    func redis() throws -> HashSource {
         if let redisClient { return redisClient }
+        if let localHashesPath {
+            let file = try LocalHashFile(path: localHashesPath)
+            redisClient = file
+            return file
+        }
         guard let settings = redisOverride ?? RedisSettings(modelParams: modelParams) else {
             throw StoreError(status: DP_ERROR_UNSUPPORTED, description:
                 "no Redis configured: pass --redis redis://host:port/db or set modelParams.sparkRedisConnectionHost")
@@ -106,6 +120,7 @@ final class RunContext {
     func closed(_ h: ReportHandle) {
         openReports[ObjectIdentifier(h)] = nil
         reportRows += h.sink.rows
+        reportBytes[h.sink.reportId, default: 0] += h.sink.closedBytes
     }
 
     /// Closes reports the plugin left open (a plugin that forgets close still gets whole files).

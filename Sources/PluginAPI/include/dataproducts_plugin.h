@@ -10,7 +10,8 @@
 **   DP_ABI_MAJOR changes only when an existing declaration changes meaning or layout; the host refuses
 **   a plugin whose major differs from its own, before calling anything but the entry point.
 **   History: 1.0 first release; 1.1 appended dp_host_api.http and dp_http_request;
-**   1.2 appended dp_host_api.redis_read and redis_write; 1.3 appended dp_bytes and the blob_* calls.
+**   1.2 appended dp_host_api.redis_read and redis_write; 1.3 appended dp_bytes and the blob_* calls;
+**   1.4 appended request, set_result and report_size (on-demand requests).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -56,7 +57,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 3
+#define DP_ABI_MINOR 4
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -351,6 +352,29 @@ typedef struct dp_host_api {
 
     /* Delete an object; deleting a missing object is not an error. */
     dp_status (*blob_delete)(dp_run *run, dp_str key);
+
+    /* --- ABI 1.4 ------------------------------------------------------------------------------- */
+    /* Check DP_HAS_FIELD(host, dp_host_api, report_size) before calling: older hosts lack them.   */
+    /* On-demand requests: `dataproducts requests run` claims one job_request row and runs the job */
+    /* once for it. The host owns the queue, the security level, encryption, zip and publishing;  */
+    /* the job owns what the request means.                                                        */
+
+    /* The request this run serves, as a JSON object ({NULL,0} when the run serves none, e.g. a    */
+    /* scheduled `run`): {"tag", "requestId", "jobId", "requestData" (the request_data JSON),      */
+    /* "requestedBy", "requestedChannel", "hasEncryptionKey", "processedBatches" (array),          */
+    /* "securityLevel", "piiFields" (array), "budget": {"batches", "bytes"} (what the requesting   */
+    /* channel may still produce in this host run), "date" (yyyyMMdd, UTC+05:30)}.                 */
+    dp_str (*request)(dp_run *run);
+
+    /* The job's outcome for its request, as a JSON object: {"status": "SUCCESS" | "FAILED" |       */
+    /* "SUBMITTED" (throttled: try again later), "message", "processedBatches": [{"channel",        */
+    /* "batchId", "filePath", "fileSize"}], "files": [report ids written by this run]}. The host    */
+    /* copies it; the last call wins. A run that returns DP_OK without a result fails its request. */
+    void (*set_result)(dp_run *run, dp_str result_json);
+
+    /* Bytes written so far by the closed report `report_id` (all of its files). DP_ERROR_NOT_FOUND */
+    /* if this run has no closed report of that id. */
+    dp_status (*report_size)(dp_run *run, dp_str report_id, uint64_t *bytes_out);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

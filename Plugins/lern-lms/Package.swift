@@ -1,0 +1,20 @@
+// swift-tools-version:5.10
+// Lern lms building block: the on-demand collection exhausts (progress, response, user info) and the
+// assessment archival, built as one plugin library.
+import PackageDescription
+import Foundation
+
+// The host package two levels up; SwiftPM names a path dependency after its folder, whatever the clone is called.
+let hostPath = "../.."
+let hostPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent(hostPath).standardizedFileURL.lastPathComponent
+
+let package = Package(
+    name: "lern-lms",
+    products: [.library(name: "lern-lms", type: .dynamic, targets: ["LernLms"])],
+    dependencies: [.package(path: hostPath)],
+    targets: [
+        .target(name: "LernLms", dependencies: [.product(name: "PluginKit", package: hostPackage)]),
+        .testTarget(name: "LernLmsTests", dependencies: ["LernLms"]),
+    ]
+)

@@ -1,0 +1,232 @@
+import Foundation
+import RowBatch
+
+/// Drains the on-demand queue for one job (upstream `OnDemandExhaustJob`, lern-exhaust-spec §1–2):
+/// claim a request under a lease, look up the requesting organisation's security policy, run the
+/// plugin's job once for it (isolated in a child process), secure and publish the files it wrote, and
+/// record the outcome — then the next, until none is left. One failing request never stops the others.
+final class RequestEngine {
+    struct Settings {
+        var requestJobId: String
+        var lease: TimeInterval = 60
+        var retryAfter: TimeInterval = 300
+        var batchNumber: Int?
+        var maxRequests: Int = .max
+        var tenantPreferenceUrl: String?
+        var orgSearchUrl: String?
+        var batchesPerChannel = 30
+        var bytesPerChannel: Int64 = 1_073_741_824
+        /// `sunbird_encryption_key`: the salt length of DecryptUtil for request keys.
+        var sunbirdEncryptionKey = ""
+        var maxErrorMessageLength = 250
+    }
+
+    struct Summary {
+        var total = 0, success = 0, failed = 0, duplicates = 0, deferred = 0
+        var line: String { "\(total) request(s): \(success) success, \(failed) failed, \(duplicates) duplicate, \(deferred) deferred" }
+    }
+
+    let queue: RequestQueue
+    let heartbeatQueue: RequestQueue
+    let settings: Settings
+    let execution: JobExecution
+    let blob: BlobStore
+    let http: HTTPConnector
+    let logger: JobLogger
+    let owner: String
+
+    init(queue: RequestQueue, heartbeatQueue: RequestQueue, settings: Settings, execution: JobExecution, blob: BlobStore,
+         http: HTTPConnector, logger: JobLogger) {
+        (self.queue, self.heartbeatQueue, self.settings, self.execution) = (queue, heartbeatQueue, settings, execution)
+        (self.blob, self.http, self.logger) = (blob, http, logger)
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, 255)
+        owner = "\(String(cString: name)):\(getpid()):\(UUID().uuidString.prefix(8))"
+    }
+
+    /// Per requesting channel in this run: batches and bytes produced (upstream's throttle counters).
+    private var produced: [String: (batches: Int, bytes: Int64)] = [:]
+    private var handled: Set<JobRequest.Key> = []
+
+    func drain() throws -> Summary {
+        var summary = Summary()
+        while summary.total < settings.maxRequests, cancelRequested == 0,
+              var request = try queue.claim(jobId: settings.requestJobId, owner: owner, lease: settings.lease,
+                                            retryAfter: settings.retryAfter, batchNumber: settings.batchNumber, exclude: handled) {
+            handled.insert(request.key)
+            summary.total += 1
+            let heartbeat = Heartbeat(queue: heartbeatQueue, key: request.key, owner: owner, lease: settings.lease)
+            let started = Date()
+            let deferred = process(&request, heartbeat: heartbeat)
+            heartbeat.stop()
+            if request.status != JobRequest.Status.submitted || !deferred {
+                request.executionTime = (request.executionTime ?? 0) + Int64(Date().timeIntervalSince(started) * 1000)
+            }
+            guard !heartbeat.lost, try queue.finish(request, owner: owner) else {
+                logger.log(.warn, "request \(request.requestId): lease lost to another host; its outcome was not recorded here")
+                continue
+            }
+            logger.log(.info, "request \(request.requestId): \(request.status)\(request.errMessage.map { $0.isEmpty ? "" : " (\($0))" } ?? "")",
+                       data: [("requestId", .string(request.requestId)), ("status", .string(request.status)),
+                              ("downloadUrls", .array(request.downloadUrls.map { .string($0) }))])
+            switch request.status {
+            case JobRequest.Status.success: summary.success += 1
+            case JobRequest.Status.failed: summary.failed += 1
+            default: summary.deferred += 1
+            }
+            if request.status == JobRequest.Status.success || request.status == JobRequest.Status.failed {
+                let dups = try queue.copyToDuplicates(of: request, owner: owner, retryAfter: settings.retryAfter)
+                handled.formUnion(dups)
+                summary.duplicates += dups.count
+                for d in dups { logger.log(.info, "request \(d.requestId): duplicate of \(request.requestId), given its outcome") }
+            }
+        }
+        return summary
+    }
+
+    /// Runs one claimed request and sets its outcome fields. Returns true when it was deferred
+    /// (channel throttled) before any work.
+    private func process(_ r: inout JobRequest, heartbeat: Heartbeat) -> Bool {
+        let channel = r.requestedChannel ?? ""
+        let done = produced[channel] ?? (0, 0)
+        // Upstream's per-channel throttle (§2.3 step 2). QUIRK Q10 decided: earlier progress is kept.
+        guard done.batches < settings.batchesPerChannel, done.bytes < settings.bytesPerChannel else {
+            r.status = JobRequest.Status.submitted
+            r.processedBatches = r.processedBatches ?? "[]"
+            return true
+        }
+        let previous = r.processedBatches.flatMap { try? JSONParser.parse($0) }?.array ?? []
+        do {
+            let policy = try SecurityPolicy.lookup(url: settings.tenantPreferenceUrl, orgId: channel, jobId: settings.requestJobId, http: http)
+            let key = r.encryptionKey.map { DecryptUtil.decrypt($0, salt: settings.sunbirdEncryptionKey) }
+            let requestJSON = JSONValue.object([
+                ("tag", .string(r.tag)), ("requestId", .string(r.requestId)), ("jobId", .string(r.jobId)),
+                ("requestData", r.requestData.map { (try? JSONParser.parse($0)) ?? .string($0) } ?? .null),
+                ("requestedBy", .string(r.requestedBy ?? "")), ("requestedChannel", .string(channel)),
+                ("hasEncryptionKey", .bool(!(key ?? "").isEmpty)), ("processedBatches", .array(previous)),
+                ("securityLevel", .string(policy.level)), ("piiFields", .array(policy.piiFields.map { .string($0) })),
+                ("budget", .object([("batches", .int(Int64(settings.batchesPerChannel - done.batches))),
+                                    ("bytes", .int(settings.bytesPerChannel - done.bytes))])),
+                ("date", .string(Timestamps.reportDate())),
+            ])
+            var exec = execution
+            exec.request = requestJSON.render()
+            let (requestKey, requestId) = (r.key, r.requestId)
+            exec.publish = { [self] staged, _ in
+                // The fence: publish only while this host still holds the request.
+                guard !heartbeat.lost, try queue.renew(requestKey, owner: owner, lease: settings.lease) else {
+                    throw HostError.internal("lease on request \(requestId) lost before publishing")
+                }
+                return try publish(staged: staged, level: policy.level, key: key, orgId: channel)
+            }
+            let result = try exec.run()
+            try apply(result.requestResult, to: &r, channel: channel)
+        } catch {
+            var message = "\(error)"
+            if case HostError.jobFailed(let m)? = error as? HostError, let range = m.range(of: " failed: ") { message = String(m[range.upperBound...]) }
+            if message.isEmpty { message = String(describing: type(of: error)) }  // QUIRK Q12 decided
+            fail(&r, "Internal Server Error: " + String(message.prefix(settings.maxErrorMessageLength)))
+        }
+        return false
+    }
+
+    private func fail(_ r: inout JobRequest, _ message: String) {
+        r.status = JobRequest.Status.failed
+        r.iteration += 1
+        r.errMessage = JobRequest.abbreviate(message)
+        r.dtJobCompleted = Timestamps.now()
+    }
+
+    /// The job's answer → the row (§1.5, §2.12).
+    private func apply(_ text: String?, to r: inout JobRequest, channel: String) throws {
+        guard let text, let result = try? JSONParser.parse(text), let status = result["status"]?.string else {
+            return fail(&r, "Internal Server Error: the job returned no result for the request")
+        }
+        let batches = result["processedBatches"]?.array ?? []
+        let files = (result["files"]?.array ?? []).compactMap(\.string)
+        var p = produced[channel] ?? (0, 0)
+        p.batches += batches.count
+        p.bytes += batches.reduce(0) { $0 + ($1["fileSize"]?.int ?? 0) }
+        produced[channel] = p
+        let message = result["message"]?.string ?? ""
+        switch status {
+        case JobRequest.Status.success:
+            r.status = status
+            let keys = batches.isEmpty ? files.map { $0 + ".csv" } : batches.compactMap { $0["filePath"]?.string }
+            r.downloadUrls = keys.map(Self.zipName)  // QUIRK Q1: every entry names the zip
+            r.processedBatches = JSONValue.array(batches).render()
+            r.errMessage = ""  // QUIRK Q4 decided: a success clears an earlier failure's message
+            r.dtJobCompleted = Timestamps.now()
+        case JobRequest.Status.submitted:
+            r.status = status
+            r.processedBatches = JSONValue.array(batches).render()
+        case JobRequest.Status.failed:
+            fail(&r, message)
+            if !batches.isEmpty { r.processedBatches = JSONValue.array(batches).render() }
+        default:
+            fail(&r, "Internal Server Error: the job answered unknown status '\(status)'")
+        }
+    }
+
+    static func zipName(_ key: String) -> String { key.hasSuffix(".csv") ? String(key.dropLast(4)) + ".zip" : key }
+
+    /// Secures every staged file and uploads the zips; returns their blob keys.
+    private func publish(staged: String, level: String, key: String?, orgId: String) throws -> [String] {
+        let rels = (FileManager.default.enumerator(atPath: staged)?.allObjects as? [String] ?? []).sorted()
+            .filter { rel in
+                var dir: ObjCBool = false
+                return FileManager.default.fileExists(atPath: (staged as NSString).appendingPathComponent(rel), isDirectory: &dir) && !dir.boolValue
+            }
+        var pem: String?
+        var published: [String] = []
+        for rel in rels {
+            let zip = try OutputSecurity.secure(csv: (staged as NSString).appendingPathComponent(rel), level: level, key: key) {
+                if let pem { return pem }
+                pem = try SecurityPolicy.publicKey(orgSearchURL: settings.orgSearchUrl, orgId: orgId, http: http)
+                return pem!
+            }
+            let blobKey = Self.zipName(rel.hasSuffix(".csv") ? rel : rel + ".csv")
+            try blob.putFile(key: blobKey, path: zip)
+            logger.log(.info, "published \(blobKey)", data: [("published", .string(blobKey)), ("owner", .string(owner))])
+            published.append(blobKey)
+        }
+        return published
+    }
+}
+
+/// Renews a request's lease every third of its length on its own connection while the job runs; a
+/// failed renewal marks the lease lost (another host may have it now), and nothing is published then.
+final class Heartbeat: @unchecked Sendable {
+    private let stopSignal = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var _lost = false
+    private var stopped = false
+    var lost: Bool { lock.withLock { _lost } }
+
+    init(queue: RequestQueue, key: JobRequest.Key, owner: String, lease: TimeInterval) {
+        let box = UncheckedBox(queue)
+        Thread { [self] in
+            while stopSignal.wait(timeout: .now() + lease / 3) == .timedOut {
+                if !((try? box.value.renew(key, owner: owner, lease: lease)) ?? false) { lock.withLock { _lost = true } }
+            }
+            finished.signal()
+        }.start()
+    }
+
+    func stop() {
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        stopSignal.signal()
+        finished.wait()
+    }
+}
+
+/// Hands a non-Sendable value to the one thread that uses it.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
