@@ -162,8 +162,8 @@ public final class ReportWriter {
         if builder.count >= Self.batchRows { try flush() }
     }
 
-    private func flush() throws {
-        guard builder.count > 0, let handle else { return }
+    private func flush(evenIfEmpty: Bool = false) throws {
+        guard builder.count > 0 || evenIfEmpty, let handle else { return }
         var schema = ArrowSchema(), array = ArrowArray()
         builder.export(schema: &schema, array: &array)
         defer {
@@ -175,7 +175,9 @@ public final class ReportWriter {
 
     /// Writes what is buffered and finishes the report's files.
     public func close() throws {
-        try flush()
+        // A report without rows still sends one empty batch: the host learns its columns and writes
+        // the header-only file (upstream writes one for an empty DataFrame).
+        try flush(evenIfEmpty: rowsWritten == 0)
         guard let h = handle else { return }
         handle = nil
         try context.check(context.host.pointee.report_close(h))

@@ -61,7 +61,7 @@ struct JobRequest {
         func s(_ v: String?) -> JSONValue { v.map { .string($0) } ?? .null }
         return .object([
             ("tag", .string(tag)), ("request_id", .string(requestId)), ("job_id", .string(jobId)), ("status", .string(status)),
-            ("request_data", requestData.flatMap { try? JSONParser.parse($0) } ?? s(requestData)),
+            ("request_data", s(requestData)),  // the text as stored: the duplicate hash depends on it
             ("requested_by", s(requestedBy)), ("requested_channel", s(requestedChannel)),
             ("dt_job_submitted", s(dtJobSubmitted)), ("download_urls", .array(downloadUrls.map { .string($0) })),
             ("dt_file_created", s(dtFileCreated)), ("dt_job_completed", s(dtJobCompleted)),

@@ -21,6 +21,7 @@ final class RedisServer {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
         p.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", NSTemporaryDirectory()]
         p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice  // a server must not hold the test runner's pipes
         try p.run()
         process = p
         for _ in 0..<100 {  // ready when it answers

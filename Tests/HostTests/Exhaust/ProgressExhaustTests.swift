@@ -1,0 +1,213 @@
+import Foundation
+import XCTest
+@testable import Host
+
+/// Upstream `TestProgressExhaustJob` (lern-exhaust-spec §8.1), every case on the embedded default
+/// and on PostgreSQL + Redis + a real HTTP server, with the same fixture rows and asserted values.
+class ProgressExhaustTests: XCTestCase {
+    var backend: Backend { .local }
+    static var benches: [Backend: ExhaustBench] = [:]
+    var bench: ExhaustBench!
+
+    static let requestId = "37564CF8F134EE7532F125651B51D17F"
+    static let csvColumns = #"["courseid", "collectionName", "batchid", "batchName", "userid",  "state", "district", "orgname", "schooludisecode", "schoolname", "board", "block", "cluster", "usertype", "usersubtype", "enrolleddate", "completedon", "certificatestatus", "completionPercentage"]"#
+    /// Config C-P, plus what upstream takes from AppConf (test values): URLs of the mocks and the limits.
+    static let config = """
+        {"search":{"type":"none"},"model":"org.sunbird.lms.exhaust.collection.ProgressExhaustJob","modelParams":{"store":"local","mode":"OnDemand","batchFilters":["TPD"],"searchFilter":{},"sparkElasticsearchConnectionHost":"{{ sunbird_es_host | default('localhost') }}","sparkRedisConnectionHost":"localhost","sparkUserDbRedisPort":6341,"sparkUserDbRedisIndex":"0","sparkCassandraConnectionHost":"localhost","fromDate":"","toDate":"","storageContainer":"","csvColumns":\(csvColumns),
+        "contentSearchUrl":"{{base}}/api/content/v1/search","tenantPreferenceUrl":"{{base}}/private/v2/org/preferences/read",
+        "batchesLimitPerChannel":3,"fileSizeLimitPerChannel":100,"batchLimitPerRequest":4},"parallelization":8,"appName":"Progress Exhaust"}
+        """
+    var date: String { Timestamps.reportDate() }
+
+    override func setUpWithError() throws {
+        if Self.benches[backend] == nil {
+            let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl",
+                                     httpDir: "http-progress")
+            try b.config("progress-exhaust", Self.config)
+            Self.benches[backend] = b
+        }
+        bench = Self.benches[backend]
+        try bench.reset()
+    }
+
+    override class func tearDown() { benches = [:] }
+
+    /// Row R-P with `request_data` and the given id / tag.
+    func insertRP(_ data: String, id: String = requestId, tag: String = "do_1130928636168192001667_batch-001:channel-01",
+                  extra: [String: String?] = [:]) throws {
+        try bench.insert(["tag": tag, "request_id": id, "job_id": "progress-exhaust", "request_data": data, "requested_by": "user-002",
+                          "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"].merging(extra) { $1 })
+    }
+
+    var p1Key: String { "progress-exhaust/\(Self.requestId)/batch-001_progress_\(date).zip" }
+
+    /// P1's CSV and Postgres assertions (also P10's).
+    func assertP1() throws {
+        let rows = try bench.csv(p1Key, textKey: "test12")  // level TEXT_KEY_ENCRYPTED_DATASET
+        XCTAssertEqual(rows.count, 4)
+        XCTAssertTrue(rows.contains { $0["Collection Id"] == "do_1130928636168192001667" })
+        XCTAssertTrue(rows.contains { $0["Collection Name"] == "24 aug course" })
+        XCTAssertTrue(rows.contains { $0["Batch Id"] == "BatchId_batch-001" })
+        XCTAssertTrue(rows.contains { $0["Batch Name"] == "Basic Java" })
+        XCTAssertEqual(Set(rows.map { $0["User UUID"] ?? "" }), ["user-001", "user-002", "user-003", "user-004"])
+        XCTAssertEqual(rows.map { $0["State"] ?? "" }.sorted(), ["Andhra Pradesh", "Delhi", "Karnataka", "Karnataka"])
+        XCTAssertEqual(rows.map { $0["District"] ?? "" }.sorted(), ["babarpur", "bengaluru", "bengaluru", "bengaluru"])
+        XCTAssertTrue(rows.contains { $0["Enrolment Date"] == "15/11/2019" })
+        XCTAssertTrue(rows.contains { $0["Completion Date"] == "" })
+        XCTAssertTrue(rows.contains { $0["Progress"] == "100" })
+        XCTAssertTrue(rows.contains { $0["Cluster Name"] == "CLUSTER1" })
+        XCTAssertTrue(rows.contains { $0["User Type"] == "administrator" })
+        XCTAssertTrue(rows.contains { $0["User Sub Type"] == "deo" })
+        let r = try bench.row(Self.requestId)
+        XCTAssertEqual(r.status, "SUCCESS")
+        XCTAssertEqual(r.errMessage, "")
+        XCTAssertEqual(r.dtJobSubmitted, "2020-10-19 05:58:18.666")
+        XCTAssertEqual(r.downloadUrls, ["progress-exhaust/\(Self.requestId)/batch-001_progress_\(date).zip"])
+        XCTAssertNil(r.dtFileCreated)
+        XCTAssertEqual(r.iteration, 0)
+    }
+
+    func testP1GenerateTheReportWithAllTheCorrectData() throws {
+        try insertRP(#"{"batchId": "batch-001"}"#)
+        let out = try bench.run("progress-exhaust")
+        XCTAssertTrue(out.stdout.contains("1 request(s): 1 success, 0 failed, 0 duplicate"), out.stdout)  // the metrics
+        try assertP1()
+        // The spec's full derived content, exactly (header, order by User UUID, every cell).
+        let rows = try bench.csv(p1Key, textKey: "test12")
+        XCTAssertEqual(try bench.header(p1Key, textKey: "test12"),
+                       "Collection Id,Collection Name,Batch Id,Batch Name,User UUID,State,District,Org Name,School Id,School Name,Block Name,Cluster Name,User Type,User Sub Type,Declared Board,Enrolment Date,Completion Date,Certificate Status,Progress,Total Score"
+                        .split(separator: ",").map(String.init))
+        let cells = ["User UUID", "State", "District", "Org Name", "School Id", "School Name", "Block Name", "Cluster Name",
+                     "User Type", "User Sub Type", "Declared Board", "Enrolment Date", "Progress", "Completion Date",
+                     "Certificate Status", "Total Score"]
+        XCTAssertEqual(rows.map { r in cells.map { r[$0] ?? "<missing>" } }, [
+            ["user-001", "Karnataka", "bengaluru", "Root Org2", "3183211", "DPS, MATHURA", "BLOCK1", "CLUSTER1", "administrator", "deo", "IGOT-Health", "16/11/2019", "100", "", "", ""],
+            ["user-002", "Andhra Pradesh", "bengaluru", "", "", "", "", "", "", "", "", "15/11/2019", "100", "", "", ""],
+            ["user-003", "Karnataka", "bengaluru", "", "", "", "", "anagha", "administrator", "deo", "", "15/11/2019", "100", "", "", ""],
+            ["user-004", "Delhi", "babarpur", "", "", "", "", "", "", "", "", "15/11/2019", "100", "", "", ""],
+        ])
+    }
+
+    func testP2FileSizeLimitStopsTheRequestInBetween() throws {
+        try insertRP(#"{"batchFilter": ["batch-001","batch-004"]}"#)
+        try bench.run("progress-exhaust")
+        let r = try bench.row(Self.requestId)
+        XCTAssertEqual(r.status, "SUBMITTED")
+        XCTAssertEqual(r.downloadUrls, [])
+        XCTAssertNotNil(r.processedBatches)
+        XCTAssertTrue(r.processedBatches?.contains("batch-001") ?? false, r.processedBatches ?? "nil")
+        XCTAssertFalse(r.processedBatches?.contains("batch-004") ?? true, r.processedBatches ?? "nil")
+    }
+
+    func testP3LimitsWithPreviouslyCompletedRequest() throws {
+        let done = #"[{"batchId":"batch-001","filePath":"progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509.zip","fileSize":0}]"#
+        try insertRP(#"{"batchFilter": ["batch-001","batch-004"]}"#, extra: ["processed_batches": done])
+        try bench.run("progress-exhaust")
+        let r = try bench.row(Self.requestId)
+        XCTAssertEqual(r.status, "SUCCESS")
+        XCTAssertEqual(r.downloadUrls, ["progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509.zip",
+                                        "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-004_progress_\(date).zip"])
+        XCTAssertNotNil(r.processedBatches)
+        // Only batch-004 ran: user-014 is not in the user cache, so its file has just the header.
+        let batch004 = "progress-exhaust/\(Self.requestId)/batch-004_progress_\(date).zip"
+        XCTAssertEqual(try bench.csv(batch004, textKey: "test12").count, 0)
+        XCTAssertEqual(try bench.header(batch004, textKey: "test12").count, 20)  // the header-only file
+        XCTAssertFalse(FileManager.default.fileExists(atPath: bench.blob + "/" + p1Key))
+    }
+
+    func testP4BatchesLimitByChannelStopsTheRequestInBetween() throws {
+        let id = Self.requestId
+        try insertRP(#"{"batchFilter": ["batch-004", "batch-005"]}"#, id: id + "-3")
+        try insertRP(#"{"batchFilter": ["batch-002", "batch-003"]}"#, id: id + "-4")
+        try insertRP(#"{"batchFilter": ["batch-004", "batch-002"]}"#, id: id + "-1")
+        try insertRP(#"{"batchFilter": ["batch-003", "batch-004"]}"#, id: id + "-2")
+        let out = try bench.run("progress-exhaust")
+        XCTAssertTrue(out.stdout.contains("4 request(s): 1 success, 0 failed, 0 duplicate, 3 deferred"), out.stdout)
+        let r4 = try bench.row(id + "-4")
+        XCTAssertEqual(r4.status, "SUBMITTED")
+        XCTAssertEqual(r4.downloadUrls, [])
+        XCTAssertNotNil(r4.processedBatches)
+        let r3 = try bench.row(id + "-3")
+        XCTAssertEqual(r3.status, "SUCCESS")
+        XCTAssertEqual(r3.downloadUrls, ["progress-exhaust/\(id)-3/batch-004_progress_\(date).zip"])
+        XCTAssertNotNil(r3.processedBatches)
+        for n in ["-1", "-2"] { XCTAssertEqual(try bench.row(id + n).status, "SUBMITTED") }
+    }
+
+    func testP5FileSizeLimitByChannelStopsTheRequestInBetween() throws {
+        let id = Self.requestId
+        try insertRP(#"{"batchFilter": ["batch-001"]}"#, id: id + "-2")
+        try insertRP(#"{"batchFilter": ["batch-002"]}"#, id: id + "-3")
+        try insertRP(#"{"batchFilter": ["batch-004"]}"#, id: id + "-1")
+        try bench.run("progress-exhaust")
+        let r3 = try bench.row(id + "-3")
+        XCTAssertEqual(r3.status, "SUBMITTED")
+        XCTAssertEqual(r3.downloadUrls, [])
+        XCTAssertNotNil(r3.processedBatches)
+        let r2 = try bench.row(id + "-2")
+        XCTAssertEqual(r2.status, "SUCCESS")
+        XCTAssertEqual(r2.downloadUrls, ["progress-exhaust/\(id)-2/batch-001_progress_\(date).zip"])
+        XCTAssertNotNil(r2.processedBatches)
+    }
+
+    func testP6DuplicateRequests() throws {
+        let id = Self.requestId
+        try insertRP(#"{"batchFilter": ["batch-004", "batch-003"]}"#, id: id + "-1", tag: "do_1130928636168192001667_batch-001:channel-01")
+        try insertRP(#"{"batchFilter": ["batch-004", "batch-003"]}"#, id: id + "-2", tag: "do_1130928636168192001667_batch-001:channel-02")
+        let out = try bench.run("progress-exhaust")
+        XCTAssertTrue(out.stdout.contains("1 request(s): 0 success, 1 failed, 1 duplicate"), out.stdout)
+        for n in ["-1", "-2"] {
+            let r = try bench.row(id + n)
+            XCTAssertEqual(r.status, "FAILED", n)
+            XCTAssertEqual(r.downloadUrls, [], n)
+            XCTAssertNotNil(r.processedBatches, n)
+            // batch-003's course has no hierarchy: that batch failed, batch-004 succeeded.
+            XCTAssertEqual(r.errMessage, "no content_hierarchy row for collection do_1131975645014835201326", n)
+            XCTAssertEqual(r.iteration, 1, n)
+        }
+    }
+
+    func testP9LatestValueFromDateColumns() throws {
+        try insertRP(#"{"batchId": "batch-001"}"#)
+        try bench.run("progress-exhaust")
+        let rows = try bench.csv(p1Key, textKey: "test12")
+        XCTAssertEqual(rows.count, 4)
+        let date = Dictionary(uniqueKeysWithValues: rows.map { ($0["User UUID"] ?? "", $0["Enrolment Date"] ?? "") })
+        XCTAssertEqual(date["user-001"], "16/11/2019")
+        XCTAssertEqual(date["user-002"], "15/11/2019")
+        XCTAssertEqual(date["user-003"], "15/11/2019")
+    }
+
+    func testP10FilterInvalidAndDuplicateBatches() throws {
+        try insertRP(#"{"batchFilter": ["batch-01", "batch-001", "batch-001"]}"#)
+        try bench.run("progress-exhaust")
+        try assertP1()
+    }
+
+    func testP11AllBatchesInvalidFailsTheRequest() throws {
+        try insertRP(#"{"batchFilter": ["batch-01", "batch-02"]}"#)
+        try bench.run("progress-exhaust")
+        let r = try bench.row(Self.requestId)
+        XCTAssertEqual(r.status, "FAILED")
+        XCTAssertEqual(r.requestData, #"{"batchFilter": ["batch-01", "batch-02"]}"#)
+        XCTAssertEqual(r.errMessage, "No data found")
+        XCTAssertEqual(r.dtJobSubmitted, "2020-10-19 05:58:18.666")
+        XCTAssertEqual(r.downloadUrls, [])
+        XCTAssertNil(r.dtFileCreated)
+        XCTAssertEqual(r.iteration, 1)
+    }
+}
+
+/// The same cases on PostgreSQL + Redis + live HTTP (XCTest on Linux discovers only declared methods).
+final class ProgressExhaustPostgresTests: ProgressExhaustTests {
+    override var backend: Backend { .postgres }
+    override func testP1GenerateTheReportWithAllTheCorrectData() throws { try super.testP1GenerateTheReportWithAllTheCorrectData() }
+    override func testP2FileSizeLimitStopsTheRequestInBetween() throws { try super.testP2FileSizeLimitStopsTheRequestInBetween() }
+    override func testP3LimitsWithPreviouslyCompletedRequest() throws { try super.testP3LimitsWithPreviouslyCompletedRequest() }
+    override func testP4BatchesLimitByChannelStopsTheRequestInBetween() throws { try super.testP4BatchesLimitByChannelStopsTheRequestInBetween() }
+    override func testP5FileSizeLimitByChannelStopsTheRequestInBetween() throws { try super.testP5FileSizeLimitByChannelStopsTheRequestInBetween() }
+    override func testP6DuplicateRequests() throws { try super.testP6DuplicateRequests() }
+    override func testP9LatestValueFromDateColumns() throws { try super.testP9LatestValueFromDateColumns() }
+    override func testP10FilterInvalidAndDuplicateBatches() throws { try super.testP10FilterInvalidAndDuplicateBatches() }
+    override func testP11AllBatchesInvalidFailsTheRequest() throws { try super.testP11AllBatchesInvalidFailsTheRequest() }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import XCTest
+@testable import Host
+import RowBatch
+
+/// The stores an exhaust test runs on: the embedded default (local JSON-lines tables, local queue
+/// file, local user-cache file, canned HTTP answers), or real servers (PostgreSQL tables and
+/// job_request, redis-server, the recorded-answer HTTP server over libcurl).
+enum Backend: String { case local, postgres }
+
+/// One upstream exhaust suite's world (its `beforeAll`): fixture tables, user cache, HTTP mocks, the
+/// plugin installed in a throwaway home. Each test then truncates the queue, inserts its rows, runs.
+final class ExhaustBench {
+    let backend: Backend
+    let home: Harness.Home
+    let blob: String
+    private(set) var queue = ""
+    private(set) var store = ""
+    private(set) var redisSpec = ""
+    private(set) var http = ""
+    private(set) var baseURL = "http://mock.invalid"
+    private var db: Harness.PostgresDatabase?
+    private var redis: RedisServer?
+    private var httpServer: Process?
+
+    /// `fixture`: a folder under shared/fixtures; `userCache`, `httpDir`: under Tests/Fixtures/exhaust/.
+    init(_ backend: Backend, fixture: String, userCache: String, httpDir: String) throws {
+        try Harness.requireBuilt()
+        self.backend = backend
+        home = try Harness.Home()
+        blob = home.path + "/blob"
+        try home.install("liblern-lms.so", from: Harness.pluginDir)
+        try home.registry([("lern-lms", Harness.abi, ["progress-exhaust"], nil, nil)])
+        let tables = try Harness.fixture(fixture)
+        let mine = Harness.repoRoot + "/Tests/Fixtures/exhaust/"
+        switch backend {
+        case .local:
+            store = "local:" + tables
+            queue = "local:" + home.path + "/requests/job_request.jsonl"
+            redisSpec = "local:" + mine + userCache
+            http = "canned:" + mine + httpDir
+        case .postgres:
+            let db = try Harness.PostgresDatabase()
+            self.db = db
+            let load = try Harness.run(["load", tables, "--into", "postgres:" + db.conninfo,
+                                        "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
+            XCTAssertEqual(load.status, 0, load.stderr)
+            store = "postgres:" + db.conninfo
+            queue = "postgres:" + db.conninfo
+            // Upstream's test DDL (EmbeddedPostgresql.createJobRequestTable): the engine must work on it.
+            try Harness.psql(db.conninfo, """
+                CREATE TABLE job_request (tag TEXT, request_id TEXT PRIMARY KEY, job_id TEXT, status TEXT, request_data json,
+                requested_by TEXT, requested_channel TEXT, dt_job_submitted TIMESTAMP, download_urls TEXT[],
+                dt_file_created TIMESTAMP, dt_job_completed TIMESTAMP, execution_time bigint, err_message TEXT,
+                iteration int, encryption_key TEXT, processed_batches TEXT)
+                """)
+            let r = try RedisServer()
+            redis = r
+            for line in try String(contentsOfFile: mine + userCache, encoding: .utf8).split(separator: "\n") {
+                let j = try JSONParser.parse(String(line))
+                guard case .object(let pairs)? = j["fields"], let key = j["key"]?.string else { continue }
+                try r.cli(["HSET", key] + pairs.flatMap { [$0.0, $0.1.string ?? $0.1.render()] })
+            }
+            redisSpec = r.url + "/0"
+            let (process, port) = try Self.startHTTP(mine + httpDir + "/answers.json")
+            httpServer = process
+            baseURL = "http://127.0.0.1:\(port)"
+            http = "live:attempts=1,backoffMs=10"
+        }
+    }
+
+    deinit {
+        httpServer?.terminate()
+        httpServer?.waitUntilExit()
+        redis?.stop()
+        db?.drop()
+    }
+
+    static func startHTTP(_ answers: String) throws -> (Process, Int) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", Harness.repoRoot + "/Tests/Servers/recorded_http_server.py", answers]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice  // a server must not hold the test runner's pipes
+        try p.run()
+        var line = ""
+        while !line.contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        let port = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? ""),
+                                 "test HTTP server did not start: \(line)")
+        return (p, port)
+    }
+
+    /// Writes the job's model config; `{{base}}` in it becomes the HTTP mocks' base URL.
+    func config(_ job: String, _ json: String) throws {
+        try home.write("config/jobs/\(job).json", json.replacingOccurrences(of: "{{base}}", with: baseURL))
+    }
+
+    /// Empties the queue and the published files (upstream: TRUNCATE job_request per test).
+    func reset() throws {
+        try? FileManager.default.removeItem(atPath: blob)
+        switch backend {
+        case .local: try? FileManager.default.removeItem(atPath: String(queue.dropFirst(6)))
+        case .postgres: try Harness.psql(db!.conninfo, "TRUNCATE job_request")
+        }
+    }
+
+    /// Inserts a job_request row as the upstream tests do (column → value; nil = NULL). Defaults per §8.0.
+    func insert(_ columns: [String: String?]) throws {
+        var row: [String: String?] = ["status": "SUBMITTED", "download_urls": "{}", "execution_time": "0", "err_message": "",
+                                      "iteration": "0", "dt_job_submitted": "2020-10-19 05:58:18.666"]
+        row.merge(columns) { $1 }
+        switch backend {
+        case .postgres:
+            let names = row.keys.sorted()
+            let values = names.map { row[$0]!.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL" }
+            try Harness.psql(db!.conninfo, "INSERT INTO job_request (\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))")
+        case .local:
+            var pairs: [(String, JSONValue)] = []
+            for (k, v) in row.sorted(by: { $0.key < $1.key }) {
+                guard let v else { pairs.append((k, .null)); continue }
+                switch k {
+                case "iteration", "execution_time": pairs.append((k, .int(Int64(v)!)))
+                case "download_urls":
+                    let inner = v.dropFirst().dropLast()
+                    pairs.append((k, .array(inner.isEmpty ? [] : inner.split(separator: ",").map { .string(String($0)) })))
+                default: pairs.append((k, .string(v)))
+                }
+            }
+            let path = String(queue.dropFirst(6))
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let old = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            try (old + JSONValue.object(pairs).render() + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// `requests run` for `job` on this backend.
+    @discardableResult
+    func run(_ job: String, _ extra: [String] = []) throws -> Harness.Result {
+        let r = try home.run(["requests", "run", "--job", job, "--requests", queue, "--store", store, "--redis", redisSpec,
+                              "--http", http, "--blob", "local:" + blob, "--log-file", home.path + "/joblog.log"] + extra)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return r
+    }
+
+    /// The request's row as the queue reads it.
+    func row(_ requestId: String, file: StaticString = #filePath, line: UInt = #line) throws -> JobRequest {
+        let q = try RequestQueueFactory.make(queue)
+        return try XCTUnwrap(try q.list(jobId: nil).first { $0.requestId == requestId }, "no request \(requestId)", file: file, line: line)
+    }
+
+    /// The rows of a published zip's CSV: ZipCrypto password for PASSWORD, the exhaust file format's
+    /// text key for TEXT_KEY, nothing for a plain zip.
+    func csv(_ key: String, password: String? = nil, textKey: String? = nil) throws -> [[String: String]] {
+        let path = blob + "/" + key
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path), "not published: \(key)")
+        var data = try Harness.unzip(path, password: password)
+        if let textKey { data = try ExhaustEncryption.decrypt(data, textKey: textKey) }
+        return CSVText.records(String(decoding: data, as: UTF8.self))
+    }
+
+    func header(_ key: String, textKey: String? = nil) throws -> [String] {
+        var data = try Harness.unzip(blob + "/" + key, password: nil)
+        if let textKey { data = try ExhaustEncryption.decrypt(data, textKey: textKey) }
+        return CSVText.rows(String(decoding: data, as: UTF8.self)).first ?? []
+    }
+}
+
+extension Harness {
+    /// The single entry of a zip, through Info-ZIP's unzip (a real client beside libzip).
+    static func unzip(_ path: String, password: String?) throws -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
+        p.arguments = (password.map { ["-P", $0] } ?? []) + ["-p", path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw XCTSkip("unzip \(path) failed (\(p.terminationStatus))") }
+        return data
+    }
+}
+
+/// RFC 4180 reading for the tests (Spark's reader turns empty fields into null: here "").
+enum CSVText {
+    static func rows(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false, i = text.startIndex, any = false
+        while i < text.endIndex {
+            let c = text[i]
+            if quoted {
+                if c == "\"" {
+                    let n = text.index(after: i)
+                    if n < text.endIndex, text[n] == "\"" { field.append("\""); i = n } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" { quoted = true; any = true
+            } else if c == "," { row.append(field); field = ""; any = true
+            } else if c == "\n" { row.append(field); rows.append(row); row = []; field = ""; any = false
+            } else { field.append(c); any = true }
+            i = text.index(after: i)
+        }
+        if any || !field.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+
+    static func records(_ text: String) -> [[String: String]] {
+        let all = rows(text)
+        guard let header = all.first else { return [] }
+        return all.dropFirst().map { Dictionary(zip(header, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a }) }
+    }
+}
