@@ -1,0 +1,75 @@
+import XCTest
+import PluginKit
+@testable import LernLms
+
+/// Unit rules of the progress exhaust; every request case of upstream's TestProgressExhaustJob runs
+/// through the real host in the host's Tests/HostTests/Exhaust/ProgressExhaustTests.swift.
+final class ProgressExhaustUnitTests: XCTestCase {
+    /// P8 "validate the report path" (and V2-3).
+    func testP8ReportPath() {
+        XCTAssertEqual(ProgressExhaust.filePath(batchId: "batch-001", requestId: "37564CF8F134EE7532F125651B51D17F", date: "20210509"),
+                       "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509")
+        XCTAssertEqual(ProgressExhaust.filePath(batchId: "batch-001", requestId: "", date: "20210509"),
+                       "progress-exhaust/batch-001_progress_20210509")
+    }
+
+    /// P1's pure check: `filterAssessmentsFromHierarchy([], {}, ("do_1130928636168192001667", []))`
+    /// gives no assessment ids; and the rule itself on a real tree.
+    func testSupportedAssessmentsFromHierarchy() throws {
+        let settings = ExhaustSettings([:])
+        XCTAssertEqual(Hierarchy(root: .object([])).supportedAssessments(settings), [])
+        let tree = try JSONParser.parse("""
+            {"identifier":"do_1130928636168192001667","contentType":"Course","children":[
+              {"identifier":"u1","contentType":"CourseUnit","children":[
+                {"identifier":"do_1128870328040161281204","contentType":"SelfAssess"},
+                {"identifier":"qs1","objectType":"QuestionSet","primaryCategory":"Practice Question Set"},
+                {"identifier":"qs2","objectType":"QuestionSet","primaryCategory":"Exam Question Set"},
+                {"identifier":"do_1128870328040161281204","contentType":"SelfAssess"}]}]}
+            """)
+        XCTAssertEqual(Hierarchy(root: tree).supportedAssessments(settings), ["do_1128870328040161281204", "qs1"])
+        XCTAssertEqual(Hierarchy(root: tree).leafNodesCount, 0)
+    }
+
+    func learner(status: String? = nil, completedOn: String? = nil) throws -> Learner {
+        Learner(userId: "u", enrolledDate: "2019-11-15", completedOn: completedOn,
+                contentStatus: try status.map { try JSONParser.parse($0) }, certificates: nil, issuedCertificates: nil, user: [:])
+    }
+
+    func testProgressRules() throws {
+        // No leaves (every fixture hierarchy): everybody 100, as upstream.
+        XCTAssertEqual(ProgressExhaust.progress(try learner(), leafNodes: 0, optional: []), 100)
+        XCTAssertEqual(ProgressExhaust.progress(try learner(status: #"{"a":2,"b":1,"c":2}"#), leafNodes: 3, optional: []), 67)
+        XCTAssertEqual(ProgressExhaust.progress(try learner(status: #"{"a":2,"b":1,"c":2}"#), leafNodes: 3, optional: ["c"]), 33)
+        XCTAssertEqual(ProgressExhaust.progress(try learner(status: #"{"a":2}"#), leafNodes: 8, optional: []), 13)  // 12.5 rounds up
+        XCTAssertEqual(ProgressExhaust.progress(try learner(status: #"{"a":2,"b":2}"#), leafNodes: 2, optional: []), 100)
+        XCTAssertEqual(ProgressExhaust.progress(try learner(status: #"{}"#, completedOn: "2020-01-01"), leafNodes: 5, optional: []), 100)
+    }
+
+    func testCellRules() {
+        XCTAssertEqual(ProgressExhaust.declaredBoard(#"["IGOT-Health"]"#), "IGOT-Health")
+        XCTAssertEqual(ProgressExhaust.declaredBoard("CBSE"), "CBSE")
+        XCTAssertEqual(ProgressExhaust.declaredBoard(nil), "")
+        XCTAssertEqual(ReportDates.ddMMyyyy("2019-11-13 05:41:50:382+0000"), "13/11/2019")
+        XCTAssertEqual(ReportDates.ddMMyyyy("2019-11-16T05:41:50.000Z"), "16/11/2019")
+        XCTAssertEqual(ReportDates.ddMMyyyy(nil), "")
+        XCTAssertEqual(ReportDates.ddMMyyyy("garbage-text"), "")
+        // QUIRK Q20 (kept): a grand total without '/' gives no per-content score.
+        XCTAssertEqual(AssessmentScores.percent(grandTotal: "20"), "")
+        XCTAssertEqual(AssessmentScores.percent(grandTotal: "2/3"), "67%")
+        XCTAssertEqual(AssessmentScores.percent(grandTotal: "10/10"), "100%")
+    }
+
+    /// request_data shapes (§1.3): batchId wins (even ""), then batchFilter, then searchFilter; a known
+    /// key of the wrong type is an error (V2-2's `{"batchFilter": " "}` → Internal Server Error).
+    func testRequestShapes() throws {
+        func parse(_ s: String) throws -> CollectionRequest { try CollectionRequest(try JSONParser.parse(s)) }
+        XCTAssertEqual(try parse(#"{"batchId": "batch-001"}"#), .batches(["batch-001"]))
+        XCTAssertEqual(try parse(#"{"batchId": "", "searchFilter": {}}"#), .batches([""]))
+        XCTAssertEqual(try parse(#"{"batchFilter": ["batch-001","batch-004"]}"#), .batches(["batch-001", "batch-004"]))
+        XCTAssertEqual(try parse(#"{}"#), .none)
+        XCTAssertEqual(try parse(#"{"other": 1}"#), .none)
+        XCTAssertThrowsError(try parse(#"{"batchFilter": " "}"#))
+        XCTAssertThrowsError(try parse(#"{"batchId": 5}"#))
+        XCTAssertThrowsError(try parse(#"[1]"#))
+    }
+}
