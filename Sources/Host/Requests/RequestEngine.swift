@@ -47,6 +47,8 @@ final class RequestEngine {
     /// Per requesting channel in this run: batches and bytes produced (upstream's throttle counters).
     private var produced: [String: (batches: Int, bytes: Int64)] = [:]
     private var handled: Set<JobRequest.Key> = []
+    /// Blob keys uploaded for the request in hand; they count as published once its outcome is recorded.
+    private var uploaded: [String] = []
 
     func drain() throws -> Summary {
         var summary = Summary()
@@ -57,14 +59,22 @@ final class RequestEngine {
             summary.total += 1
             let heartbeat = Heartbeat(queue: heartbeatQueue, key: request.key, owner: owner, lease: settings.lease)
             let started = Date()
+            uploaded = []
             let deferred = process(&request, heartbeat: heartbeat)
             heartbeat.stop()
             if request.status != JobRequest.Status.submitted || !deferred {
                 request.executionTime = (request.executionTime ?? 0) + Int64(Date().timeIntervalSince(started) * 1000)
             }
+            // Publication = the recorded outcome (the API reads download_urls from the row). Uploads
+            // happen before it and are idempotent (same keys), so a host that dies in between leaves
+            // nothing visible: whoever takes the request over uploads the same keys and records it.
             guard !heartbeat.lost, try queue.finish(request, owner: owner) else {
                 logger.log(.warn, "request \(request.requestId): lease lost to another host; its outcome was not recorded here")
                 continue
+            }
+            for key in uploaded {
+                logger.log(.info, "published \(key)", data: [("published", .string(key)), ("requestId", .string(request.requestId)),
+                                                           ("owner", .string(owner))])
             }
             logger.log(.info, "request \(request.requestId): \(request.status)\(request.errMessage.map { $0.isEmpty ? "" : " (\($0))" } ?? "")",
                        data: [("requestId", .string(request.requestId)), ("status", .string(request.status)),
@@ -187,9 +197,10 @@ final class RequestEngine {
             }
             let blobKey = Self.zipName(rel.hasSuffix(".csv") ? rel : rel + ".csv")
             try blob.putFile(key: blobKey, path: zip)
-            logger.log(.info, "published \(blobKey)", data: [("published", .string(blobKey)), ("owner", .string(owner))])
+            logger.log(.info, "uploaded \(blobKey)", data: [("uploaded", .string(blobKey)), ("owner", .string(owner))])
             published.append(blobKey)
         }
+        uploaded = published
         return published
     }
 }

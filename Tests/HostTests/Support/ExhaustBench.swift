@@ -19,7 +19,7 @@ final class ExhaustBench {
     private(set) var redisSpec = ""
     private(set) var http = ""
     private(set) var baseURL = "http://mock.invalid"
-    private var db: Harness.PostgresDatabase?
+    private(set) var db: Harness.PostgresDatabase?
     private var redis: RedisServer?
     private var httpServer: Process?
 
@@ -138,11 +138,16 @@ final class ExhaustBench {
         }
     }
 
+    /// The arguments of `requests run` for `job` on this backend.
+    func runArguments(_ job: String, log: String? = nil) -> [String] {
+        ["requests", "run", "--job", job, "--requests", queue, "--store", store, "--redis", redisSpec, "--http", http,
+         "--blob", "local:" + blob, "--log-file", log ?? home.path + "/joblog.log", "--home", home.path]
+    }
+
     /// `requests run` for `job` on this backend.
     @discardableResult
     func run(_ job: String, _ extra: [String] = []) throws -> Harness.Result {
-        let r = try home.run(["requests", "run", "--job", job, "--requests", queue, "--store", store, "--redis", redisSpec,
-                              "--http", http, "--blob", "local:" + blob, "--log-file", home.path + "/joblog.log"] + extra)
+        let r = try Harness.run(runArguments(job) + extra, cwd: home.path)
         XCTAssertEqual(r.status, 0, r.stderr)
         return r
     }
