@@ -14,7 +14,9 @@ let package = Package(
     products: [.library(name: "lern-lms", type: .dynamic, targets: ["LernLms"])],
     dependencies: [.package(path: hostPath)],
     targets: [
-        .target(name: "LernLms", dependencies: [.product(name: "PluginKit", package: hostPackage)]),
+        // zlib (Debian: zlib1g-dev): the archived assessment files are gzip-compressed CSV.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "LernLms", dependencies: [.product(name: "PluginKit", package: hostPackage), "CZlib"]),
         .testTarget(name: "LernLmsTests", dependencies: ["LernLms"]),
     ]
 )

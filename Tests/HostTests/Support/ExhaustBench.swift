@@ -30,7 +30,7 @@ final class ExhaustBench {
         home = try Harness.Home()
         blob = home.path + "/blob"
         try home.install("liblern-lms.so", from: Harness.pluginDir)
-        try home.registry([("lern-lms", Harness.abi, ["progress-exhaust"], nil, nil)])
+        try home.registry([("lern-lms", Harness.abi, try Self.jobs(of: "lern-lms"), nil, nil)])
         let tables = try Harness.fixture(fixture)
         let mine = Harness.repoRoot + "/Tests/Fixtures/exhaust/"
         switch backend {
@@ -67,6 +67,21 @@ final class ExhaustBench {
             baseURL = "http://127.0.0.1:\(port)"
             http = "live:attempts=1,backoffMs=10"
         }
+    }
+
+    /// The jobs the repository's registry.json lists for `plugin` (the manifest must agree with them).
+    static func jobs(of plugin: String) throws -> [String] {
+        let text = try String(contentsOfFile: Harness.repoRoot + "/registry.json", encoding: .utf8)
+        let entry = try JSONParser.parse(text)["plugins"]?.array?.first { $0["name"]?.string == plugin }
+        return try XCTUnwrap(entry?["jobs"]?.array?.compactMap(\.string), "\(plugin) is not in registry.json")
+    }
+
+    /// Copies files into the blob store (archives a test reads back).
+    func putBlob(_ key: String, from path: String) throws {
+        let dst = blob + "/" + key
+        try FileManager.default.createDirectory(atPath: (dst as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: dst)
+        try FileManager.default.copyItem(atPath: path, toPath: dst)
     }
 
     deinit {

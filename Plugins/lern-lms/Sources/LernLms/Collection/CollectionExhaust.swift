@@ -181,25 +181,8 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
         return value
     }
 
-    /// Content search → identifier → item. QUIRK Q37 decided: every list under `result` is read
-    /// (`content`, `QuestionSet`, ...), other values ignored; the first item of an id wins.
     func search(_ body: JSONValue) throws -> [String: JSONValue] {
-        guard let url = settings.contentSearchUrl, !url.isEmpty else {
-            throw JobError(.invalidArgument, "modelParams.contentSearchUrl is not set")
-        }
-        let answer = try job.http("POST", url, headers: ["Content-Type": "application/json"], body: body.render())
-        guard (200..<300).contains(answer.status), let json = try? JSONParser.parse(answer.body) else {
-            throw JobError(.io, "content search answered HTTP \(answer.status)")
-        }
-        var items: [String: JSONValue] = [:]
-        if case .object(let pairs)? = json["result"] {
-            for (k, v) in pairs where k != "count" {
-                for item in v.array ?? [] {
-                    if let id = item["identifier"]?.string, items[id] == nil { items[id] = item }
-                }
-            }
-        }
-        return items
+        try ContentSearch.items(job, url: settings.contentSearchUrl, body: body)
     }
 
     // MARK: Learners (§2.6–2.7)
@@ -236,5 +219,27 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
             found = found.filter { $0.user["rootorgid"] == batch.requestedOrgId }
         }
         return found
+    }
+}
+
+/// The content search API (upstream `RestUtil` POST to service.search). QUIRK Q37 decided: every list
+/// under `result` is read (`content`, `QuestionSet`, ...), other values ignored; the first item of an
+/// identifier wins.
+enum ContentSearch {
+    static func items(_ job: JobContext, url: String?, body: JSONValue) throws -> [String: JSONValue] {
+        guard let url, !url.isEmpty else { throw JobError(.invalidArgument, "modelParams.contentSearchUrl is not set") }
+        let answer = try job.http("POST", url, headers: ["Content-Type": "application/json"], body: body.render())
+        guard (200..<300).contains(answer.status), let json = try? JSONParser.parse(answer.body) else {
+            throw JobError(.io, "content search answered HTTP \(answer.status)")
+        }
+        var items: [String: JSONValue] = [:]
+        if case .object(let pairs)? = json["result"] {
+            for (k, v) in pairs where k != "count" {
+                for item in v.array ?? [] {
+                    if let id = item["identifier"]?.string, items[id] == nil { items[id] = item }
+                }
+            }
+        }
+        return items
     }
 }

@@ -1,0 +1,204 @@
+import Foundation
+import PluginKit
+
+/// `response-exhaust` (upstream ResponseExhaustJob, lern-exhaust-spec §4.1–4.3): per batch, one row
+/// per question of each learner's assessment attempts.
+struct ResponseExhaust: CollectionExhaustJob, ResponseReport {
+    static let id = "response-exhaust"
+    static let title = "Response exhaust: learners' question-level assessment responses per batch (on demand)"
+    static let legacyNames = ["org.sunbird.lms.exhaust.collection.ResponseExhaustJob"]
+    static let parameters = ExhaustSettings.parameters
+    static let withArchive = false
+}
+
+/// `response-exhaust-v2` (upstream ResponseExhaustJobV2, §4.4): the same report over the live rows
+/// and the archived ones, so a report is the same before and after archival. Serves the
+/// `response-exhaust` requests (run it with `--request-job response-exhaust`; QUIRK Q7).
+struct ResponseExhaustV2: CollectionExhaustJob, ResponseReport {
+    static let id = "response-exhaust-v2"
+    static let title = "Response exhaust V2: live and archived assessment responses per batch (on demand)"
+    static let legacyNames = ["org.sunbird.lms.exhaust.collection.ResponseExhaustJobV2"]
+    static let parameters = ExhaustSettings.parameters + [
+        Parameter("assessmentFetcherConfig", type: "object", default: #"{"filePath":"archived-data/","format":"csv.gz"}"#,
+                  doc: "where the archived assessment files are in the host's blob store (filePath; format csv.gz or csv: both are read)"),
+    ]
+    static let withArchive = true
+}
+
+protocol ResponseReport {
+    static var withArchive: Bool { get }
+}
+
+extension CollectionExhaustJob where Self: ResponseReport {
+    static var reportPath: String { "response-exhaust/" }
+    static var reportKey: String { "response" }
+    static var userFields: [String] { ["state", "district", "rootorgid"] }
+
+    static var columns: [(String, String)] { ResponseColumns.all }
+
+    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String,
+                    settings: ExhaustSettings) throws {
+        let users = Set(learners.map(\.userId))
+        // Live rows of this batch and course (QUIRK Q24 decided for V1 too: attempts of another batch are not reported here).
+        var attempts = try AttemptRows.live(job, batch: batch, users: users, keyspace: settings.courseKeyspace)
+        if Self.withArchive {
+            let archived = ArchivedAttempts.read(job, batch: batch, config: job.modelParams["assessmentFetcherConfig"] as? [String: Any])
+            attempts += archived.filter { users.contains($0.userId) }
+        }
+        let missing = ResponseColumns.all.map(\.0).filter { !settings.csvColumns.contains($0) }
+        guard missing.isEmpty else {
+            throw JobError(.invalidArgument, settings.csvColumns.isEmpty ? "csvColumns is empty" : "csvColumns lacks \(missing.joined(separator: ", "))")
+        }
+        var questionRows = AttemptRows.questionRows(attempts)
+        if Self.withArchive { questionRows = AttemptRows.deduplicated(questionRows) }  // QUIRK Q26 decided: live rows win
+        let contentIds = Array(Set(questionRows.map(\.attempt.contentId))).sorted()
+        let titles = contentIds.isEmpty ? [:] : try ContentSearch.items(job, url: settings.contentSearchUrl, body: .object([
+            ("request", .object([("filters", .object([("identifier", .array(contentIds.map { .string($0) }))]))])),
+        ]))
+        let out = try job.openReport(reportId, format: .csv, columns: ResponseColumns.all.map { Field($0.1, .utf8) })
+        for r in questionRows {
+            let q = r.question
+            let a = r.attempt
+            func num(_ key: String) -> Value { q?[key].flatMap(AttemptRows.double).map { .string(NumberText.java($0)) } ?? .null }
+            let duration: Value = q?["duration"].flatMap(AttemptRows.double).map { d -> Value in
+                let rounded = d.rounded(.toNearestOrAwayFromZero)
+                // QUIRK Q23 decided: V2 prints the double (1.0) always, V1 the integer-valued decimal (1).
+                return .string(Self.withArchive ? NumberText.java(rounded) : String(Int64(rounded)))
+            } ?? .null
+            try out.append([
+                .string(batch.collectionId), .string(batch.collectionName), .string("BatchId_" + batch.batchId), .string(batch.batchName),
+                .string(a.userId), .string(a.contentId), .string(titles[a.contentId]?["name"]?.string ?? ""), .string(a.attemptId),
+                .string(AttemptRows.attemptedOn(a.lastAttemptedOn, iso: !Self.withArchive)),
+                .string(q?["id"]?.string ?? ""), .string(q?["type"]?.string ?? ""), .string(q?["title"]?.string ?? ""),
+                .string(q?["description"]?.string ?? ""), duration, num("score"), num("max_score"),
+                .string(q.map { AttemptRows.csvFriendly($0["params"]) } ?? ""), .string(q.map { AttemptRows.csvFriendly($0["resvalues"]) } ?? ""),
+            ])
+        }
+        try out.close()
+        job.count("outputEvents", Int64(questionRows.count))
+    }
+}
+
+enum ResponseColumns {
+    static let all: [(String, String)] = [
+        ("courseid", "Collection Id"), ("collectionName", "Collection Name"), ("batchid", "Batch Id"), ("batchName", "Batch Name"),
+        ("userid", "User UUID"), ("content_id", "QuestionSet Id"), ("contentname", "QuestionSet Title"), ("attempt_id", "Attempt Id"),
+        ("last_attempted_on", "Attempted On"), ("questionid", "Question Id"), ("questiontype", "Question Type"),
+        ("questiontitle", "Question Title"), ("questiondescription", "Question Description"), ("questionduration", "Question Duration"),
+        ("questionscore", "Question Score"), ("questionmaxscore", "Question Max Score"), ("questionoption", "Question Options"),
+        ("questionresponse", "Question Response"),
+    ]
+}
+
+/// One assessment attempt (an `assessment_aggregator` row, live or archived).
+struct Attempt {
+    var courseId: String
+    var batchId: String
+    var userId: String
+    var contentId: String
+    var attemptId: String
+    var lastAttemptedOn: String?
+    var questions: [JSONValue]
+    var archived: Bool
+}
+
+enum AttemptRows {
+    static func live(_ job: JobContext, batch: CollectionBatch, users: Set<String>, keyspace: String) throws -> [Attempt] {
+        guard !users.isEmpty else { return [] }
+        var byKey: [String: Attempt] = [:]
+        let columns = [Field("user_id", .utf8), Field("content_id", .utf8), Field("attempt_id", .utf8),
+                       Field("last_attempted_on", .json), Field("question", .json)]
+        try job.scan("\(keyspace).assessment_aggregator", columns: columns,
+                     where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))]) { r in
+            guard let u = r.string("user_id"), users.contains(u), let c = r.string("content_id"), let a = r.string("attempt_id") else { return }
+            let questions = r.string("question").flatMap { try? JSONParser.parse($0) }?.array ?? []
+            // Rows with one primary key are one row (Cassandra upserts): the last wins.
+            byKey[u + "\u{1F}" + c + "\u{1F}" + a] = Attempt(courseId: batch.collectionId, batchId: batch.batchId, userId: u, contentId: c,
+                                                           attemptId: a, lastAttemptedOn: scalarText(r.string("last_attempted_on")),
+                                                           questions: questions, archived: false)
+        }
+        return Array(byKey.values)
+    }
+
+    struct QuestionRow {
+        var attempt: Attempt
+        var question: JSONValue?
+        var position: Int
+    }
+
+    /// One row per question in stored order; an attempt without questions gives one row without them.
+    static func questionRows(_ attempts: [Attempt]) -> [QuestionRow] {
+        let ordered = attempts.sorted {
+            ($0.userId, $0.contentId, $0.attemptId, $0.archived ? 1 : 0) < ($1.userId, $1.contentId, $1.attemptId, $1.archived ? 1 : 0)
+        }
+        return ordered.flatMap { a in
+            a.questions.isEmpty ? [QuestionRow(attempt: a, question: nil, position: 0)]
+                : a.questions.enumerated().map { QuestionRow(attempt: a, question: $1, position: $0) }
+        }
+    }
+
+    /// Upstream's de-duplication on (course, batch, user, attempt, question id); the first row (live) wins.
+    static func deduplicated(_ rows: [QuestionRow]) -> [QuestionRow] {
+        var seen: Set<String> = []
+        return rows.filter { r in
+            let key = [r.attempt.courseId, r.attempt.batchId, r.attempt.userId, r.attempt.attemptId, r.question?["id"]?.string ?? ""]
+                .joined(separator: "\u{1F}")
+            return seen.insert(key).inserted
+        }
+    }
+
+    /// A timestamp cell read as JSON: a string's text or a number's digits (stores hold both forms).
+    static func scalarText(_ json: String?) -> String? {
+        guard let json, let v = try? JSONParser.parse(json) else { return nil }
+        switch v {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .double(let d): return String(Int64(d))
+        default: return nil
+        }
+    }
+
+    static func double(_ v: JSONValue) -> Double? {
+        switch v {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case .string(let s): return Double(s)
+        default: return nil
+        }
+    }
+
+    /// Upstream's "CSV friendly" options/responses (QUIRK Q35, kept): JSON text, then every `\n` pair
+    /// and every backslash deleted, every `"` turned into `'`.
+    static func csvFriendly(_ v: JSONValue?) -> String {
+        (v ?? .null).render().replacingOccurrences(of: "\\n", with: "").replacingOccurrences(of: "\\", with: "")
+            .replacingOccurrences(of: "\"", with: "'")
+    }
+
+    /// `last_attempted_on` (epoch milliseconds or an ISO timestamp) as V1 (`yyyy-MM-dd'T'HH:mm:ss.SSSZ`)
+    /// or V2 (`yyyy-MM-dd HH:mm:ss`) print it, in UTC; "" when absent or unreadable (archived `null`).
+    static func attemptedOn(_ text: String?, iso: Bool) -> String {
+        guard let text, let date = Timestamp.parse(text) else { return "" }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = iso ? "yyyy-MM-dd'T'HH:mm:ss.SSSXXX" : "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: date)
+    }
+}
+
+enum Timestamp {
+    /// Epoch milliseconds, or ISO-8601 / `yyyy-MM-dd HH:mm:ss[.SSS]` text (UTC unless it says otherwise).
+    static func parse(_ text: String) -> Date? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if let ms = Int64(t) { return Date(timeIntervalSince1970: Double(ms) / 1000) }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        for format in ["yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd HH:mm:ss.SSSXXX", "yyyy-MM-dd HH:mm:ssXXX",
+                       "yyyy-MM-dd HH:mm:ss.SSS", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSSZ", "yyyy-MM-dd HH:mm:ssZ"] {
+            f.dateFormat = format
+            if let d = f.date(from: t) { return d }
+        }
+        return nil
+    }
+}
