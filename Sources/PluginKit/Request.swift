@@ -108,3 +108,14 @@ extension JobContext {
         return Int64(bytes)
     }
 }
+
+extension JobContext {
+    /// The platform's PII decryption (upstream `DecryptUtil.decryptData`), done by the host with the
+    /// deployment's key: what does not decrypt comes back unchanged.
+    public func decryptPII(_ value: String) throws -> String {
+        try requireHost(\.decrypt_pii, minor: 4, for: "PII decryption")
+        var out = dp_str(data: nil, len: 0)
+        try check(withDPStr(value) { host.pointee.decrypt_pii!(run, $0, &out) })
+        return out.string
+    }
+}

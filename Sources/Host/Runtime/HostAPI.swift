@@ -177,6 +177,12 @@ enum HostAPI {
                 }
                 out.pointee = bytes
                 return DP_OK
+            },
+            decrypt_pii: { run, value, out in
+                let ctx = context(run)
+                guard let out else { return ctx.fail(StoreError.invalid("decrypt_pii needs out")) }
+                out.pointee = ctx.keepDecrypted(DecryptUtil.decrypt(value.string, salt: ctx.sunbirdEncryptionKey))
+                return DP_OK
             }
         )
         return t

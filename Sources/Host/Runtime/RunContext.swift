@@ -92,6 +92,16 @@ final class RunContext {
         return client
     }
 
+    /// `sunbird_encryption_key` (DecryptUtil's salt): $SUNBIRD_ENCRYPTION_KEY, else modelParams.sunbirdEncryptionKey.
+    lazy var sunbirdEncryptionKey: String = ProcessInfo.processInfo.environment["SUNBIRD_ENCRYPTION_KEY"]
+        ?? modelParams?["sunbirdEncryptionKey"]?.string ?? ""
+    private var lastDecryptedC: CString?
+
+    func keepDecrypted(_ s: String) -> dp_str {
+        lastDecryptedC = CString(s)
+        return lastDecryptedC!.dp
+    }
+
     /// Keeps a response body alive until the next http call (the ABI's lifetime rule).
     func keepResponse(_ body: String) -> dp_str {
         lastResponseC = CString(body)

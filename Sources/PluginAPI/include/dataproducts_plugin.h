@@ -11,7 +11,7 @@
 **   a plugin whose major differs from its own, before calling anything but the entry point.
 **   History: 1.0 first release; 1.1 appended dp_host_api.http and dp_http_request;
 **   1.2 appended dp_host_api.redis_read and redis_write; 1.3 appended dp_bytes and the blob_* calls;
-**   1.4 appended request, set_result and report_size (on-demand requests).
+**   1.4 appended request, set_result, report_size (on-demand requests) and decrypt_pii.
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -375,6 +375,11 @@ typedef struct dp_host_api {
     /* Bytes written so far by the closed report `report_id` (all of its files). DP_ERROR_NOT_FOUND */
     /* if this run has no closed report of that id. */
     dp_status (*report_size)(dp_run *run, dp_str report_id, uint64_t *bytes_out);
+
+    /* The platform's PII decryption (upstream DecryptUtil.decryptData) with the deployment's key,  */
+    /* which stays in the host: values that do not decrypt (and blank ones) come back unchanged.    */
+    /* *out is valid until the next decrypt_pii call or the end of the run.                         */
+    dp_status (*decrypt_pii)(dp_run *run, dp_str value, dp_str *out);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -167,6 +167,13 @@ final class ExhaustBench {
         return r
     }
 
+    /// `run JOB` (a scheduled, standalone run: no request) on this backend; reports go to home/reports.
+    @discardableResult
+    func runStandalone(_ job: String) throws -> Harness.Result {
+        try Harness.run(["run", job, "--store", store, "--redis", redisSpec, "--http", http, "--blob", "local:" + blob,
+                         "--output", home.reports, "--log-file", home.path + "/joblog.log", "--home", home.path], cwd: home.path)
+    }
+
     /// The request's row as the queue reads it.
     func row(_ requestId: String, file: StaticString = #filePath, line: UInt = #line) throws -> JobRequest {
         let q = try RequestQueueFactory.make(queue)
@@ -196,6 +203,7 @@ extension Harness {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
         p.arguments = (password.map { ["-P", $0] } ?? []) + ["-p", path]
+        p.standardInput = FileHandle.nullDevice  // an encrypted entry must fail, not prompt
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
