@@ -16,7 +16,9 @@ let package = Package(
     targets: [
         // zlib (Debian: zlib1g-dev): the archived assessment files are gzip-compressed CSV.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "LernLms", dependencies: [.product(name: "PluginKit", package: hostPackage), "CZlib"]),
+        // OpenSSL's libcrypto (Debian: libssl-dev): MD5 of the archival request ids (upstream's ids, not security).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "LernLms", dependencies: [.product(name: "PluginKit", package: hostPackage), "CZlib", "COpenSSL"]),
         .testTarget(name: "LernLmsTests", dependencies: ["LernLms"]),
     ]
 )

@@ -113,3 +113,11 @@ CREATE TABLE IF NOT EXISTS sunbird_programs.program_enrollment (
     created_at timestamptz, updated_at timestamptz,
     PRIMARY KEY (program_id, user_id)
 );
+
+-- The assessment archival's bookkeeping (upstream postgres.table.archival_request, test
+-- archival_metadata; lern-exhaust-spec §7.4), one row per archived (batch, year, week).
+CREATE TABLE IF NOT EXISTS sunbird_courses.archival_metadata (
+    request_id text PRIMARY KEY,
+    batch_id text, collection_id text, resource_type text, job_id text, archival_date timestamp, completion_date timestamp,
+    archival_status text, deletion_status text, blob_url text[], iteration integer, request_data json, err_message text
+);

@@ -183,6 +183,26 @@ enum HostAPI {
                 guard let out else { return ctx.fail(StoreError.invalid("decrypt_pii needs out")) }
                 out.pointee = ctx.keepDecrypted(DecryptUtil.decrypt(value.string, salt: ctx.sunbirdEncryptionKey))
                 return DP_OK
+            },
+            table_upsert: { run, keyspace, table, keys, nKeys, schema, array in
+                let ctx = context(run)
+                guard let schema, let array, nKeys > 0, let keys else {
+                    return ctx.fail(StoreError.invalid("table_upsert needs key columns and a batch"))
+                }
+                do {
+                    try ctx.store.upsert(keyspace: keyspace.string, table: table.string, key: (0..<nKeys).map { keys[$0].string },
+                                         batch: try BatchView(schema: schema, array: array))
+                    return DP_OK
+                } catch { return ctx.fail(error) }
+            },
+            table_delete: { run, keyspace, table, schema, array, out in
+                let ctx = context(run)
+                guard let schema, let array else { return ctx.fail(StoreError.invalid("table_delete needs a batch")) }
+                do {
+                    let n = try ctx.store.delete(keyspace: keyspace.string, table: table.string, batch: try BatchView(schema: schema, array: array))
+                    out?.pointee = UInt64(n)
+                    return DP_OK
+                } catch { return ctx.fail(error) }
             }
         )
         return t

@@ -148,3 +148,64 @@ extension ISO8601DateFormatter {
         return f
     }()
 }
+
+// MARK: Writes
+
+extension LocalStore {
+    /// Rewrites `keyspace.table.jsonl` under an exclusive lock, atomically (temp file + rename).
+    private func rewrite(_ qualified: String, _ body: (inout [[(String, JSONValue)]]) throws -> Void) throws {
+        let file = (directory as NSString).appendingPathComponent("\(qualified).jsonl")
+        let lockFD = open(file + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockFD >= 0 else { throw StoreError.io("cannot lock \(file): \(String(cString: strerror(errno)))") }
+        defer { close(lockFD) }
+        while flock(lockFD, LOCK_EX) != 0 { guard errno == EINTR else { throw StoreError.io("flock \(file) failed") } }
+        var rows: [[(String, JSONValue)]] = []
+        if let data = FileManager.default.contents(atPath: file) {
+            for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
+            where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                guard case .object(let pairs) = try JSONParser.parse(String(line)) else {
+                    throw StoreError.data("\(qualified) line \(n + 1) is not a JSON object")
+                }
+                rows.append(pairs)
+            }
+        }
+        try body(&rows)
+        let text = rows.map { JSONValue.object($0).render() + "\n" }.joined()
+        let tmp = file + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)), rename(tmp, file) == 0 else {
+            throw StoreError.io("cannot write \(file)")
+        }
+    }
+
+    private static func value(_ row: [(String, JSONValue)], _ column: String) -> JSONValue {
+        row.first { $0.0 == column }?.1 ?? .null
+    }
+
+    func upsert(keyspace: String, table: String, key: [String], batch: BatchView) throws {
+        try rewrite("\(keyspace).\(table)") { rows in
+            for r in 0..<batch.count {
+                let new = batch.jsonRow(r)
+                let k = key.map { Self.value(new, $0) }
+                if let i = rows.firstIndex(where: { old in key.map { Self.value(old, $0) } == k }) {
+                    for (c, v) in new {
+                        if let j = rows[i].firstIndex(where: { $0.0 == c }) { rows[i][j].1 = v } else { rows[i].append((c, v)) }
+                    }
+                    rows[i].removeAll { $0.1.isNull }
+                } else {
+                    rows.append(new.filter { !$0.1.isNull })
+                }
+            }
+        }
+    }
+
+    func delete(keyspace: String, table: String, batch: BatchView) throws -> Int {
+        var deleted = 0
+        try rewrite("\(keyspace).\(table)") { rows in
+            let targets = (0..<batch.count).map { batch.jsonRow($0) }
+            let before = rows.count
+            rows.removeAll { row in targets.contains { t in t.allSatisfy { Self.value(row, $0.0) == $0.1 } } }
+            deleted = before - rows.count
+        }
+        return deleted
+    }
+}

@@ -26,6 +26,27 @@ protocol TableStore {
     /// Streams matching rows into `batch`, calling `emit` whenever it holds `batchRows` rows and once
     /// at the end for the remainder. An error thrown by `emit` stops the scan and is rethrown.
     func scan(_ request: ScanRequest, emit: (BatchBuilder) throws -> Void) throws
+    /// Upserts each row of `batch` by `key` (ABI table_upsert); the batch is one transaction.
+    func upsert(keyspace: String, table: String, key: [String], batch: BatchView) throws
+    /// Deletes the rows equal to a row of `batch` on all its columns; returns how many (ABI table_delete).
+    func delete(keyspace: String, table: String, batch: BatchView) throws -> Int
+}
+
+extension BatchView {
+    /// Row `row` as JSON values by column name (what the stores write).
+    func jsonRow(_ row: Int) -> [(String, JSONValue)] {
+        fields.indices.map { c in
+            let name = fields[c].name
+            guard !isNull(c, row) else { return (name, .null) }
+            switch fields[c].type {
+            case .bool: return (name, .bool(bool(c, row)!))
+            case .int64: return (name, .int(int(c, row)!))
+            case .float64: return (name, .double(double(c, row)!))
+            case .utf8: return (name, .string(string(c, row)!))
+            case .json: return (name, (try? JSONParser.parse(string(c, row)!)) ?? .null)
+            }
+        }
+    }
 }
 
 /// A store failure, mapped to a dp_status.

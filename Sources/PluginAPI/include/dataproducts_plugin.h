@@ -11,7 +11,8 @@
 **   a plugin whose major differs from its own, before calling anything but the entry point.
 **   History: 1.0 first release; 1.1 appended dp_host_api.http and dp_http_request;
 **   1.2 appended dp_host_api.redis_read and redis_write; 1.3 appended dp_bytes and the blob_* calls;
-**   1.4 appended request, set_result, report_size (on-demand requests) and decrypt_pii.
+**   1.4 appended request, set_result, report_size (on-demand requests), decrypt_pii, and the table
+**       writes table_upsert and table_delete.
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -380,6 +381,18 @@ typedef struct dp_host_api {
     /* which stays in the host: values that do not decrypt (and blank ones) come back unchanged.    */
     /* *out is valid until the next decrypt_pii call or the end of the run.                         */
     dp_status (*decrypt_pii)(dp_run *run, dp_str value, dp_str *out);
+
+    /* Table writes (upstream's Cassandra "append" upserts and deletes), on the configured store.   */
+    /* Upsert: each row of `batch` replaces the stored row with the same `key_columns` values, or   */
+    /* is added; only the batch's columns are written (others keep their values). The whole batch  */
+    /* is one transaction where the store has them.                                               */
+    dp_status (*table_upsert)(dp_run *run, dp_str keyspace, dp_str table, const dp_str *key_columns, size_t n_key_columns,
+                              struct ArrowSchema *schema, struct ArrowArray *batch);
+
+    /* Delete: every stored row whose columns equal one row of `batch` (all of its columns, usually */
+    /* the primary key) is removed; *deleted_out (may be NULL) gets how many were.                  */
+    dp_status (*table_delete)(dp_run *run, dp_str keyspace, dp_str table, struct ArrowSchema *schema, struct ArrowArray *batch,
+                              uint64_t *deleted_out);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -24,7 +24,8 @@ final class ExhaustBench {
     private var httpServer: Process?
 
     /// `fixture`: a folder under shared/fixtures; `userCache`, `httpDir`: under Tests/Fixtures/exhaust/.
-    init(_ backend: Backend, fixture: String, userCache: String, httpDir: String) throws {
+    /// `writable`: jobs that write tables get a copy of the fixture (the shared folder stays read-only).
+    init(_ backend: Backend, fixture: String, userCache: String, httpDir: String, writable: Bool = false) throws {
         try Harness.requireBuilt()
         self.backend = backend
         home = try Harness.Home()
@@ -35,7 +36,13 @@ final class ExhaustBench {
         let mine = Harness.repoRoot + "/Tests/Fixtures/exhaust/"
         switch backend {
         case .local:
-            store = "local:" + tables
+            if writable {
+                try FileManager.default.copyItem(atPath: tables, toPath: home.path + "/tables")
+                FileManager.default.createFile(atPath: home.path + "/tables/sunbird_courses.archival_metadata.jsonl", contents: nil)
+                store = "local:" + home.path + "/tables"
+            } else {
+                store = "local:" + tables
+            }
             queue = "local:" + home.path + "/requests/job_request.jsonl"
             redisSpec = "local:" + mine + userCache
             http = "canned:" + mine + httpDir
@@ -116,8 +123,8 @@ final class ExhaustBench {
     }
 
     /// Empties the queue and the published files (upstream: TRUNCATE job_request per test).
-    func reset() throws {
-        try? FileManager.default.removeItem(atPath: blob)
+    func reset(keepingBlobs: Bool = false) throws {
+        if !keepingBlobs { try? FileManager.default.removeItem(atPath: blob) }
         switch backend {
         case .local: try? FileManager.default.removeItem(atPath: String(queue.dropFirst(6)))
         case .postgres: try Harness.psql(db!.conninfo, "TRUNCATE job_request")
@@ -217,12 +224,16 @@ extension Harness {
 
 /// RFC 4180 reading for the tests (Spark's reader turns empty fields into null: here "").
 enum CSVText {
-    static func rows(_ text: String) -> [[String]] {
+    /// `sparkEscapes`: inside quotes `\` escapes a quote or a backslash (how Spark writes CSV).
+    static func rows(_ text: String, sparkEscapes: Bool = false) -> [[String]] {
         var rows: [[String]] = [], row: [String] = [], field = "", quoted = false, i = text.startIndex, any = false
         while i < text.endIndex {
             let c = text[i]
             if quoted {
-                if c == "\"" {
+                if sparkEscapes, c == "\\", text.index(after: i) < text.endIndex, ["\"", "\\"].contains(text[text.index(after: i)]) {
+                    i = text.index(after: i)
+                    field.append(text[i])
+                } else if c == "\"" {
                     let n = text.index(after: i)
                     if n < text.endIndex, text[n] == "\"" { field.append("\""); i = n } else { quoted = false }
                 } else { field.append(c) }
@@ -236,8 +247,8 @@ enum CSVText {
         return rows
     }
 
-    static func records(_ text: String) -> [[String: String]] {
-        let all = rows(text)
+    static func records(_ text: String, sparkEscapes: Bool = false) -> [[String: String]] {
+        let all = rows(text, sparkEscapes: sparkEscapes)
         guard let header = all.first else { return [] }
         return all.dropFirst().map { Dictionary(zip(header, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a }) }
     }

@@ -19,7 +19,11 @@ struct PostgresStore: TableStore {
         guard !types.isEmpty else {
             throw StoreError.notFound("table \(request.qualifiedName) not found in PostgreSQL (\(PGConnection.describe(conninfo)))")
         }
-        let select = request.columns.map { types[$0.name] == nil ? "NULL" : conn.identifier($0.name) }
+        let select = request.columns.map { c -> String in
+            guard let type = types[c.name] else { return "NULL" }
+            // A PostgreSQL array (upstream's CQL list, e.g. blob_url text[]) reads as a JSON array.
+            return type == "ARRAY" && c.type == .json ? "array_to_json(\(conn.identifier(c.name)))" : conn.identifier(c.name)
+        }
         var params: [String?] = []
         var conditions: [String] = []
         for f in request.filters {
@@ -144,5 +148,73 @@ struct PostgresStore: TableStore {
         var fraction = timeParts.count > 1 ? String(timeParts[1]) : ""
         fraction = String((fraction + "000").prefix(3))
         return "\(parts[0])T\(timeParts[0]).\(fraction)Z"
+    }
+}
+
+// MARK: Writes
+
+extension PostgresStore {
+    /// A cell as a text parameter for a column of PostgreSQL type `pgType` (arrays from JSON arrays).
+    static func writeParameter(_ v: JSONValue, pgType: String?) -> String? {
+        switch v {
+        case .null: return nil
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .bool(let b): return b ? "true" : "false"
+        case .array(let items) where pgType == "ARRAY":
+            return "{" + items.map { item -> String in
+                let s = item.string ?? item.render()
+                return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            }.joined(separator: ",") + "}"
+        default: return v.render()
+        }
+    }
+
+    func upsert(keyspace: String, table: String, key: [String], batch: BatchView) throws {
+        let conn = try PGConnection(conninfo)
+        let types = try Self.columnTypes(conn, keyspace: keyspace, table: table)
+        guard !types.isEmpty else { throw StoreError.notFound("table \(keyspace).\(table) does not exist in PostgreSQL") }
+        let names = batch.fields.map(\.name)
+        for n in names + key where types[n] == nil { throw StoreError.invalid("\(keyspace).\(table) has no column \(n)") }
+        let t = conn.identifier(keyspace) + "." + conn.identifier(table)
+        let cols = names.map { conn.identifier($0) }
+        let updates = names.filter { !key.contains($0) }.map { "\(conn.identifier($0)) = EXCLUDED.\(conn.identifier($0))" }
+        let sql = "INSERT INTO \(t) (\(cols.joined(separator: ", "))) VALUES (\((1...max(names.count, 1)).map { "$\($0)" }.joined(separator: ", "))) "
+            + "ON CONFLICT (\(key.map { conn.identifier($0) }.joined(separator: ", "))) "
+            + (updates.isEmpty ? "DO NOTHING" : "DO UPDATE SET " + updates.joined(separator: ", "))
+        try conn.exec("BEGIN")
+        do {
+            for r in 0..<batch.count {
+                try conn.exec(sql, batch.jsonRow(r).map { Self.writeParameter($0.1, pgType: types[$0.0]) })
+            }
+            try conn.exec("COMMIT")
+        } catch {
+            _ = try? conn.exec("ROLLBACK")
+            throw error
+        }
+    }
+
+    func delete(keyspace: String, table: String, batch: BatchView) throws -> Int {
+        let conn = try PGConnection(conninfo)
+        let types = try Self.columnTypes(conn, keyspace: keyspace, table: table)
+        guard !types.isEmpty else { throw StoreError.notFound("table \(keyspace).\(table) does not exist in PostgreSQL") }
+        let names = batch.fields.map(\.name)
+        for n in names where types[n] == nil { throw StoreError.invalid("\(keyspace).\(table) has no column \(n)") }
+        let t = conn.identifier(keyspace) + "." + conn.identifier(table)
+        let sql = "DELETE FROM \(t) WHERE " + names.enumerated().map { "\(conn.identifier($1)) = $\($0 + 1)" }.joined(separator: " AND ")
+            + " RETURNING 1"
+        var deleted = 0
+        try conn.exec("BEGIN")
+        do {
+            for r in 0..<batch.count {
+                deleted += try conn.exec(sql, batch.jsonRow(r).map { Self.writeParameter($0.1, pgType: types[$0.0]) }).rows
+            }
+            try conn.exec("COMMIT")
+        } catch {
+            _ = try? conn.exec("ROLLBACK")
+            throw error
+        }
+        return deleted
     }
 }
