@@ -25,13 +25,14 @@ final class ExhaustBench {
 
     /// `fixture`: a folder under shared/fixtures; `userCache`, `httpDir`: under Tests/Fixtures/exhaust/.
     /// `writable`: jobs that write tables get a copy of the fixture (the shared folder stays read-only).
-    init(_ backend: Backend, fixture: String, userCache: String, httpDir: String, writable: Bool = false) throws {
+    init(_ backend: Backend, fixture: String, userCache: String, httpDir: String, writable: Bool = false,
+         plugin: String = "lern-lms") throws {
         try Harness.requireBuilt()
         self.backend = backend
         home = try Harness.Home()
         blob = home.path + "/blob"
-        try home.install("liblern-lms.so", from: Harness.pluginDir)
-        try home.registry([("lern-lms", Harness.abi, try Self.jobs(of: "lern-lms"), nil, nil)])
+        try home.install("lib\(plugin).so", from: Harness.pluginDir)
+        try home.registry([(plugin, Harness.abi, try Self.jobs(of: plugin), nil, nil)])
         let tables = try Harness.fixture(fixture)
         let mine = Harness.repoRoot + "/Tests/Fixtures/exhaust/"
         switch backend {

@@ -1,0 +1,7 @@
+import PluginKit
+
+/// The plugin's one export: its descriptor, listing the jobs it provides.
+@_cdecl("dp_plugin_entry")
+public func dpPluginEntry() -> UnsafeRawPointer {
+    PluginExport.descriptor(name: "ml", version: "1.0.0", owner: "Sunbird ML team", block: "ml", jobs: [ProgramUserExhaust.self])
+}
