@@ -73,3 +73,21 @@ final class ProgressExhaustUnitTests: XCTestCase {
         XCTAssertThrowsError(try parse(#"[1]"#))
     }
 }
+
+final class ProgressExhaustV2UnitTests: XCTestCase {
+    /// V2-3 "validate the report path" (V2 writes where V1 does).
+    func testV2_3ReportPath() {
+        XCTAssertEqual(ProgressExhaustV2.filePath(batchId: "batch-001", requestId: "37564CF8F134EE7532F125651B51D17F", date: "20210509"),
+                       "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509")
+        XCTAssertEqual(ProgressExhaustV2.filePath(batchId: "batch-001", requestId: "", date: "20210509"), "progress-exhaust/batch-001_progress_20210509")
+    }
+
+    func testAggregateScores() {
+        let s = ProgressExhaustV2.scores([("completedCount", 1), ("score:do_a", 7), ("max_score:do_a", 10), ("score:do_b", 1),
+                                          ("max_score:do_b", 3), ("score:do_x", 5), ("max_score:do_x", 5)], supported: ["do_a", "do_b"])
+        XCTAssertEqual(s.total, "62%")  // ceil(8 / 13 × 100); do_x is not a supported assessment
+        XCTAssertEqual(s.perContent, ["do_a": "70%", "do_b": "34%"])
+        XCTAssertEqual(ProgressExhaustV2.scores([("completedCount", 1)], supported: ["do_a"]).total, "")
+        XCTAssertEqual(ProgressExhaustV2.scores([("score:do_a", 3)], supported: ["do_a"]).total, "")  // no max: no score
+    }
+}

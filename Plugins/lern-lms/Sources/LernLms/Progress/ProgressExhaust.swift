@@ -36,6 +36,12 @@ struct ProgressExhaust: CollectionExhaustJob {
         let supported = Set(hierarchy.supportedAssessments(settings))
         let scores = try AssessmentScores.load(job, batch: batch, users: Set(learners.map(\.userId)), supported: supported,
                                               settings: settings)
+        try Self.write(job, batch, learners, reportId: reportId, hierarchy: hierarchy, scores: scores)
+    }
+
+    /// The report of one batch, whichever version computed the scores.
+    static func write(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String, hierarchy: Hierarchy,
+                      scores: AssessmentScores) throws {
         let scoreColumns = scores.contentIds.map { "\($0) - Score" }
         let out = try job.openReport(reportId, format: .csv,
                                      columns: Self.columns.map { Field($0.1, $0.0 == "completionPercentage" ? .int64 : .utf8) }

@@ -1,0 +1,55 @@
+import Foundation
+import PluginKit
+
+/// `progress-exhaust-v2` (upstream ProgressExhaustJobV2, lern-exhaust-spec §3.3): the progress report
+/// with scores from `user_activity_agg.aggregates` instead of the attempts table. Serves the
+/// `progress-exhaust` requests (run it with `--request-job progress-exhaust`; QUIRK Q7).
+///
+/// Decisions: QUIRK Q21 — score columns sorted by label; Q22 — a batch without activity rows gets
+/// empty scores instead of failing.
+struct ProgressExhaustV2: CollectionExhaustJob {
+    static let id = "progress-exhaust-v2"
+    static let title = "Progress exhaust V2: learners' progress with scores from the activity aggregates (on demand)"
+    static let legacyNames = ["org.sunbird.lms.exhaust.collection.ProgressExhaustJobV2"]
+    static let parameters = ExhaustSettings.parameters
+    static let reportPath = "progress-exhaust/"
+    static let reportKey = "progress"
+    static let userFields = ProgressExhaust.userFields
+
+    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String,
+                    settings: ExhaustSettings) throws {
+        let hierarchy = try Hierarchy.load(job, collectionId: batch.collectionId, keyspace: settings.hierarchyKeyspace)
+        let supported = Set(hierarchy.supportedAssessments(settings))
+        var scores = AssessmentScores()
+        var columns: Set<String> = []
+        try job.scan("\(settings.courseKeyspace).user_activity_agg", columns: [Field("user_id", .utf8), Field("aggregates", .json)],
+                     where: [.eq("context_id", .string("cb:" + batch.batchId)), .eq("activity_id", .string(batch.collectionId))]) { r in
+            guard let u = r.string("user_id"), let text = r.string("aggregates"), case .object(let pairs) = try JSONParser.parse(text) else { return }
+            let user = Self.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, supported: supported)
+            columns.formUnion(user.perContent.keys)
+            scores.byUser[u] = user
+        }
+        scores.contentIds = columns.sorted { "\($0) - Score" < "\($1) - Score" }
+        try ProgressExhaust.write(job, batch, learners, reportId: reportId, hierarchy: hierarchy, scores: scores)
+    }
+
+    /// One learner's aggregates (§3.3 steps 3–4): the `score:<id>`/`max_score:<id>` entries of supported contents.
+    static func scores(_ aggregates: [(String, Double)], supported: Set<String>) -> AssessmentScores.UserScores {
+        let ids = Set(aggregates.compactMap { k, _ -> String? in
+            guard k.hasPrefix("score"), let id = k.split(separator: ":", maxSplits: 1).last.map(String.init), supported.contains(id) else { return nil }
+            return id
+        })
+        let kept = aggregates.filter { k, _ in ids.contains { k.contains($0) } }
+        let score = kept.filter { $0.0.hasPrefix("score") }, max = kept.filter { $0.0.hasPrefix("max_score") }
+        let maxSum = max.reduce(0) { $0 + $1.1 }
+        guard !score.isEmpty, maxSum > 0 else { return AssessmentScores.UserScores(total: "", perContent: [:]) }
+        let total = "\(Int((score.reduce(0) { $0 + $1.1 } / maxSum * 100).rounded(.up)))%"
+        var per: [String: String] = [:]
+        for (k, v) in score {
+            let id = String(k.split(separator: ":", maxSplits: 1).last ?? "")
+            let m = max.first { $0.0 == "max_score:" + id }?.1 ?? 0
+            per[id] = m > 0 ? "\(Int((v * 100 / m).rounded(.up)))%" : ""
+        }
+        return AssessmentScores.UserScores(total: total, perContent: per)
+    }
+}
