@@ -135,7 +135,11 @@ struct RequestsList: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let queue = try withStoreErrors { try RequestQueueFactory.make(queueOptions.spec(home: homeOptions.homePath, store: nil)) }
-            for q in try withStoreErrors({ try queue.list(jobId: job) }) { print(q.json.render()) }
+            // The request key is a secret (a zip password or text key): listed as set or not, never shown.
+            for var q in try withStoreErrors({ try queue.list(jobId: job) }) {
+                if q.encryptionKey != nil { q.encryptionKey = "***" }
+                print(q.json.render())
+            }
         }
     }
 }

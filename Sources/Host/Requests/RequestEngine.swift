@@ -122,12 +122,16 @@ final class RequestEngine {
             var exec = execution
             exec.request = requestJSON.render()
             let (requestKey, requestId) = (r.key, r.requestId)
-            exec.publish = { [self] staged, _ in
+            exec.publish = { [self] staged, resultText in
+                // Only what the job's answer names is published; no answer, nothing leaves the host.
+                guard let text = resultText, let files = (try? JSONParser.parse(text))?["files"]?.array?.compactMap(\.string) else {
+                    throw HostError.internal("the job returned no result for the request")
+                }
                 // The fence: publish only while this host still holds the request.
                 guard !heartbeat.lost, try queue.renew(requestKey, owner: owner, lease: settings.lease) else {
                     throw HostError.internal("lease on request \(requestId) lost before publishing")
                 }
-                return try publish(staged: staged, level: policy.level, key: key, orgId: channel)
+                return try publish(staged: staged, files: Set(files), level: policy.level, key: key, orgId: channel)
             }
             let result = try exec.run()
             try apply(result.requestResult, to: &r, channel: channel)
@@ -181,8 +185,9 @@ final class RequestEngine {
     static func zipName(_ key: String) -> String { key.hasSuffix(".csv") ? String(key.dropLast(4)) + ".zip" : key }
 
     /// Secures every staged file and uploads the zips; returns their blob keys.
-    private func publish(staged: String, level: String, key: String?, orgId: String) throws -> [String] {
+    private func publish(staged: String, files: Set<String>, level: String, key: String?, orgId: String) throws -> [String] {
         let rels = (FileManager.default.enumerator(atPath: staged)?.allObjects as? [String] ?? []).sorted()
+            .filter { files.contains(($0 as NSString).deletingPathExtension) }
             .filter { rel in
                 var dir: ObjCBool = false
                 return FileManager.default.fileExists(atPath: (staged as NSString).appendingPathComponent(rel), isDirectory: &dir) && !dir.boolValue

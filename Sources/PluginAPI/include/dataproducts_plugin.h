@@ -370,7 +370,8 @@ typedef struct dp_host_api {
     /* The job's outcome for its request, as a JSON object: {"status": "SUCCESS" | "FAILED" |       */
     /* "SUBMITTED" (throttled: try again later), "message", "processedBatches": [{"channel",        */
     /* "batchId", "filePath", "fileSize"}], "files": [report ids written by this run]}. The host    */
-    /* copies it; the last call wins. A run that returns DP_OK without a result fails its request. */
+    /* copies it; the last call wins. Only the reports named in "files" are published. A run that  */
+    /* returns DP_OK without a result fails its request and publishes nothing.                     */
     void (*set_result)(dp_run *run, dp_str result_json);
 
     /* Bytes written so far by the closed report `report_id` (all of its files). DP_ERROR_NOT_FOUND */

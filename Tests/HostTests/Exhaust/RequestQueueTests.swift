@@ -147,3 +147,53 @@ final class RequestQueueTests: XCTestCase {
         return p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
     }
 }
+
+/// A request whose job crashes, hangs or answers nothing fails alone, with the reason in its row;
+/// the host goes on with the next request and exits 0.
+final class RequestIsolationTests: XCTestCase {
+    func testCrashingHangingAndSilentJobsFailOnlyTheirRequests() throws {
+        try Harness.requireBuilt()
+        let home = try Harness.Home()
+        try home.install("libswift-testkit.so")
+        try home.registry([("swift-testkit", Harness.abi, ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil)])
+        let queue = "local:" + home.path + "/q.jsonl"
+        func submit(_ job: String, _ id: String) throws {
+            let r = try home.run(["requests", "submit", "--requests", queue, "--job", job, "--tag", "t", "--channel", "c",
+                                  "--requested-by", "u-\(id)", "--data", #"{"batchId": "b"}"#, "--request-id", id])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        // test-echo reads this table and writes a report, but knows nothing of requests.
+        try home.write("data/sunbird.items.jsonl", #"{"name":"a"}"# + "\n")
+        func drain(_ job: String, _ extra: [String] = []) throws -> Harness.Result {
+            try home.write("config/jobs/\(job).json", #"{"model":"\#(job)","modelParams":{"mode":"segv","table":"sunbird.items","columns":"name:utf8"}}"#)
+            let r = try home.run(["requests", "run", "--job", job, "--requests", queue, "--log-file", home.path + "/log",
+                                  "--store", "local:" + home.path + "/data"] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r
+        }
+        try submit("test-crash", "C1")
+        try submit("test-crash", "C2")
+        try submit("test-hang", "H1")
+        try submit("test-echo", "E1")
+        XCTAssertTrue(try drain("test-crash").stdout.contains("2 request(s): 0 success, 2 failed"))
+        XCTAssertTrue(try drain("test-hang", ["--timeout", "1"]).stdout.contains("1 request(s): 0 success, 1 failed"))
+        XCTAssertTrue(try drain("test-echo").stdout.contains("1 request(s): 0 success, 1 failed"))
+        let rows = Dictionary(uniqueKeysWithValues: try RequestQueueFactory.make(queue).list(jobId: nil).map { ($0.requestId, $0) })
+        for id in ["C1", "C2"] {
+            XCTAssertEqual(rows[id]?.status, "FAILED")
+            XCTAssertTrue(rows[id]?.errMessage?.hasPrefix("Internal Server Error: job test-crash crashed: plugin process killed by SIG") ?? false,
+                          rows[id]?.errMessage ?? "")
+            XCTAssertEqual(rows[id]?.iteration, 1)
+        }
+        XCTAssertTrue(rows["H1"]?.errMessage?.contains("exceeded its timeout of 1 s") ?? false, rows["H1"]?.errMessage ?? "")
+        // A job that is not request-aware answers nothing: its request fails saying so, its files stay unpublished.
+        XCTAssertEqual(rows["E1"]?.errMessage, "Internal Server Error: the job returned no result for the request")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/blob"))
+        // The key never shows in listings.
+        try home.run(["requests", "submit", "--requests", queue, "--job", "x", "--tag", "t", "--channel", "c", "--requested-by", "u",
+                      "--data", "{}", "--key", "s3cret-key", "--request-id", "K1"])
+        let list = try home.run(["requests", "list", "--requests", queue])
+        XCTAssertFalse(list.stdout.contains("s3cret-key"), list.stdout)
+        XCTAssertTrue(list.stdout.contains(#""encryption_key":"***""#), list.stdout)
+    }
+}
