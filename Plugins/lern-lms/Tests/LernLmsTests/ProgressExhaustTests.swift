@@ -91,3 +91,51 @@ final class ProgressExhaustV2UnitTests: XCTestCase {
         XCTAssertEqual(ProgressExhaustV2.scores([("score:do_a", 3)], supported: ["do_a"]).total, "")  // no max: no score
     }
 }
+
+/// P7 "provide hierarchy data on module level", its four cases, on the fixture's user_activity_agg rows.
+final class ModuleProgressTests: XCTestCase {
+    static let course = "do_1130928636168192001667"
+
+    func activities() throws -> [ModuleProgress.Activity] {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<5 { url.deleteLastPathComponent() }  // Plugins/lern-lms/Tests/LernLmsTests/<file>
+        let path = ProcessInfo.processInfo.environment["DATAPRODUCTS_FIXTURES"].map { $0 + "/" }
+            ?? url.path + "/../shared/fixtures/"
+        let text = try String(contentsOfFile: path + "lern/exhaust/report_data/sunbird_courses.user_activity_agg.jsonl", encoding: .utf8)
+        return try text.split(separator: "\n").compactMap { line -> ModuleProgress.Activity? in
+            let j = try JSONParser.parse(String(line))
+            guard j["context_id"]?.string == "cb:batch-001", let u = j["user_id"]?.string, let a = j["activity_id"]?.string else { return nil }
+            return ModuleProgress.Activity(userId: u, activityId: a, completedCount: Int(j["agg"]?["completedCount"]?.int ?? 0))
+        }
+    }
+
+    func check(_ hierarchy: String, l1: String?, file: StaticString = #filePath, line: UInt = #line) throws {
+        let rows = ModuleProgress.rows(hierarchy: try JSONParser.parse(hierarchy), courseId: Self.course, batchId: "batch-001",
+                                       activities: try activities())
+        XCTAssertEqual(Set(rows.map(\.userId)), ["user-001", "user-002", "user-003", "user-004"], file: file, line: line)
+        XCTAssertTrue(rows.allSatisfy { $0.courseId == Self.course && $0.batchId == "batch-001" }, file: file, line: line)
+        XCTAssertTrue(rows.contains { $0.completionPercentage == 100 }, file: file, line: line)
+        XCTAssertTrue(rows.contains { $0.l1Identifier == l1 }, file: file, line: line)
+        if l1 != nil { XCTAssertTrue(rows.contains { $0.l1CompletionPercentage == 100 }, file: file, line: line) }
+    }
+
+    let node = #""mimeType":"application/vnd.ekstep.content-collection","visibility":"Default","contentType":"Course""#
+
+    func testP7Case1CourseWithAModule() throws {
+        try check(#"{"identifier":"do_1130928636168192001667",\#(node),"children":[{"identifier":"do_1130928636168192001667",\#(node),"children":[]}]}"#,
+                  l1: Self.course)
+    }
+
+    func testP7Case2RootWithoutCollectionAttributes() throws {
+        try check(#"{"children":[{"identifier":"do_1130928636168192001667",\#(node)}]}"#, l1: nil)
+    }
+
+    func testP7Case3ParseBeyondTheLevelLimitReturnsTheInput() {
+        let data = ModuleProgress.CourseData(courseId: Self.course, leafNodesCount: "0", level1: [])
+        XCTAssertEqual(ModuleProgress.parseCourseHierarchy([], level: 3, data, levelLimit: 2), data)
+    }
+
+    func testP7Case4CourseWithoutChildren() throws {
+        try check(#"{\#(node)}"#, l1: nil)
+    }
+}
