@@ -18,7 +18,11 @@ swift test --disable-swift-testing 2>&1 | tee -a "$log"
 for dir in Plugins/*/; do
     if [ -d "$dir/Tests" ]; then swift test --disable-swift-testing --package-path "$dir" 2>&1 | tee -a "$log"; fi
 done
-# One line for the whole suite; the last "Executed" line of each run holds that run's totals.
+# One line for the whole suite; the last "Executed" line of each run holds that run's totals
+# ("Executed N tests, with [S tests skipped and] F failures").
 awk '/^Test Suite .All tests. (passed|failed)/ {grab=1; next}
-     grab && /Executed [0-9]+ tests?, with [0-9]+ failures?/ {t+=$2; f+=$5; grab=0}
-     END {printf "%d passed, %d failed\n", t-f, f}' "$log"
+     grab && /Executed [0-9]+ tests?, with/ {
+         t += $2; f = $0; sub(/ failures?.*/, "", f); sub(/.* /, "", f); s = 0
+         if ($0 ~ /skipped/) { s = $0; sub(/ tests? skipped.*/, "", s); sub(/.* /, "", s) }
+         fl += f; sk += s; grab = 0 }
+     END {printf "%d passed, %d failed, %d skipped\n", t - fl - sk, fl, sk}' "$log"

@@ -218,7 +218,7 @@ extension Harness {
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw XCTSkip("unzip \(path) failed (\(p.terminationStatus))") }
+        guard p.terminationStatus == 0 else { throw HarnessError("unzip \(path) failed (\(p.terminationStatus))") }
         return data
     }
 }

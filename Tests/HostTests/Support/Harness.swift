@@ -92,7 +92,7 @@ enum Harness {
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw XCTSkip("psql failed: \(sql)") }
+        guard p.terminationStatus == 0 else { throw HarnessError("psql failed: \(sql)") }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -197,4 +197,10 @@ enum Harness {
                 }.sorted()
         }
     }
+}
+
+/// A test peer (psql, unzip, ...) failed: the test fails with this message.
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -4,19 +4,48 @@ import XCTest
 /// A real redis-server on 127.0.0.1 for one test class: its own port, no persistence, stoppable
 /// and restartable (to prove reconnects).
 final class RedisServer {
-    let port: Int32
+    private(set) var port: Int32
     private var process: Process?
 
     init() throws {
-        port = Int32.random(in: 20000...40000)
-        try start()
+        port = Self.freePort()
+        // Another process may take the port between our probe and the server's bind: try twice.
+        for attempt in 1...2 {
+            if try launch() { return }
+            stop()
+            if attempt == 1 { port = Self.freePort() }
+        }
+        XCTFail("redis-server did not start on port \(port)")
+        throw RedisServerError()
+    }
+
+    func start() throws {
+        guard try launch() else {
+            XCTFail("redis-server did not restart on port \(port)")
+            throw RedisServerError()
+        }
+    }
+
+    /// A loopback port nobody listens on now (the kernel's choice for an ephemeral bind).
+    static func freePort() -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int32(UInt16(bigEndian: addr.sin_port))
     }
 
     deinit { stop() }
 
     var url: String { "redis://127.0.0.1:\(port)" }
 
-    func start() throws {
+    /// Starts the server; true once it answers PING.
+    private func launch() throws -> Bool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
         p.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", NSTemporaryDirectory()]
@@ -24,11 +53,12 @@ final class RedisServer {
         p.standardError = FileHandle.nullDevice  // a server must not hold the test runner's pipes
         try p.run()
         process = p
-        for _ in 0..<100 {  // ready when it answers
-            if (try? cli("PING")) == "PONG" { return }
+        for _ in 0..<500 {  // ready when it answers (10 s: CI machines can be busy)
+            if (try? cli("PING")) == "PONG" { return true }
+            if !p.isRunning { break }
             usleep(20_000)
         }
-        throw XCTSkip("redis-server did not start on port \(port)")
+        return false
     }
 
     func stop() {
@@ -55,3 +85,5 @@ final class RedisServer {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+struct RedisServerError: Error {}
