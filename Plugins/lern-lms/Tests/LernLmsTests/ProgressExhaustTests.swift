@@ -31,8 +31,10 @@ final class ProgressExhaustUnitTests: XCTestCase {
     }
 
     func learner(status: String? = nil, completedOn: String? = nil) throws -> Learner {
-        Learner(userId: "u", enrolledDate: "2019-11-15", completedOn: completedOn,
-                contentStatus: try status.map { try JSONParser.parse($0) }, certificates: nil, issuedCertificates: nil, user: [:])
+        var completed: [String] = []
+        if case .object(let pairs)? = try status.map({ try JSONParser.parse($0) }) { completed = pairs.filter { $0.1.int == 2 }.map(\.0) }
+        return Learner(userId: "u", enrolledDate: "2019-11-15", completedOn: completedOn, completedContents: completed,
+                       hasCertificate: false, user: [:])
     }
 
     func testProgressRules() throws {

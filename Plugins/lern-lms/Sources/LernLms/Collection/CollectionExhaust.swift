@@ -37,9 +37,10 @@ struct Learner {
     /// latest(enrolled_date, enrolleddate).
     var enrolledDate: String?
     var completedOn: String?
-    var contentStatus: JSONValue?
-    var certificates: JSONValue?
-    var issuedCertificates: JSONValue?
+    /// Contents with status 2 (completed) in `contentstatus`: all progress needs, far smaller than the map.
+    var completedContents: [String]
+    /// `certificates` or `issued_certificates` is a non-empty list.
+    var hasCertificate: Bool
     var user: [String: String]
 
     func field(_ name: String) -> String? { user[name] }
@@ -199,17 +200,22 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
             let enrolled = (newer?.isEmpty == false) ? newer : older  // the latest-value rule (jobs-spec §0.3)
             guard let enrolled, !enrolled.isEmpty else { return }
             func json(_ c: String) -> JSONValue? { r.string(c).flatMap { try? JSONParser.parse($0) } }
+            var completed: [String] = []
+            if case .object(let pairs)? = json("contentstatus") { completed = pairs.filter { $0.1.int == 2 }.map(\.0) }
+            let certified = [json("certificates"), json("issued_certificates")].contains { $0?.array?.isEmpty == false }
             byUser[user] = Learner(userId: user, enrolledDate: enrolled, completedOn: r.string("completedon"),
-                                   contentStatus: json("contentstatus"), certificates: json("certificates"),
-                                   issuedCertificates: json("issued_certificates"), user: [:])
+                                   completedContents: completed, hasCertificate: certified, user: [:])
         }
         guard !byUser.isEmpty else { return [] }
         var found: [Learner] = []
+        found.reserveCapacity(byUser.count)
+        // Only the fields the report reads are kept: a batch's learners stay in memory (to join and sort).
+        let wanted = Set(Report.userFields + ["firstname", "lastname", "rootorgid"])
         let ids = byUser.keys.sorted()
         try job.redisRead(keys: ids.map { "user:" + $0 }) { r in
             guard let key = r.string("key"), let fields = r.string("fields"), case .object(let pairs) = try JSONParser.parse(fields) else { return }
-            var learner = byUser[String(key.dropFirst(5))]!
-            for (k, v) in pairs { if let s = v.string { learner.user[k] = s } }
+            guard var learner = byUser.removeValue(forKey: String(key.dropFirst(5))) else { return }
+            for (k, v) in pairs where wanted.contains(k) { if let s = v.string { learner.user[k] = s } }
             // The cache's `username` is firstname and lastname joined by a space, nulls skipped (concat_ws).
             learner.user["username"] = [learner.user["firstname"], learner.user["lastname"]].compactMap { $0 }.joined(separator: " ")
             found.append(learner)

@@ -56,7 +56,7 @@ struct ProgressExhaust: CollectionExhaustJob {
             row.append(.string(Self.declaredBoard(l.field("board"))))
             row.append(.string(ReportDates.ddMMyyyy(l.enrolledDate)))
             row.append(.string(ReportDates.ddMMyyyy(l.completedOn)))
-            row.append(.string(Self.hasCertificate(l) ? "Issued" : ""))
+            row.append(.string(l.hasCertificate ? "Issued" : ""))
             row.append(.int(Int64(Self.progress(l, leafNodes: hierarchy.leafNodesCount, optional: []))))
             let s = scores.byUser[l.userId]
             row.append(.string(s?.total ?? ""))
@@ -71,16 +71,9 @@ struct ProgressExhaust: CollectionExhaustJob {
     /// 100 when all are done (or the collection has no leaves); 100 whenever `completedon` is set.
     static func progress(_ l: Learner, leafNodes: Int, optional: Set<String>) -> Int {
         if let c = l.completedOn, !c.isEmpty { return 100 }
-        var completed = 0
-        if case .object(let pairs)? = l.contentStatus {
-            completed = pairs.filter { !optional.contains($0.0) && $0.1.int == 2 }.count
-        }
+        let completed = l.completedContents.filter { !optional.contains($0) }.count
         if completed >= leafNodes { return 100 }
         return Int((Float(completed) / Float(leafNodes) * 100).rounded(.toNearestOrAwayFromZero))
-    }
-
-    static func hasCertificate(_ l: Learner) -> Bool {
-        [l.certificates, l.issuedCertificates].contains { ($0?.array?.isEmpty == false) }
     }
 
     /// The cache's `board` is a JSON array text: its first element; otherwise the raw text.
