@@ -106,6 +106,15 @@ final class RequestEngine {
             return true
         }
         let previous = r.processedBatches.flatMap { try? JSONParser.parse($0) }?.array ?? []
+        // Validated before any work: whose request it is decides security level, throttle and visibility.
+        guard !channel.isEmpty else {
+            fail(&r, "Internal Server Error: the request has no requested_channel (the requesting organisation)")
+            return false
+        }
+        if let text = r.requestData, (try? JSONParser.parse(text)) == nil {
+            fail(&r, "Internal Server Error: request_data is not valid JSON")
+            return false
+        }
         do {
             let policy = try SecurityPolicy.lookup(url: settings.tenantPreferenceUrl, orgId: channel, jobId: settings.requestJobId, http: http)
             let key = r.encryptionKey.map { DecryptUtil.decrypt($0, salt: settings.sunbirdEncryptionKey) }

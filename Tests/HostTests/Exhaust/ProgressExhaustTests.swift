@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+import RowBatch
 
 /// Upstream `TestProgressExhaustJob` (lern-exhaust-spec §8.1), every case on the embedded default
 /// and on PostgreSQL + Redis + a real HTTP server, with the same fixture rows and asserted values.
@@ -210,4 +211,51 @@ final class ProgressExhaustPostgresTests: ProgressExhaustTests {
     override func testP9LatestValueFromDateColumns() throws { try super.testP9LatestValueFromDateColumns() }
     override func testP10FilterInvalidAndDuplicateBatches() throws { try super.testP10FilterInvalidAndDuplicateBatches() }
     override func testP11AllBatchesInvalidFailsTheRequest() throws { try super.testP11AllBatchesInvalidFailsTheRequest() }
+}
+
+/// The PUBLIC_KEY level end to end (no upstream test reaches it): the host finds the organisation's
+/// key through org search, downloads the PEM it names, and the report decrypts with the private key.
+final class PublicKeyExhaustTests: XCTestCase {
+    func testPublicKeyLevelEncryptsWithTheOrganisationsKey() throws {
+        let keys = NSTemporaryDirectory() + "dp-keys-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: keys + "/http", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let oracle = Harness.repoRoot + "/Tests/Servers/exhaust_crypto_oracle.py"
+        XCTAssertEqual(Harness.spawnAndWait("/usr/bin/env", ["python3", oracle, "keypair", keys]), 0)
+        let pem = try String(contentsOfFile: keys + "/public.pem", encoding: .utf8)
+        let search = Harness.repoRoot + "/Tests/Fixtures/exhaust/http-progress/content-search.json"
+        try FileManager.default.copyItem(atPath: search, toPath: keys + "/http/content-search.json")
+        let answers = JSONValue.object([("answers", .array([
+            .object([("method", .string("POST")), ("path", .string("/api/content/v1/search")), ("bodyFile", .string("content-search.json"))]),
+            .object([("method", .string("POST")), ("path", .string("/private/v2/org/preferences/read")), ("bodyContains", .string(#""key":"dataSecurityPolicy""#)),
+                     ("body", try JSONParser.parse(#"{"result":{"response":{"data":{"level":"PUBLIC_KEY_ENCRYPTED_DATASET"}}}}"#))]),
+            .object([("method", .string("POST")), ("path", .string("/private/v2/org/preferences/read")), ("bodyContains", .string(#""key":"userPrivateFields""#)),
+                     ("body", try JSONParser.parse(#"{"result":{"response":{"data":{"piiFields":[]}}}}"#))]),
+            .object([("method", .string("POST")), ("path", .string("/private/v2/org/search")), ("bodyContains", .string("b00bc992ef25f1a9a8d63291e20efc8d")),
+                     ("body", try JSONParser.parse(#"{"result":{"response":{"content":[{"keys":{"exhaustEncryptionKey":["https://keys.example/organisation/b00bc/Public%20Key.pem"]}}]}}}"#))]),
+            .object([("method", .string("GET")), ("path", .string("/organisation/b00bc/Public Key.pem")), ("body", .string(pem))]),
+        ]))])
+        try answers.render().write(toFile: keys + "/http/answers.json", atomically: true, encoding: .utf8)
+        let b = try ExhaustBench(.local, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl", httpDir: "http-progress")
+        try b.config("progress-exhaust", ProgressExhaustTests.config.replacingOccurrences(
+            of: #""tenantPreferenceUrl""#, with: #""orgSearchUrl":"http://orgs.example/private/v2/org/search","tenantPreferenceUrl""#))
+        try b.insert(["tag": "t:channel-01", "request_id": "PK1", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
+                      "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d"])
+        let r = try Harness.run(b.runArguments("progress-exhaust").map { $0.hasPrefix("canned:") ? "canned:" + keys + "/http" : $0 }, cwd: b.home.path)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let row = try b.row("PK1")
+        XCTAssertEqual(row.status, "SUCCESS", row.errMessage ?? "")
+        let zip = b.blob + "/progress-exhaust/PK1/batch-001_progress_\(Timestamps.reportDate()).zip"
+        try Harness.unzip(zip, password: nil).write(to: URL(fileURLWithPath: keys + "/report.enc"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", oracle, "decrypt-rsa", keys + "/report.enc", keys + "/private.pem"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let csv = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(CSVText.records(csv).count, 4)
+        XCTAssertTrue(csv.hasPrefix("Collection Id,Collection Name,Batch Id"), csv)
+    }
 }

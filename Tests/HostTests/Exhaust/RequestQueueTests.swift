@@ -131,6 +131,18 @@ final class RequestQueueTests: XCTestCase {
         XCTAssertEqual(try b.row("REQ-3").errMessage, "Request should have either of batchId, batchFilter, searchFilter or encrption key")
     }
 
+    /// What the host refuses before running anything: no requesting org, request_data that is not JSON.
+    func testRequestsWithoutChannelOrWithBrokenJSONFailFirst() throws {
+        let b = try bench(.local)
+        try insert(b, 1, extra: ["requested_channel": nil])
+        try insert(b, 2, data: #"{"batchId": "batch-001""#)
+        try insert(b, 3)
+        XCTAssertTrue(try b.run("progress-exhaust").stdout.contains("3 request(s): 1 success, 2 failed"))
+        XCTAssertEqual(try b.row("REQ-1").errMessage, "Internal Server Error: the request has no requested_channel (the requesting organisation)")
+        XCTAssertEqual(try b.row("REQ-2").errMessage, "Internal Server Error: request_data is not valid JSON")
+        XCTAssertEqual(try b.row("REQ-3").status, "SUCCESS")
+    }
+
     static func spawn(_ args: [String], cwd: String) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Harness.binary)
