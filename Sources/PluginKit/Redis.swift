@@ -40,3 +40,18 @@ extension JobContext {
         try check(call(run, &schema, &array))
     }
 }
+
+extension JobContext {
+    /// Members of a set in the host's course cache (ABI 1.4), e.g. a course's optional nodes; nil when
+    /// the host has no course cache configured (or is older than 1.4).
+    public func courseCacheMembers(_ key: String) throws -> [String]? {
+        guard (try? requireHost(\.course_cache_members, minor: 4, for: "the course cache")) != nil else { return nil }
+        var members: [String] = []
+        let sink = ScanSink(names: ["member": 0]) { row in if let m = row.string("member") { members.append(m) } }
+        let status = withDPStr(key) { host.pointee.course_cache_members!(run, $0, scanCallback, Unmanaged.passUnretained(sink).toOpaque()) }
+        if let error = sink.error { throw error }
+        if status == DP_ERROR_UNSUPPORTED { return nil }
+        try check(status)
+        return members
+    }
+}

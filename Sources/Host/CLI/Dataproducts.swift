@@ -102,6 +102,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Redis for the user cache: redis://host:port/db or local:FILE (JSON lines of {key, fields}) (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex).")
     var redis: String?
 
+    @Option(help: "Course cache (optional nodes of collections): redis://host:port/db or local:FILE (JSON lines of {key, members}). Default: $DATAPRODUCTS_COURSE_REDIS, else modelParams sunbird.course.redis.host / .port / .relationCache.id.")
+    var courseRedis: String?
+
     @Option(help: "Blob store for jobs: local:DIR or s3://bucket/prefix?endpoint=URL&region=R&style=path|virtual (credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY). Default: $DATAPRODUCTS_BLOB or local:<home>/blob.")
     var blob: String?
 
@@ -141,11 +144,15 @@ struct RunOptions: ParsableArguments {
         if let redisURL, !redisURL.hasPrefix("local:") { _ = try RedisSettings(url: redisURL) }
         let blobSpec = blob ?? env["DATAPRODUCTS_BLOB"] ?? "local:" + (home as NSString).appendingPathComponent("blob")
         _ = try BlobStoreFactory.make(blobSpec)
-        return JobExecution(
+        let courseCache = courseRedis ?? env["DATAPRODUCTS_COURSE_REDIS"]
+        if let courseCache, !courseCache.hasPrefix("local:") { _ = try RedisSettings(url: courseCache) }
+        var execution = JobExecution(
             registry: registry, environment: configOptions.env, config: config, job: jobName,
             store: storeSpec, http: httpSpec, redis: redisURL, blob: blobSpec,
             output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
             timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
+        execution.courseRedis = courseCache
+        return execution
     }
 }
 

@@ -121,3 +121,39 @@ final class LocalHashFile: HashSource {
         throw StoreError(status: DP_ERROR_UNSUPPORTED, description: "the local user cache \(path) is read-only: use --redis redis://...")
     }
 }
+
+/// What serves the ABI's course_cache_members: a Redis server (SMEMBERS) or a JSON-lines file of sets.
+protocol SetSource: AnyObject {
+    func members(_ key: String) throws -> [String]
+}
+
+extension RedisClient: SetSource {
+    func members(_ key: String) throws -> [String] {
+        guard let reply = try pipeline([["SMEMBERS", key]]).first, case .array(let items) = reply else {
+            throw StoreError.data("Redis \(settings.url): \(key) is not a set")
+        }
+        return items.compactMap(\.string).sorted()
+    }
+}
+
+/// `local:FILE`: one `{"key": "...", "members": ["...", ...]}` per line, read once.
+final class LocalSetFile: SetSource {
+    private let sets: [String: [String]]
+
+    init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StoreError.io("course cache file \(path) does not exist or cannot be read")
+        }
+        var sets: [String: [String]] = [:]
+        for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
+        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let j = try? JSONParser.parse(String(line)), let key = j["key"]?.string, let m = j["members"]?.array else {
+                throw StoreError.data("\(path) line \(n + 1): expected {\"key\": ..., \"members\": [...]}")
+            }
+            sets[key] = m.compactMap(\.string).sorted()
+        }
+        self.sets = sets
+    }
+
+    func members(_ key: String) throws -> [String] { sets[key] ?? [] }
+}

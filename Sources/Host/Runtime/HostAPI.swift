@@ -203,6 +203,19 @@ enum HostAPI {
                     out?.pointee = UInt64(n)
                     return DP_OK
                 } catch { return ctx.fail(error) }
+            },
+            course_cache_members: { run, key, onBatch, user in
+                let ctx = context(run)
+                guard let onBatch else { return ctx.fail(StoreError.invalid("course_cache_members needs a callback")) }
+                do {
+                    let builder = BatchBuilder(fields: [Field("member", .utf8)])
+                    for m in try ctx.courseCache().members(key.string) {
+                        builder.set(0, .string(m))
+                        builder.endRow()
+                    }
+                    try deliver(builder, onBatch, user, what: "course_cache_members")
+                    return DP_OK
+                } catch { return ctx.fail(error) }
             }
         )
         return t

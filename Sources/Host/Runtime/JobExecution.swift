@@ -21,6 +21,7 @@ struct JobExecution {
     /// For `requests run`: the request the job serves (ABI request) and who publishes its staged files
     /// instead of the plain move into `output` (it gets the staged files' root and the job's result).
     var request: String? = nil
+    var courseRedis: String? = nil
     var publish: ((_ stagedFiles: String, _ result: String?) throws -> [String])? = nil
 
     struct Result {
@@ -56,6 +57,7 @@ struct JobExecution {
         spec.redis = redis
         spec.blob = blob
         spec.request = request
+        spec.courseRedis = courseRedis
         let outcome: RunOutcome
         do {
             outcome = try inProcess ? JobRunner.execute(spec, logger: logger) : runIsolated(spec, staging: staging)

@@ -18,6 +18,8 @@ struct RunSpec {
     var logLevel: String
     /// The on-demand request the run serves (JSON), if any.
     var request: String?
+    /// `--course-redis`: the course cache (optional nodes).
+    var courseRedis: String?
 
     var json: JSONValue {
         var pairs: [(String, JSONValue)] = [
@@ -29,6 +31,7 @@ struct RunSpec {
         if let redis { pairs.append(("redis", .string(redis))) }
         if let blob { pairs.append(("blob", .string(blob))) }
         if let request { pairs.append(("request", .string(request))) }
+        if let courseRedis { pairs.append(("courseRedis", .string(courseRedis))) }
         return .object(pairs)
     }
 
@@ -50,6 +53,7 @@ struct RunSpec {
         redis = j["redis"]?.string
         blob = j["blob"]?.string
         request = j["request"]?.string
+        courseRedis = j["courseRedis"]?.string
     }
 }
 
@@ -107,6 +111,7 @@ enum JobRunner {
         if let blob = spec.blob { ctx.blobSpec = blob }
         ctx.setRequest(spec.request)
         if let r = spec.redis, r.hasPrefix("local:") { ctx.localHashesPath = String(r.dropFirst("local:".count)) }
+        ctx.courseCacheSpec = spec.courseRedis
         let status = withExtendedLifetime(ctx) {
             job.pointee.run(HostAPI.pointer(for: ctx), UnsafePointer(HostAPI.table), job.pointee.job_data)
         }

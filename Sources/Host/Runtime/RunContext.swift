@@ -102,6 +102,27 @@ final class RunContext {
         return lastDecryptedC!.dp
     }
 
+    /// `--course-redis` (redis://… or local:FILE), else modelParams `sunbird.course.redis.host` /
+    /// `.port` / `.relationCache.id` (upstream's AppConf keys); opened on first use.
+    var courseCacheSpec: String?
+    private var courseCacheSource: SetSource?
+
+    func courseCache() throws -> SetSource {
+        if let courseCacheSource { return courseCacheSource }
+        let spec = courseCacheSpec ?? modelParams?["sunbird.course.redis.host"]?.string.map { host in
+            func text(_ k: String) -> String? { modelParams?[k]?.string ?? modelParams?[k]?.int.map { String($0) } }
+            return "redis://\(host):\(text("sunbird.course.redis.port") ?? "6379")/\(text("sunbird.course.redis.relationCache.id") ?? "5")"
+        }
+        guard let spec else {
+            throw StoreError(status: DP_ERROR_UNSUPPORTED, description:
+                "no course cache configured: pass --course-redis redis://host:port/db or set modelParams sunbird.course.redis.host")
+        }
+        let source: SetSource = spec.hasPrefix("local:") ? try LocalSetFile(path: String(spec.dropFirst("local:".count)))
+            : RedisClient(try RedisSettings(url: spec))
+        courseCacheSource = source
+        return source
+    }
+
     /// Keeps a response body alive until the next http call (the ABI's lifetime rule).
     func keepResponse(_ body: String) -> dp_str {
         lastResponseC = CString(body)

@@ -11,8 +11,8 @@
 **   a plugin whose major differs from its own, before calling anything but the entry point.
 **   History: 1.0 first release; 1.1 appended dp_host_api.http and dp_http_request;
 **   1.2 appended dp_host_api.redis_read and redis_write; 1.3 appended dp_bytes and the blob_* calls;
-**   1.4 appended request, set_result, report_size (on-demand requests), decrypt_pii, and the table
-**       writes table_upsert and table_delete.
+**   1.4 appended request, set_result, report_size (on-demand requests), decrypt_pii, the table
+**       writes table_upsert and table_delete, and course_cache_members.
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -394,6 +394,11 @@ typedef struct dp_host_api {
     /* the primary key) is removed; *deleted_out (may be NULL) gets how many were.                  */
     dp_status (*table_delete)(dp_run *run, dp_str keyspace, dp_str table, struct ArrowSchema *schema, struct ArrowArray *batch,
                               uint64_t *deleted_out);
+
+    /* The members of a set in the course cache (upstream's relation cache, e.g. a course's          */
+    /* `<course>:<course>:optionalnodes`), as batches with one utf8 column "member"; a missing key    */
+    /* is an empty set. DP_ERROR_UNSUPPORTED when the host has no course cache configured.           */
+    dp_status (*course_cache_members)(dp_run *run, dp_str key, dp_batch_fn on_batch, void *user);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

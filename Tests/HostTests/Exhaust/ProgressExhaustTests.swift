@@ -259,3 +259,68 @@ final class PublicKeyExhaustTests: XCTestCase {
         XCTAssertTrue(csv.hasPrefix("Collection Id,Collection Name,Batch Id"), csv)
     }
 }
+
+/// Optional contents (the course cache's `<course>:<course>:optionalnodes` set) do not count towards
+/// progress — no upstream fixture has any, so the rows are changed here: batch-001's course gets 4
+/// leaves, user-001 completed 3 of them plus the optional one, user-002 one.
+class OptionalNodesTests: XCTestCase {
+    var backend: Backend { .local }
+
+    func testOptionalNodesDoNotCountTowardsProgress() throws {
+        let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl",
+                                 httpDir: "http-progress", writable: true)
+        try b.config("progress-exhaust", ProgressExhaustTests.config)
+        let course = "do_1130928636168192001667"
+        let status: [String: String] = ["user-001": #"{"c1":2,"c2":2,"c3":2,"opt1":2}"#, "user-002": #"{"c1":2,"c2":1}"#]
+        let hierarchy = #"{"identifier":"do_1130928636168192001667","leafNodesCount":4,"children":[]}"#
+        var extra: [String] = []
+        switch backend {
+        case .local:
+            let dir = b.home.path + "/tables/"
+            func rewrite(_ file: String, _ change: ([(String, JSONValue)]) -> [(String, JSONValue)]) throws {
+                let lines = try String(contentsOfFile: dir + file, encoding: .utf8).split(separator: "\n")
+                let out = try lines.map { line -> String in
+                    guard case .object(let pairs) = try JSONParser.parse(String(line)) else { return String(line) }
+                    return JSONValue.object(change(pairs)).render()
+                }
+                try (out.joined(separator: "\n") + "\n").write(toFile: dir + file, atomically: true, encoding: .utf8)
+            }
+            try rewrite("sunbird_courses.user_enrolments.jsonl") { pairs in
+                let row = JSONValue.object(pairs)
+                guard row["batchid"]?.string == "batch-001", let s = row["userid"]?.string.flatMap({ status[$0] }) else { return pairs }
+                return pairs + [("contentstatus", try! JSONParser.parse(s))]
+            }
+            try rewrite("dev_hierarchy_store.content_hierarchy.jsonl") { pairs in
+                JSONValue.object(pairs)["identifier"]?.string == course ? [("identifier", .string(course)), ("hierarchy", .string(hierarchy))] : pairs
+            }
+            let sets = b.home.path + "/course-cache.jsonl"
+            try #"{"key":"\#(course):\#(course):optionalnodes","members":["opt1"]}"#.write(toFile: sets, atomically: true, encoding: .utf8)
+            extra = ["--course-redis", "local:" + sets]
+        case .postgres:
+            let conn = b.db!.conninfo
+            for (u, s) in status {
+                try Harness.psql(conn, "UPDATE sunbird_courses.user_enrolments SET contentstatus = '\(s)' WHERE batchid = 'batch-001' AND userid = '\(u)'")
+            }
+            try Harness.psql(conn, "UPDATE dev_hierarchy_store.content_hierarchy SET hierarchy = '\(hierarchy)' WHERE identifier = '\(course)'")
+            try b.redis!.cli(["SADD", "\(course):\(course):optionalnodes", "opt1"], db: 5)
+            extra = ["--course-redis", b.redis!.url + "/5"]
+        }
+        func progress(_ extra: [String]) throws -> [String: String] {
+            try b.reset()
+            try b.insert(["tag": "t:channel-01", "request_id": "OPT", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
+                          "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"])
+            try b.run("progress-exhaust", extra)
+            let rows = try b.csv("progress-exhaust/OPT/batch-001_progress_\(Timestamps.reportDate()).zip", textKey: "test12")
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["User UUID"] ?? "", $0["Progress"] ?? "") })
+        }
+        XCTAssertEqual(try progress(extra), ["user-001": "75", "user-002": "25", "user-003": "0", "user-004": "0"])
+        // Without a course cache the optional content counts (and the job log says so).
+        XCTAssertEqual(try progress([])["user-001"], "100")
+        XCTAssertTrue(try String(contentsOfFile: b.home.path + "/joblog.log", encoding: .utf8).contains("no course cache configured"))
+    }
+}
+
+final class OptionalNodesPostgresTests: OptionalNodesTests {
+    override var backend: Backend { .postgres }
+    override func testOptionalNodesDoNotCountTowardsProgress() throws { try super.testOptionalNodesDoNotCountTowardsProgress() }
+}

@@ -20,7 +20,7 @@ final class ExhaustBench {
     private(set) var http = ""
     private(set) var baseURL = "http://mock.invalid"
     private(set) var db: Harness.PostgresDatabase?
-    private var redis: RedisServer?
+    private(set) var redis: RedisServer?
     private var httpServer: Process?
 
     /// `fixture`: a folder under shared/fixtures; `userCache`, `httpDir`: under Tests/Fixtures/exhaust/.

@@ -42,6 +42,14 @@ struct ProgressExhaust: CollectionExhaustJob {
     /// The report of one batch, whichever version computed the scores.
     static func write(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String, hierarchy: Hierarchy,
                       scores: AssessmentScores) throws {
+        // Optional contents do not count towards progress (upstream: the course cache's
+        // `<course>:<course>:optionalnodes` set, read once per batch).
+        let key = "\(batch.collectionId):\(batch.collectionId):\(job.modelParams["sunbird.course.optionalnodes"] as? String ?? "optionalnodes")"
+        let optional: Set<String>
+        if let members = try job.courseCacheMembers(key) { optional = Set(members) } else {
+            job.log("no course cache configured: optional nodes of \(batch.collectionId) count towards progress", level: .warn)
+            optional = []
+        }
         let scoreColumns = scores.contentIds.map { "\($0) - Score" }
         let out = try job.openReport(reportId, format: .csv,
                                      columns: Self.columns.map { Field($0.1, $0.0 == "completionPercentage" ? .int64 : .utf8) }
@@ -57,7 +65,7 @@ struct ProgressExhaust: CollectionExhaustJob {
             row.append(.string(ReportDates.ddMMyyyy(l.enrolledDate)))
             row.append(.string(ReportDates.ddMMyyyy(l.completedOn)))
             row.append(.string(l.hasCertificate ? "Issued" : ""))
-            row.append(.int(Int64(Self.progress(l, leafNodes: hierarchy.leafNodesCount, optional: []))))
+            row.append(.int(Int64(Self.progress(l, leafNodes: hierarchy.leafNodesCount, optional: optional))))
             let s = scores.byUser[l.userId]
             row.append(.string(s?.total ?? ""))
             row += scores.contentIds.map { .string(s?.perContent[$0] ?? "") }
