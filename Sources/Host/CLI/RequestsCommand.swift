@@ -50,7 +50,7 @@ struct RequestsRun: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard lease >= 1 else { throw HostError.config("--lease must be at least 1 second") }
-            var execution = try runOptions.execution(job: job, home: homeOptions, config: configOptions)
+            let execution = try runOptions.execution(job: job, home: homeOptions, config: configOptions)
             let spec = queueOptions.spec(home: homeOptions.homePath, store: execution.store)
             let queue = try withStoreErrors { try RequestQueueFactory.make(spec) }
             let heartbeatQueue = try withStoreErrors { try RequestQueueFactory.make(spec) }
@@ -68,9 +68,7 @@ struct RequestsRun: ParsableCommand {
             if let n = number("maxErrorMessageLength") { settings.maxErrorMessageLength = Int(n) }
             settings.sunbirdEncryptionKey = ProcessInfo.processInfo.environment["SUNBIRD_ENCRYPTION_KEY"]
                 ?? params["sunbirdEncryptionKey"]?.string ?? ""
-            let logger = try JobLogger.open(path: execution.logFile, jobName: job,
-                                            minimumLevel: JobLogger.Level.allNamed[runOptions.logLevel.uppercased()] ?? .info)
-            execution.logLevel = JobLogger.Level.allNamed[runOptions.logLevel.uppercased()] ?? .info
+            let logger = try JobLogger.open(path: execution.logFile, jobName: job, minimumLevel: execution.logLevel)
             let engine = RequestEngine(queue: queue, heartbeatQueue: heartbeatQueue, settings: settings, execution: execution,
                                        blob: try BlobStoreFactory.make(execution.blob ?? "local:blob"),
                                        http: try HTTPConnectorFactory.make(execution.http), logger: logger)

@@ -6,7 +6,6 @@ import RowBatch
 /// atomically, so several hosts on one machine may share it; leases use the wall clock.
 final class LocalRequestQueue: RequestQueue {
     let path: String
-    private var leases: [JobRequest.Key: Date] = [:]
 
     init(path: String) { self.path = path }
 
