@@ -50,20 +50,30 @@ struct PostgresStore: TableStore {
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         let limit = request.batchRows > 0 ? request.batchRows : ScanRequest.defaultBatchRows
         let builder = BatchBuilder(fields: request.columns)
+        var jsonBuffer: [UInt8] = []
         try conn.exec("BEGIN READ ONLY")
         do {
             try conn.exec("DECLARE dp_scan NO SCROLL CURSOR FOR " + sql, params)
             while true {
                 let result = try conn.exec("FETCH FORWARD \(limit) FROM dp_scan")
                 if result.rows == 0 { break }
-                // Text read as text goes byte for byte from libpq's buffer into the batch.
+                // Text read as text goes byte for byte from libpq's buffer into the batch; json/jsonb
+                // read as JSON only loses the whitespace PostgreSQL prints (no parse, no tree).
                 let direct = request.columns.indices.map { i in
                     request.columns[i].type == .utf8 && Self.isTextOID(result.type(i))
+                }
+                let compact = request.columns.indices.map { i in
+                    request.columns[i].type == .json && [Self.jsonOID, Self.jsonbOID].contains(result.type(i))
                 }
                 for row in 0..<result.rows {
                     for (i, field) in request.columns.enumerated() {
                         if direct[i] && !result.isNull(row, i) {
                             builder.setUTF8(i, result.bytes(row, i))
+                            continue
+                        }
+                        if compact[i] && !result.isNull(row, i) {
+                            Self.compactJSON(result.bytes(row, i), into: &jsonBuffer)
+                            jsonBuffer.withUnsafeBytes { builder.setUTF8(i, $0) }
                             continue
                         }
                         builder.set(i, try Self.convert(result, row, i, to: field.type) {
@@ -136,6 +146,24 @@ struct PostgresStore: TableStore {
         default: break
         }
         throw StoreError.data(context("cannot read a PostgreSQL value of type oid \(oid) ('\(text.prefix(40))') as \(type)"))
+    }
+
+    /// JSON text without the whitespace outside strings (jsonb prints `{"a": 1, "b": [1, 2]}`); the
+    /// result is what the local store hands out for the same document, up to key order.
+    static func compactJSON(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        var inString = false, escaped = false
+        for b in bytes {
+            if inString {
+                out.append(b)
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+            } else if b == UInt8(ascii: "\"") {
+                inString = true
+                out.append(b)
+            } else if b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 {
+                out.append(b)
+            }
+        }
     }
 
     /// "2021-07-15 12:00:00.5+00" (DateStyle ISO, UTC) → "2021-07-15T12:00:00.500Z".

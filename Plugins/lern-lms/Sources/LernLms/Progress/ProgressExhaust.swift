@@ -176,9 +176,14 @@ struct AssessmentScores {
 
     /// `ceil(a × 100 / b)%` of a "a/b" grand total; "" without a '/' (QUIRK Q20, kept).
     static func percent(grandTotal: String?) -> String {
-        guard let g = grandTotal, let slash = g.firstIndex(of: "/"),
-              let a = Double(g[..<slash].trimmingCharacters(in: .whitespaces)),
-              let b = Double(g[g.index(after: slash)...].trimmingCharacters(in: .whitespaces)), b > 0 else { return "" }
+        guard let g = grandTotal, let slash = g.utf8.firstIndex(of: UInt8(ascii: "/")) else { return "" }
+        func number(_ s: Substring) -> Double? {
+            var t = s
+            while t.first == " " { t.removeFirst() }
+            while t.last == " " { t.removeLast() }
+            return Double(t)
+        }
+        guard let a = number(g[..<slash]), let b = number(g[g.utf8.index(after: slash)...]), b > 0 else { return "" }
         return "\(Int((a * 100 / b).rounded(.up)))%"
     }
 }

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""A realistic course for the progress-exhaust benchmark (issue 5), deterministic (seeded):
+a hierarchy of M leaf contents of which A are assessments (SelfAssess), one batch of N enrolled users
+with `contentstatus`, `user_activity_agg` rows, 2 attempts per user and assessment in
+`assessment_aggregator`, the Redis user cache (`user:<id>` hashes; email/phone encrypted with the
+platform's scheme and an empty sunbird_encryption_key, as DecryptUtil expects), and one job_request row.
+Tables are written in the fixture JSON-lines format (`dataproducts load` reads them); the user cache as
+RESP commands for `redis-cli --pipe` and as a local user-cache file.
+Usage: gen_progress_course.py N DIR [M=40] [A=10]"""
+import base64, json, os, random, sys
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+n, out = int(sys.argv[1]), sys.argv[2]
+m = int(sys.argv[3]) if len(sys.argv) > 3 else 40
+a = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+random.seed(20261201)
+course, batch, org = "do_scale_course", "scale-batch", "org-scale"
+tables = os.path.join(out, "tables")
+os.makedirs(tables, exist_ok=True)
+leaves = [f"do_leaf_{i:03d}" for i in range(m)]
+assessments = leaves[:a]
+
+def platform_encrypt(value):  # 3 rounds of base64(AES-128/ECB/PKCS5("ThisAsISerceKtey", "" + value))
+    key = algorithms.AES(b"ThisAsISerceKtey")
+    for _ in range(3):
+        p = padding.PKCS7(128).padder()
+        e = Cipher(key, modes.ECB()).encryptor()
+        value = base64.b64encode(e.update(p.update(value.encode()) + p.finalize()) + e.finalize()).decode()
+    return value
+
+def write(name, rows):
+    with open(os.path.join(tables, name + ".jsonl"), "w") as f:
+        for r in rows:
+            f.write(json.dumps(r, separators=(",", ":")) + "\n")
+
+children = [{"identifier": l, "contentType": "SelfAssess" if l in assessments else "Resource",
+             "mimeType": "application/vnd.ekstep.ecml-archive"} for l in leaves]
+hierarchy = {"identifier": course, "contentType": "Course", "leafNodesCount": m,
+             "children": [{"identifier": "do_unit_1", "contentType": "CourseUnit", "children": children}]}
+write("dev_hierarchy_store.content_hierarchy", [{"identifier": course, "hierarchy": json.dumps(hierarchy)}])
+write("sunbird.system_settings", [{"id": "custodianOrgId", "field": "custodianOrgId", "value": "custodian"}])
+write("sunbird_courses.course_batch", [{"courseid": course, "batchid": batch, "name": "Scale batch", "status": 1}])
+
+enc_cache = {}
+def enc(v):  # the same clear text encrypts the same way: cache it (generation speed only)
+    if v not in enc_cache:
+        enc_cache[v] = platform_encrypt(v)
+    return enc_cache[v]
+
+states = ["Karnataka", "Delhi", "Andhra Pradesh", "Tamil Nadu", "Maharashtra"]
+with open(os.path.join(tables, "sunbird_courses.user_enrolments.jsonl"), "w") as e, \
+        open(os.path.join(tables, "sunbird_courses.user_activity_agg.jsonl"), "w") as g, \
+        open(os.path.join(tables, "sunbird_courses.assessment_aggregator.jsonl"), "w") as s, \
+        open(os.path.join(out, "usercache.jsonl"), "w") as u, open(os.path.join(out, "usercache.resp"), "w") as resp:
+    for i in range(n):
+        uid = f"user-{i:08d}"
+        done = random.randrange(m + 1)
+        status = {l: (2 if k < done else random.choice([0, 1])) for k, l in enumerate(leaves)}
+        row = {"userid": uid, "courseid": course, "batchid": batch, "active": True, "contentstatus": status,
+               "enrolleddate": "2021-03-04 05:41:50:382+0000", "enrolled_date": "2021-03-05 05:41:50"}
+        if done == m:
+            row["completedon"] = "2021-06-01 10:00:00"
+            row["issued_certificates"] = [{"name": "Completion", "id": "cert-" + uid}]
+        e.write(json.dumps(row, separators=(",", ":")) + "\n")
+        agg = {"completedCount": done}
+        for c in assessments:
+            best = 0
+            for attempt in (1, 2):
+                score = random.randrange(11)
+                best = max(best, score)
+                s.write(json.dumps({"course_id": course, "batch_id": batch, "user_id": uid, "content_id": c,
+                                    "attempt_id": f"{uid}-{c}-{attempt}", "grand_total": f"{score}/10",
+                                    "total_max_score": 10, "total_score": score,
+                                    "last_attempted_on": 1622505600000 + i * 1000 + attempt}, separators=(",", ":")) + "\n")
+            agg["score:" + c], agg["max_score:" + c] = best, 10
+        g.write(json.dumps({"activity_type": "Course", "activity_id": course, "user_id": uid, "context_id": "cb:" + batch,
+                            "aggregates": agg, "agg": {"completedCount": done}}, separators=(",", ":")) + "\n")
+        fields = {"firstname": f"Learner{i}", "lastname": "Scale", "state": random.choice(states),
+                  "district": f"District {random.randrange(40)}", "block": f"Block {random.randrange(200)}",
+                  "cluster": f"Cluster {random.randrange(800)}", "orgname": "Scale School Org", "rootorgid": org,
+                  "schooludisecode": str(29000000 + random.randrange(5000)), "schoolname": f"School {random.randrange(5000)}",
+                  "board": json.dumps(["CBSE"]), "usertype": "student", "usersubtype": "",
+                  "email": enc(f"learner{i % 1000}@example.org"), "phone": enc(str(9000000000 + i % 1000))}
+        u.write(json.dumps({"key": "user:" + uid, "fields": fields}, separators=(",", ":")) + "\n")
+        cmd = ["HSET", "user:" + uid] + [x for kv in fields.items() for x in kv]
+        resp.write("*%d\r\n" % len(cmd) + "".join("$%d\r\n%s\r\n" % (len(x.encode()), x) for x in cmd))
+search = {"responseCode": "OK", "result": {"content": [{"identifier": course, "name": "Scale course", "channel": org, "status": "Live"}]}}
+os.makedirs(os.path.join(out, "http"), exist_ok=True)
+json.dump({"answers": [
+    {"method": "POST", "path": "/api/content/v1/search", "body": search},
+    {"method": "POST", "path": "/private/v2/org/preferences/read", "bodyContains": "\"key\":\"dataSecurityPolicy\"",
+     "body": {"result": {"response": {"data": {"level": "PASSWORD_PROTECTED_DATASET"}}}}},
+    {"method": "POST", "path": "/private/v2/org/preferences/read", "bodyContains": "\"key\":\"userPrivateFields\"",
+     "body": {"result": {"response": {"data": {"piiFields": []}}}}}]}, open(os.path.join(out, "http", "answers.json"), "w"))
+with open(os.path.join(out, "job_request.sql"), "w") as f:
+    f.write("INSERT INTO job_request (tag, request_id, job_id, status, request_data, requested_by, requested_channel, "
+            "dt_job_submitted, download_urls, execution_time, err_message, iteration, encryption_key) VALUES "
+            f"('{course}_{batch}:{org}', 'SCALE-{n}', 'progress-exhaust', 'SUBMITTED', '{{\"batchId\": \"{batch}\"}}', "
+            f"'admin', '{org}', now(), '{{}}', 0, '', 0, 'bench-password');\n")
