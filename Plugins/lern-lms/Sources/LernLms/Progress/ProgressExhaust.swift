@@ -134,11 +134,13 @@ struct AssessmentScores {
     var contentIds: [String] = []
     var byUser: [String: UserScores] = [:]
 
+    /// One (learner, content) attempt, kept small: a batch's best attempts stay in memory until written.
     struct Attempt {
-        var contentId: String
         var score: Double
         var maxScore: Double
-        var grandTotal: String?
+        /// The `<content> - Score` cell, computed at once ("70%" is an inline small string).
+        var percent: String
+        /// Only when the latest attempt wins (bestScoreReport false).
         var lastAttempted: String?
     }
 
@@ -146,14 +148,18 @@ struct AssessmentScores {
                      settings: ExhaustSettings) throws -> AssessmentScores {
         var result = AssessmentScores()
         guard !supported.isEmpty, !users.isEmpty else { return result }
+        // Keys share the learners' and hierarchy's strings instead of one copy per row.
+        let contentIds = Dictionary(uniqueKeysWithValues: supported.map { ($0, $0) })
         var best: [String: [String: Attempt]] = [:]  // user → content → attempt
         let columns = [Field("user_id", .utf8), Field("content_id", .utf8), Field("total_max_score", .float64),
                        Field("total_score", .float64), Field("grand_total", .utf8), Field("last_attempted_on", .utf8)]
         try job.scan("\(settings.courseKeyspace).assessment_aggregator", columns: columns,
                      where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))]) { r in
-            guard let u = r.string("user_id"), users.contains(u), let c = r.string("content_id"), supported.contains(c) else { return }
-            let a = Attempt(contentId: c, score: r.double("total_score") ?? 0, maxScore: r.double("total_max_score") ?? 0,
-                            grandTotal: r.string("grand_total"), lastAttempted: r.string("last_attempted_on"))
+            guard let row = r.string("user_id"), let u = users.firstIndex(of: row).map({ users[$0] }),
+                  let c = r.string("content_id").flatMap({ contentIds[$0] }) else { return }
+            let a = Attempt(score: r.double("total_score") ?? 0, maxScore: r.double("total_max_score") ?? 0,
+                            percent: percent(grandTotal: r.string("grand_total")),
+                            lastAttempted: settings.bestScoreReport ? nil : r.string("last_attempted_on"))
             if let old = best[u]?[c] {
                 let better = settings.bestScoreReport ? a.score > old.score : (a.lastAttempted ?? "") > (old.lastAttempted ?? "")
                 if !better { return }
@@ -163,12 +169,9 @@ struct AssessmentScores {
         var contents: Set<String> = []
         for (u, attempts) in best {
             let score = attempts.values.reduce(0) { $0 + $1.score }, max = attempts.values.reduce(0) { $0 + $1.maxScore }
-            var per: [String: String] = [:]
-            for a in attempts.values {
-                contents.insert(a.contentId)
-                per[a.contentId] = percent(grandTotal: a.grandTotal)
-            }
-            result.byUser[u] = UserScores(total: max > 0 ? "\(Int((score * 100 / max).rounded(.up)))%" : "", perContent: per)
+            contents.formUnion(attempts.keys)
+            result.byUser[u] = UserScores(total: max > 0 ? "\(Int((score * 100 / max).rounded(.up)))%" : "",
+                                          perContent: attempts.mapValues(\.percent))
         }
         result.contentIds = contents.sorted { "\($0) - Score" < "\($1) - Score" }
         return result
