@@ -324,3 +324,43 @@ final class OptionalNodesPostgresTests: OptionalNodesTests {
     override var backend: Backend { .postgres }
     override func testOptionalNodesDoNotCountTowardsProgress() throws { try super.testOptionalNodesDoNotCountTowardsProgress() }
 }
+
+/// V1 scores on real attempts: no upstream V1 fixture has a supported assessment in its hierarchy, so
+/// batch-001's course gets one (the SelfAssess content user-001 and user-002 attempted): best attempt,
+/// `ceil(Σscore × 100 / Σmax)%`, and the per-content column empty for a grand total without '/' (Q20).
+class ProgressScoresTests: XCTestCase {
+    var backend: Backend { .local }
+
+    func testTotalScoreFromTheBestAttemptsOfSupportedContents() throws {
+        let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl",
+                                 httpDir: "http-progress", writable: true)
+        try b.config("progress-exhaust", ProgressExhaustTests.config)
+        let course = "do_1130928636168192001667"
+        let hierarchy = #"{"identifier":"do_1130928636168192001667","children":[{"identifier":"do_1128870328040161281204","contentType":"SelfAssess"}]}"#
+        switch backend {
+        case .local:
+            let file = b.home.path + "/tables/dev_hierarchy_store.content_hierarchy.jsonl"
+            let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { line -> String in
+                (try? JSONParser.parse(String(line)))?["identifier"]?.string == course
+                    ? JSONValue.object([("identifier", .string(course)), ("hierarchy", .string(hierarchy))]).render() : String(line)
+            }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        case .postgres:
+            try Harness.psql(b.db!.conninfo, "UPDATE dev_hierarchy_store.content_hierarchy SET hierarchy = '\(hierarchy)' WHERE identifier = '\(course)'")
+        }
+        try b.insert(["tag": "t:channel-01", "request_id": "SC", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
+                      "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"])
+        try b.run("progress-exhaust")
+        let key = "progress-exhaust/SC/batch-001_progress_\(Timestamps.reportDate()).zip"
+        XCTAssertEqual(try b.header(key, textKey: "test12").last, "do_1128870328040161281204 - Score")
+        let rows = try b.csv(key, textKey: "test12")
+        let total = Dictionary(uniqueKeysWithValues: rows.map { ($0["User UUID"] ?? "", $0["Total Score"] ?? "?") })
+        XCTAssertEqual(total, ["user-001": "100%", "user-002": "100%", "user-003": "", "user-004": ""])
+        XCTAssertTrue(rows.allSatisfy { $0["do_1128870328040161281204 - Score"] == "" })  // grand_total "20"/"10": no '/'
+    }
+}
+
+final class ProgressScoresPostgresTests: ProgressScoresTests {
+    override var backend: Backend { .postgres }
+    override func testTotalScoreFromTheBestAttemptsOfSupportedContents() throws { try super.testTotalScoreFromTheBestAttemptsOfSupportedContents() }
+}

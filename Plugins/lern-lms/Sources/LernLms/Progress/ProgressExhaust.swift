@@ -152,14 +152,14 @@ struct AssessmentScores {
         let contentIds = Dictionary(uniqueKeysWithValues: supported.map { ($0, $0) })
         var best: [String: [String: Attempt]] = [:]  // user → content → attempt
         let columns = [Field("user_id", .utf8), Field("content_id", .utf8), Field("total_max_score", .float64),
-                       Field("total_score", .float64), Field("grand_total", .utf8), Field("last_attempted_on", .utf8)]
+                       Field("total_score", .float64), Field("grand_total", .utf8), Field("last_attempted_on", .json)]
         try job.scan("\(settings.courseKeyspace).assessment_aggregator", columns: columns,
                      where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))]) { r in
             guard let row = r.string("user_id"), let u = users.firstIndex(of: row).map({ users[$0] }),
                   let c = r.string("content_id").flatMap({ contentIds[$0] }) else { return }
             let a = Attempt(score: r.double("total_score") ?? 0, maxScore: r.double("total_max_score") ?? 0,
                             percent: percent(grandTotal: r.string("grand_total")),
-                            lastAttempted: settings.bestScoreReport ? nil : r.string("last_attempted_on"))
+                            lastAttempted: settings.bestScoreReport ? nil : AttemptRows.scalarText(r.string("last_attempted_on")))
             if let old = best[u]?[c] {
                 let better = settings.bestScoreReport ? a.score > old.score : (a.lastAttempted ?? "") > (old.lastAttempted ?? "")
                 if !better { return }
