@@ -159,15 +159,18 @@ enum Timestamps {
 
     static func now() -> String { formatter.string(from: Date()) }
 
-    static func parse(_ s: String) -> Date? {
-        if let d = formatter.date(from: s) { return d }
+    /// The forms a stored timestamp takes, parsed with formatters made once (claims parse every row).
+    static let parsers: [DateFormatter] = ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.SS", "yyyy-MM-dd HH:mm:ss.S"].map { format in
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
-        for format in ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.SS", "yyyy-MM-dd HH:mm:ss.S"] {
-            f.dateFormat = format
-            if let d = f.date(from: s) { return d }
-        }
+        f.dateFormat = format
+        return f
+    }
+
+    static func parse(_ s: String) -> Date? {
+        if let d = formatter.date(from: s) { return d }
+        for f in parsers { if let d = f.date(from: s) { return d } }
         return nil
     }
 

@@ -231,11 +231,5 @@ struct AssessmentArchival: Job {
         return Timestamp.parse(text)
     }
 
-    static func sparkTimestamp(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
-        return f.string(from: d)
-    }
+    static func sparkTimestamp(_ d: Date) -> String { Timestamp.millisOut.string(from: d) }
 }
