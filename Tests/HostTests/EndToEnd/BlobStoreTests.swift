@@ -12,7 +12,7 @@ final class BlobStoreTests: XCTestCase {
     let env = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing-secret"]
 
     override func setUpWithError() throws {
-        let port = Int.random(in: 41000...49000)
+        let port = Int(RedisServer.freePort())  // a port nobody listens on now
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
@@ -22,7 +22,7 @@ final class BlobStoreTests: XCTestCase {
         moto = p
         endpoint = "http://127.0.0.1:\(port)"
         let probe = try CurlHTTP(options: "attempts=1,timeoutMs=500")
-        for _ in 0..<100 {
+        for _ in 0..<300 {  // up to 30 s: moto's imports are slow on a busy machine
             if case .success = probe.perform(HTTPRequest(method: "GET", url: endpoint, headers: [], body: nil, timeoutMs: 500)) { return }
             usleep(100_000)
         }
