@@ -57,17 +57,29 @@ public final class JobContext {
 
     /// Streams the rows of `table` ("keyspace.table") that pass every filter, `batchRows` at a time.
     /// Memory stays bounded by one batch; an error thrown by `body` stops the scan and is rethrown.
-    public func scan(_ table: String, columns: [Field], where filters: [Filter] = [], batchRows: Int = 0,
+    /// `orderBy` (columns of `columns`, not JSON ones) delivers the rows in ascending key order, so a
+    /// job can merge-join tables and stream per key (ABI 1.5). `body` may run further scans.
+    public func scan(_ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [], batchRows: Int = 0,
                      _ body: (Row) throws -> Void) throws {
+        let names = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        try scanBatches(table, columns: columns, where: filters, orderBy: orderBy, batchRows: batchRows) { batch in
+            for i in 0..<batch.count { try body(Row(batch: batch, index: i, names: names)) }
+        }
+    }
+
+    /// `scan`, a batch at a time: for loops over millions of rows that read cells by position
+    /// (`batch.utf8(column, row)`, `batch.double(column, row)`) without a Row per row.
+    public func scanBatches(_ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [],
+                            batchRows: Int = 0, _ body: (BatchView) throws -> Void) throws {
         let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { throw JobError(.invalidArgument, "table '\(table)' is not keyspace.table") }
-        let names = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         try withoutActuallyEscaping(body) { body in
-            let sink = ScanSink(names: names, body: body)
+            let sink = ScanSink(batches: body)
             let strings = StringArena()
             var cols = columns.map { dp_column(name: strings.dp($0.name), type: $0.type.rawValue) }
             var values: [[dp_str]] = filters.map { $0.values.map { strings.dp(JSONText.literal($0)) } }
-            let status: dp_status = cols.withUnsafeMutableBufferPointer { colBuf in
+            var order = orderBy.map { strings.dp($0) }
+            let status: dp_status = cols.withUnsafeMutableBufferPointer { colBuf in order.withUnsafeMutableBufferPointer { orderBuf in
                 withArrayOfBufferPointers(&values) { valueBufs in
                     var fs = zip(filters, valueBufs).map { f, v in
                         dp_filter(column: strings.dp(f.column), op: f.op.rawValue, values: v.baseAddress, n_values: v.count)
@@ -76,12 +88,13 @@ public final class JobContext {
                         var request = dp_scan(
                             size: UInt32(MemoryLayout<dp_scan>.size), keyspace: strings.dp(parts[0]),
                             table: strings.dp(parts[1]), columns: colBuf.baseAddress, n_columns: colBuf.count,
-                            filters: fBuf.baseAddress, n_filters: fBuf.count, batch_rows: UInt32(clamping: batchRows))
+                            filters: fBuf.baseAddress, n_filters: fBuf.count, batch_rows: UInt32(clamping: batchRows),
+                            order_by: orderBuf.baseAddress, n_order_by: orderBuf.count)
                         let user = Unmanaged.passUnretained(sink).toOpaque()
                         return host.pointee.scan(run, &request, scanCallback, user)
                     }
                 }
-            }
+            } }
             if let error = sink.error { throw error }
             try check(status)
         }
@@ -140,6 +153,16 @@ public struct Row {
     public func bool(_ name: String) -> Bool? { batch.bool(column(name), index) }
     public func value(_ name: String) -> Value { batch.value(column(name), index) }
     public func isNull(_ name: String) -> Bool { batch.isNull(column(name), index) }
+
+    // By position (the scan's column order): no name lookup, for loops over millions of rows.
+    public func string(at column: Int) -> String? { batch.string(column, index) }
+    public func double(at column: Int) -> Double? { batch.double(column, index) }
+    /// The UTF-8 bytes of a text or JSON cell, valid inside the scan's body only; nil when null.
+    public func utf8(at column: Int) -> UnsafeRawBufferPointer? { batch.utf8(column, index) }
+    /// The UTF-8 bytes of a text or JSON cell without building a String; nil when null.
+    public func withUTF8<R>(at column: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        try batch.withUTF8(column, index, body)
+    }
 }
 
 /// Buffers rows and hands them to the host in Arrow batches.
@@ -158,6 +181,17 @@ public final class ReportWriter {
 
     public func append(_ row: [Value]) throws {
         do { try builder.append(row) } catch { throw JobError(.data, "\(error)") }
+        rowsWritten += 1
+        if builder.count >= Self.batchRows { try flush() }
+    }
+
+    // A row cell by cell, without a [Value]: set every column once, then `endRow`. For rows replayed
+    // from bytes (no String per cell). The bytes must be valid UTF-8 for a utf8 column.
+    public func setUTF8(_ column: Int, _ bytes: UnsafeRawBufferPointer) { builder.setUTF8(column, bytes) }
+    public func setInt(_ column: Int, _ value: Int64) { builder.set(column, .int(value)) }
+    public func setNull(_ column: Int) { builder.set(column, .null) }
+    public func endRow() throws {
+        builder.endRow()
         rowsWritten += 1
         if builder.count >= Self.batchRows { try flush() }
     }
@@ -187,12 +221,11 @@ public final class ReportWriter {
 // MARK: - Plumbing
 
 final class ScanSink {
-    let names: [String: Int]
-    let body: (Row) throws -> Void
+    let batches: (BatchView) throws -> Void
     var error: Error?
-    init(names: [String: Int], body: @escaping (Row) throws -> Void) {
-        self.names = names
-        self.body = body
+    init(batches: @escaping (BatchView) throws -> Void) { self.batches = batches }
+    convenience init(names: [String: Int], body: @escaping (Row) throws -> Void) {
+        self.init { batch in for i in 0..<batch.count { try body(Row(batch: batch, index: i, names: names)) } }
     }
 }
 
@@ -201,7 +234,7 @@ func scanCallback(_ user: UnsafeMutableRawPointer?, _ schema: UnsafeMutablePoint
     let sink = Unmanaged<ScanSink>.fromOpaque(user!).takeUnretainedValue()
     do {
         let batch = try BatchView(schema: schema!, array: array!)
-        for i in 0..<batch.count { try sink.body(Row(batch: batch, index: i, names: sink.names)) }
+        try sink.batches(batch)
         return DP_OK
     } catch {
         sink.error = error

@@ -80,6 +80,9 @@ public struct BatchView {
         try columns[column].withUTF8(row, body)
     }
 
+    /// The same bytes as a pointer, valid while the batch is (no closure: for loops over millions of cells).
+    public func utf8(_ column: Int, _ row: Int) -> UnsafeRawBufferPointer? { columns[column].utf8(row) }
+
     public func row(_ index: Int) -> [Value] { (0..<columns.count).map { columns[$0].value(index) } }
 }
 
@@ -146,6 +149,12 @@ private struct ColumnView {
         guard !isNull(row), let offsets, let bytes else { return nil }
         let start = Int(offsets[row + offset]), end = Int(offsets[row + offset + 1])
         return try body(UnsafeRawBufferPointer(start: bytes + start, count: end - start))
+    }
+
+    func utf8(_ row: Int) -> UnsafeRawBufferPointer? {
+        guard !isNull(row), let offsets, let bytes else { return nil }
+        let start = Int(offsets[row + offset]), end = Int(offsets[row + offset + 1])
+        return UnsafeRawBufferPointer(start: bytes + start, count: end - start)
     }
 
     func string(_ row: Int) -> String? {

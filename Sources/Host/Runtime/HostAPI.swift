@@ -280,7 +280,19 @@ enum HostAPI {
             }
             filters.append(ScanRequest.Filter(column: f.column.string, op: op, values: values))
         }
+        var orderBy: [String] = []
+        // A plugin built against ABI < 1.5 sends a shorter dp_scan: no order.
+        if Int(s.size) >= MemoryLayout<dp_scan>.offset(of: \.n_order_by)! + MemoryLayout<Int>.size {
+            for i in 0..<s.n_order_by {
+                let name = s.order_by[i].string
+                guard let column = columns.first(where: { $0.name == name }) else {
+                    throw StoreError.invalid("order_by \(name): not one of the scan's columns")
+                }
+                guard column.type != .json else { throw StoreError.invalid("order_by \(name): a JSON column has no order") }
+                orderBy.append(name)
+            }
+        }
         return ScanRequest(keyspace: s.keyspace.string, table: s.table.string, columns: columns, filters: filters,
-                           batchRows: Int(s.batch_rows))
+                           batchRows: Int(s.batch_rows), orderBy: orderBy)
     }
 }

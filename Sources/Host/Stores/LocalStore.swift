@@ -33,6 +33,10 @@ struct LocalStore: TableStore {
         let keys = wanted.map { Array($0.utf8) }
         let filterSlots = request.filters.map { f in wanted.firstIndex(of: f.column)! }
         var lineNumber = 0
+        // Ordered scans (ABI 1.5) collect the matching rows and sort them: fine for the embedded
+        // store's sizes; a database store sorts on its side.
+        let sortKeys = request.orderBy.compactMap { name in request.columns.firstIndex { $0.name == name } }
+        var sorted: [[Value]]? = sortKeys.isEmpty ? nil : []
         try LineReader(fd: fd).forEachLine { line in
             lineNumber += 1
             guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
@@ -43,15 +47,55 @@ struct LocalStore: TableStore {
             for (f, slot) in zip(request.filters, filterSlots) {
                 guard try Self.matches(cells[slot], f, where: "\(request.qualifiedName) line \(lineNumber)") else { return }
             }
-            for (i, field) in request.columns.enumerated() {
-                builder.set(i, try Self.convert(cells[i], to: field.type, now: now) {
+            let row = try request.columns.enumerated().map { i, field in
+                try Self.convert(cells[i], to: field.type, now: now) {
                     "\(request.qualifiedName) line \(lineNumber) column \(field.name): \($0)"
-                })
+                }
             }
+            if sorted != nil {
+                sorted!.append(row)
+                return
+            }
+            for (i, v) in row.enumerated() { builder.set(i, v) }
             builder.endRow()
             if builder.count >= limit { try emit(builder) }
         }
+        if let rows = sorted {
+            // Stable: rows equal on the keys keep their file order.
+            let order = rows.indices.sorted { a, b in
+                for k in sortKeys {
+                    switch Self.compare(rows[a][k], rows[b][k]) {
+                    case .orderedAscending: return true
+                    case .orderedDescending: return false
+                    case .orderedSame: continue
+                    }
+                }
+                return a < b
+            }
+            for r in order {
+                for (i, v) in rows[r].enumerated() { builder.set(i, v) }
+                builder.endRow()
+                if builder.count >= limit { try emit(builder) }
+            }
+        }
         if builder.count > 0 { try emit(builder) }
+    }
+
+    /// The scan order of ABI 1.5: strings by UTF-8 bytes, numbers numerically, false < true, nulls last.
+    static func compare(_ a: Value, _ b: Value) -> ComparisonResult {
+        func cmp<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult { x < y ? .orderedAscending : x > y ? .orderedDescending : .orderedSame }
+        switch (a, b) {
+        case (.null, .null): return .orderedSame
+        case (.null, _): return .orderedDescending
+        case (_, .null): return .orderedAscending
+        case (.string(let x), .string(let y)), (.json(let x), .json(let y)):
+            if x.utf8.elementsEqual(y.utf8) { return .orderedSame }
+            return x.utf8.lexicographicallyPrecedes(y.utf8) ? .orderedAscending : .orderedDescending
+        case (.int(let x), .int(let y)): return cmp(x, y)
+        case (.double(let x), .double(let y)): return cmp(x, y)
+        case (.bool(let x), .bool(let y)): return cmp(x ? 1 : 0, y ? 1 : 0)
+        default: return .orderedSame  // one column has one type after conversion
+        }
     }
 
     /// JSON value → the requested column type, lossless conversions only.

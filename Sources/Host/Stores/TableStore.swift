@@ -16,6 +16,8 @@ struct ScanRequest {
     var columns: [Field]
     var filters: [Filter]
     var batchRows: Int
+    /// Columns of `columns` the rows arrive sorted by, ascending (ABI 1.5); empty: the store's order.
+    var orderBy: [String] = []
 
     var qualifiedName: String { "\(keyspace).\(table)" }
     static let defaultBatchRows = 1024

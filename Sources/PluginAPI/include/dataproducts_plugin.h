@@ -12,7 +12,8 @@
 **   History: 1.0 first release; 1.1 appended dp_host_api.http and dp_http_request;
 **   1.2 appended dp_host_api.redis_read and redis_write; 1.3 appended dp_bytes and the blob_* calls;
 **   1.4 appended request, set_result, report_size (on-demand requests), decrypt_pii, the table
-**       writes table_upsert and table_delete, and course_cache_members.
+**       writes table_upsert and table_delete, and course_cache_members;
+**   1.5 appended dp_scan.order_by / n_order_by (rows in key order, so a job can stream a join).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -58,7 +59,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 4
+#define DP_ABI_MINOR 5
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -202,7 +203,12 @@ typedef struct dp_filter {
 } dp_filter;
 
 /* A scan request: table `keyspace.table`, the columns (in batch order) and filters (ANDed).
-** `batch_rows` is a hint (0 = host default); batches never exceed it. */
+** `batch_rows` is a hint (0 = host default); batches never exceed it.
+** ABI 1.5: `order_by` names columns of `columns` (not DP_TYPE_JSON ones); rows then arrive in
+** ascending order of them (strings by UTF-8 bytes, numbers numerically, false before true, nulls
+** last), so a job can merge-join tables and stream per key. Without it (or from a plugin built
+** against an older minor) the order is the store's. A database sorts on its side; the `local`
+** store sorts the matching rows in memory. */
 typedef struct dp_scan {
     uint32_t size; /* sizeof(dp_scan) */
     dp_str keyspace;
@@ -212,6 +218,9 @@ typedef struct dp_scan {
     const dp_filter *filters;
     size_t n_filters;
     uint32_t batch_rows;
+    /* --- ABI 1.5 --- */
+    const dp_str *order_by;
+    size_t n_order_by;
 } dp_scan;
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -38,7 +38,7 @@ final class ABIProofTests: XCTestCase {
 
     func testPluginsBuiltAgainstOlderMinorsStillLoad() throws {
         // Compiled against the frozen ABI 1.0 and 1.1 headers (Tests/ABICompat/): smaller host tables.
-        for (name, abi) in [("c-echo-abi10", "1.0"), ("c-echo-abi11", "1.1"), ("c-echo-abi12", "1.2"), ("c-echo-abi13", "1.3")] {
+        for (name, abi) in [("c-echo-abi10", "1.0"), ("c-echo-abi11", "1.1"), ("c-echo-abi12", "1.2"), ("c-echo-abi13", "1.3"), ("c-echo-abi14", "1.4")] {
             try home.install("lib\(name).so")
             try home.registry([(name, abi, ["c-echo"], nil, nil)])
             let v = try home.run(["plugins", "verify"])

@@ -78,7 +78,9 @@ static dp_status run_echo(dp_run *run, const dp_host_api *host, void *job_data) 
         {DP_STR("id"), DP_TYPE_UTF8}, {DP_STR("n"), DP_TYPE_INT64}, {DP_STR("x"), DP_TYPE_FLOAT64},
         {DP_STR("ok"), DP_TYPE_BOOL}, {DP_STR("tags"), DP_TYPE_JSON},
     };
-    dp_scan scan = {sizeof(dp_scan), DP_STR("test"), DP_STR("items"), columns, 5, NULL, 0, 2};
+    /* Designated fields: the same source builds against every minor (fields added later stay zero). */
+    dp_scan scan = {.size = sizeof(dp_scan), .keyspace = DP_STR("test"), .table = DP_STR("items"), .columns = columns,
+                    .n_columns = 5, .filters = NULL, .n_filters = 0, .batch_rows = 2};
     rc = host->scan(run, &scan, on_batch, &st);
     if (rc != DP_OK) {
         dp_str why = host->last_error(run);
