@@ -140,6 +140,77 @@ final class PostgresStoreTests: XCTestCase {
         }
     }
 
+    /// ABI 1.5 ordered scans: both stores deliver the same sequence (bytes order, numbers numerically,
+    /// nulls last, later keys breaking ties) across batch boundaries; the host refuses bad keys.
+    func testOrderedScansAgreeOnBothStores() throws {
+        let dir = NSTemporaryDirectory() + "dp-order-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rows = [
+            #"{"id":"b","orgname":"Z","status":10}"#, #"{"id":"a","orgname":"é","status":2}"#,
+            #"{"id":"d","status":2}"#, #"{"id":"c","orgname":"Z","status":1}"#, #"{"id":"e","orgname":"a","status":2}"#,
+        ]
+        try rows.joined(separator: "\n").write(toFile: dir + "/sunbird.organisation.jsonl", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try load(dir).status, 0)
+        let columns = [Field("id", .utf8), Field("orgname", .utf8), Field("status", .int64)]
+        func ids(_ store: TableStore, _ order: [String]) throws -> [String] {
+            var out: [String] = []
+            try store.scan(ScanRequest(keyspace: "sunbird", table: "organisation", columns: columns, filters: [], batchRows: 2,
+                                       orderBy: order)) { b in out += try b.exportedRows().map { $0[0].description } }
+            return out
+        }
+        let pg = PostgresStore(conninfo: db.conninfo), local = LocalStore(directory: dir)
+        for (order, expected) in [(["orgname", "id"], [#""b""#, #""c""#, #""e""#, #""a""#, #""d""#]),
+                                  (["status", "id"], [#""c""#, #""a""#, #""d""#, #""e""#, #""b""#])] {
+            XCTAssertEqual(try ids(pg, order), expected, "\(order)")
+            XCTAssertEqual(try ids(local, order), expected, "\(order)")
+        }
+        // What the host accepts from a plugin: only requested, non-JSON columns.
+        func request(_ order: [String], _ cols: [dp_column]) throws -> ScanRequest {
+            var cols = cols
+            let names = order.map { strdup($0)! }
+            defer { names.forEach { free($0) } }
+            var keys = names.map { dp_str(data: $0, len: strlen($0)) }
+            return try cols.withUnsafeMutableBufferPointer { c in
+                try keys.withUnsafeMutableBufferPointer { k in
+                    try HostAPI.scanRequest(dp_scan(size: UInt32(MemoryLayout<dp_scan>.size), keyspace: dp_str(data: nil, len: 0),
+                                                    table: dp_str(data: nil, len: 0), columns: c.baseAddress, n_columns: c.count,
+                                                    filters: nil, n_filters: 0, batch_rows: 0, order_by: k.baseAddress, n_order_by: k.count))
+                }
+            }
+        }
+        let idName = strdup("id")!, tagsName = strdup("tags")!
+        defer { free(idName); free(tagsName) }
+        let id = dp_column(name: dp_str(data: idName, len: 2), type: ColumnType.utf8.rawValue)
+        let tags = dp_column(name: dp_str(data: tagsName, len: 4), type: ColumnType.json.rawValue)
+        XCTAssertEqual(try request(["id"], [id, tags]).orderBy, ["id"])
+        XCTAssertThrowsError(try request(["status"], [id])) { XCTAssertTrue("\($0)".contains("not one of the scan's columns"), "\($0)") }
+        XCTAssertThrowsError(try request(["tags"], [id, tags])) { XCTAssertTrue("\($0)".contains("JSON column"), "\($0)") }
+    }
+
+    /// jsonb's printed whitespace goes; whitespace, quotes and backslashes inside strings stay.
+    func testJSONCompaction() {
+        func compact(_ s: String) -> String {
+            var out: [UInt8] = []
+            var s = s
+            s.withUTF8 { PostgresStore.compactJSON(UnsafeRawBufferPointer($0), into: &out) }
+            return String(decoding: out, as: UTF8.self)
+        }
+        XCTAssertEqual(compact(#"{"a": 1, "b": [1, 2], "c": {"d": null}}"#), #"{"a":1,"b":[1,2],"c":{"d":null}}"#)
+        XCTAssertEqual(compact(#"{"a b": "x, y: \"z\" \\", "e": "\\"}"#), #"{"a b":"x, y: \"z\" \\","e":"\\"}"#)
+        XCTAssertEqual(compact("[\n\t1 ,\r 2 ]"), "[1,2]")
+        XCTAssertEqual(compact(#"["open"#), #"["open"#, "an unterminated string is copied as it is")
+    }
+
+    /// PostgreSQL's ISO timestamp text → the ISO-8601 the local store hands out (milliseconds, Z).
+    func testTimestampTextBecomesISO8601() {
+        XCTAssertEqual(PostgresStore.isoTimestamp("2021-07-15 12:00:00.5+00"), "2021-07-15T12:00:00.500Z")
+        XCTAssertEqual(PostgresStore.isoTimestamp("2021-07-15 12:00:00+00"), "2021-07-15T12:00:00.000Z")
+        XCTAssertEqual(PostgresStore.isoTimestamp("2021-07-15 12:00:00.123456+00"), "2021-07-15T12:00:00.123Z")
+        XCTAssertEqual(PostgresStore.isoTimestamp("2021-07-15 12:00:00.25"), "2021-07-15T12:00:00.250Z", "timestamp without time zone")
+        XCTAssertEqual(PostgresStore.isoTimestamp("infinity"), "infinity", "not a date-time: unchanged")
+    }
+
     /// The server restarts while a job streams a table: the job fails with a clear error and
     /// publishes nothing; the next run works.
     func testServerRestartMidScanFailsCleanly() throws {

@@ -62,6 +62,30 @@ final class PGConnection {
         return PGResult(result)
     }
 
+    /// Sends SQL without waiting (PQsendQuery); `receive` collects its result. Lets the server work on
+    /// the next batch while the caller converts this one.
+    func send(_ sql: String) throws {
+        guard PQsendQuery(conn, sql) == 1 else { throw StoreError.io("PostgreSQL: \(lastError)") }
+    }
+
+    /// The result of the query last `send`: waits for it and for the end of the command.
+    func receive() throws -> PGResult {
+        var out: PGResult?
+        var failure: String?
+        while let r = PQgetResult(conn) {
+            let status = PQresultStatus(r)
+            if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK, out == nil, failure == nil {
+                out = PGResult(r)
+            } else {
+                if status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK { failure = failure ?? Self.trim(PQresultErrorMessage(r)) }
+                PQclear(r)
+            }
+        }
+        if let failure { throw StoreError.io("PostgreSQL: \(failure)") }
+        guard let out else { throw StoreError.io("PostgreSQL: \(lastError)") }
+        return out
+    }
+
     /// A quoted identifier ("name"), safe for any input.
     func identifier(_ name: String) -> String {
         guard let p = PQescapeIdentifier(conn, name, name.utf8.count) else { return "\"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"" }
@@ -111,5 +135,13 @@ final class PGResult {
 
     func string(_ row: Int, _ column: Int) -> String? {
         isNull(row, column) ? nil : String(decoding: bytes(row, column), as: UTF8.self)
+    }
+
+    /// A numeric cell parsed in place (libpq's text is NUL-terminated): no String per cell.
+    func double(_ row: Int, _ column: Int) -> Double? {
+        guard !isNull(row, column), let p = PQgetvalue(raw, Int32(row), Int32(column)), p.pointee != 0 else { return nil }
+        var end: UnsafeMutablePointer<CChar>?
+        let d = strtod(p, &end)
+        return end?.pointee == 0 ? d : nil
     }
 }

@@ -24,6 +24,8 @@ struct PostgresStore: TableStore {
             // A PostgreSQL array (upstream's CQL list, e.g. blob_url text[]) reads as a JSON array.
             return type == "ARRAY" && c.type == .json ? "array_to_json(\(conn.identifier(c.name)))" : conn.identifier(c.name)
         }
+        // Columns already in byte order need no COLLATE "C", which would keep PostgreSQL off their index.
+        let byteOrdered = try Self.byteOrderedColumns(conn, keyspace: request.keyspace, table: request.table)
         var params: [String?] = []
         var conditions: [String] = []
         for f in request.filters {
@@ -32,7 +34,7 @@ struct PostgresStore: TableStore {
                 continue
             }
             // Text compares by bytes, as the local store does, whatever the database's collation.
-            let column = conn.identifier(f.column) + (Self.isText(type) ? " COLLATE \"C\"" : "")
+            let column = conn.identifier(f.column) + (Self.isText(type) && !byteOrdered.contains(f.column) ? " COLLATE \"C\"" : "")
             let placeholders = try f.values.map { v -> String in
                 params.append(try Self.parameter(v, column: f.column))
                 return "$\(params.count)"
@@ -48,15 +50,51 @@ struct PostgresStore: TableStore {
         }
         var sql = "SELECT \(select.isEmpty ? "1" : select.joined(separator: ", ")) FROM \(conn.identifier(request.keyspace)).\(conn.identifier(request.table))"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        // The order the local store gives: text by bytes, nulls last; an absent column is null everywhere.
+        let order = request.orderBy.compactMap { name -> String? in
+            guard let type = types[name] else { return nil }
+            return conn.identifier(name) + (Self.isText(type) && !byteOrdered.contains(name) ? " COLLATE \"C\"" : "") + " NULLS LAST"
+        }
+        if !order.isEmpty { sql += " ORDER BY " + order.joined(separator: ", ") }
         let limit = request.batchRows > 0 ? request.batchRows : ScanRequest.defaultBatchRows
-        let builder = BatchBuilder(fields: request.columns)
-        var jsonBuffer: [UInt8] = []
         try conn.exec("BEGIN READ ONLY")
         do {
             try conn.exec("DECLARE dp_scan NO SCROLL CURSOR FOR " + sql, params)
+        } catch {
+            _ = try? conn.exec("ROLLBACK")
+            throw error
+        }
+        // A second thread fetches and converts while this one hands batches to the job: with the
+        // server working ahead too, the three overlap on two cores. The connection is the fetcher's
+        // until it finishes (COMMIT, or ROLLBACK after an error or a cancel).
+        let pipe = BatchPipe(builders: [BatchBuilder(fields: request.columns), BatchBuilder(fields: request.columns)])
+        let fetcher = UncheckedBox((conn, request, limit))
+        Thread {
+            let (conn, request, limit) = fetcher.value
+            pipe.finish(error: Self.fetchAll(conn, request, limit: limit, pipe: pipe))
+        }.start()
+        try pipe.drain(emit)
+    }
+
+    /// The fetcher's side of `scan`: cursor batches converted into the pipe's free builders.
+    private static func fetchAll(_ conn: PGConnection, _ request: ScanRequest, limit: Int, pipe: BatchPipe) -> Error? {
+        var jsonBuffer: [UInt8] = []
+        var inFlight = false
+        do {
+            let fetch = "FETCH FORWARD \(limit) FROM dp_scan"
+            try conn.send(fetch)
+            inFlight = true
             while true {
-                let result = try conn.exec("FETCH FORWARD \(limit) FROM dp_scan")
+                let result = try conn.receive()
+                inFlight = false
+                // The next batch is asked for before this one is converted: the server produces it meanwhile.
+                let more = result.rows == limit
+                if more {
+                    try conn.send(fetch)
+                    inFlight = true
+                }
                 if result.rows == 0 { break }
+                guard let builder = pipe.freeBuilder() else { break }  // the job stopped the scan
                 // Text read as text goes byte for byte from libpq's buffer into the batch; json/jsonb
                 // read as JSON only loses the whitespace PostgreSQL prints (no parse, no tree).
                 let direct = request.columns.indices.map { i in
@@ -65,30 +103,50 @@ struct PostgresStore: TableStore {
                 let compact = request.columns.indices.map { i in
                     request.columns[i].type == .json && [Self.jsonOID, Self.jsonbOID].contains(result.type(i))
                 }
-                for row in 0..<result.rows {
-                    for (i, field) in request.columns.enumerated() {
-                        if direct[i] && !result.isNull(row, i) {
-                            builder.setUTF8(i, result.bytes(row, i))
-                            continue
-                        }
-                        if compact[i] && !result.isNull(row, i) {
-                            Self.compactJSON(result.bytes(row, i), into: &jsonBuffer)
-                            jsonBuffer.withUnsafeBytes { builder.setUTF8(i, $0) }
-                            continue
-                        }
-                        builder.set(i, try Self.convert(result, row, i, to: field.type) {
-                            "\(request.qualifiedName) column \(field.name): \($0)"
-                        })
-                    }
-                    builder.endRow()
+                let numeric = request.columns.indices.map { i in
+                    request.columns[i].type == .float64
+                        && [Self.int2OID, Self.int4OID, Self.int8OID, Self.float4OID, Self.float8OID, Self.numericOID].contains(result.type(i))
                 }
-                try emit(builder)
-                if result.rows < limit { break }
+                do {
+                    for row in 0..<result.rows {
+                        for (i, field) in request.columns.enumerated() {
+                            if direct[i] && !result.isNull(row, i) {
+                                builder.setUTF8(i, result.bytes(row, i))
+                                continue
+                            }
+                            if numeric[i], let d = result.double(row, i) {
+                                builder.set(i, .double(d))
+                                continue
+                            }
+                            if compact[i] && !result.isNull(row, i) {
+                                Self.compactJSON(result.bytes(row, i), into: &jsonBuffer)
+                                jsonBuffer.withUnsafeBytes { builder.setUTF8(i, $0) }
+                                continue
+                            }
+                            builder.set(i, try Self.convert(result, row, i, to: field.type) {
+                                "\(request.qualifiedName) column \(field.name): \($0)"
+                            })
+                        }
+                        builder.endRow()
+                    }
+                } catch {
+                    pipe.giveBack(builder)
+                    throw error
+                }
+                pipe.ready(builder)
+                if !more { break }
             }
-            try conn.exec("COMMIT")
+            if pipe.isCancelled {
+                if inFlight { _ = try? conn.receive() }
+                _ = try? conn.exec("ROLLBACK")
+            } else {
+                try conn.exec("COMMIT")
+            }
+            return nil
         } catch {
+            if inFlight { _ = try? conn.receive() }
             _ = try? conn.exec("ROLLBACK")
-            throw error
+            return error
         }
     }
 
@@ -99,6 +157,19 @@ struct PostgresStore: TableStore {
         var out: [String: String] = [:]
         for i in 0..<r.rows { out[r.string(i, 0)!] = r.string(i, 1)! }
         return out
+    }
+
+    /// Text columns whose collation orders by UTF-8 bytes (C, POSIX, C.UTF-8 under libc): their
+    /// comparisons and ORDER BY can use the primary-key index as they are.
+    static func byteOrderedColumns(_ conn: PGConnection, keyspace: String, table: String) throws -> Set<String> {
+        let r = try conn.exec("""
+            SELECT c.column_name FROM information_schema.columns c,
+                   (SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' AS provider FROM pg_database d WHERE datname = current_database()) db
+            WHERE c.table_schema = $1 AND c.table_name = $2 AND c.data_type IN ('text', 'character varying', 'character')
+              AND CASE WHEN c.collation_name IS NULL THEN db.datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8') AND coalesce(db.provider, 'c') = 'c'
+                       ELSE c.collation_name IN ('C', 'POSIX', 'ucs_basic') END
+            """, [keyspace, table])
+        return Set((0..<r.rows).compactMap { r.string($0, 0) })
     }
 
     static func isText(_ type: String) -> Bool { type == "text" || type.hasPrefix("character") }
@@ -152,30 +223,50 @@ struct PostgresStore: TableStore {
     /// result is what the local store hands out for the same document, up to key order.
     static func compactJSON(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
-        var inString = false, escaped = false
-        for b in bytes {
-            if inString {
-                out.append(b)
-                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
-            } else if b == UInt8(ascii: "\"") {
-                inString = true
-                out.append(b)
-            } else if b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 {
-                out.append(b)
+        out.reserveCapacity(bytes.count)
+        // Strings are copied in runs (up to the next quote or backslash), whitespace outside them dropped.
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                var j = i + 1
+                while j < n {
+                    let c = bytes[j]
+                    if c == UInt8(ascii: "\\") { j += 2; continue }
+                    if c == UInt8(ascii: "\"") { break }
+                    j += 1
+                }
+                let end = min(j + 1, n)
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<end]))
+                i = end
+            } else {
+                if b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 { out.append(b) }
+                i += 1
             }
         }
     }
 
-    /// "2021-07-15 12:00:00.5+00" (DateStyle ISO, UTC) → "2021-07-15T12:00:00.500Z".
+    /// "2021-07-15 12:00:00.5+00" (DateStyle ISO, UTC) → "2021-07-15T12:00:00.500Z". Byte-wise: the
+    /// scale benchmark reads millions of these (a String split per cell was a quarter of the job).
     static func isoTimestamp(_ pg: String) -> String {
-        var s = pg
-        if s.hasSuffix("+00") { s.removeLast(3) }
-        let parts = s.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2 else { return pg }
-        let timeParts = parts[1].split(separator: ".", maxSplits: 1)
-        var fraction = timeParts.count > 1 ? String(timeParts[1]) : ""
-        fraction = String((fraction + "000").prefix(3))
-        return "\(parts[0])T\(timeParts[0]).\(fraction)Z"
+        var pg = pg
+        return pg.withUTF8 { b -> String in
+            var end = b.count
+            if end >= 3, b[end - 3] == UInt8(ascii: "+"), b[end - 2] == UInt8(ascii: "0"), b[end - 1] == UInt8(ascii: "0") { end -= 3 }
+            guard let space = b[..<end].firstIndex(of: 0x20) else { return String(decoding: b, as: UTF8.self) }
+            let dot = b[space..<end].firstIndex(of: UInt8(ascii: "."))
+            var out = [UInt8]()
+            out.reserveCapacity(24)
+            out += b[..<space]
+            out.append(UInt8(ascii: "T"))
+            out += b[(space + 1)..<(dot ?? end)]
+            out.append(UInt8(ascii: "."))
+            let fraction = dot.map { b[($0 + 1)..<end] } ?? b[end..<end]
+            for i in 0..<3 { out.append(i < fraction.count ? fraction[fraction.startIndex + i] : UInt8(ascii: "0")) }
+            out.append(UInt8(ascii: "Z"))
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 }
 
@@ -244,5 +335,79 @@ extension PostgresStore {
             throw error
         }
         return deleted
+    }
+}
+
+/// Batches between a scan's fetcher thread and the thread that emits them. A fixed set of builders
+/// circulates (free → filled by the fetcher → ready → emitted → free), so memory stays at that many
+/// batches whatever the table's size.
+final class BatchPipe: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var free: [BatchBuilder]
+    private var filled: [BatchBuilder] = []
+    private var finished = false
+    private var failure: Error?
+    private var cancelled = false
+
+    init(builders: [BatchBuilder]) { free = builders }
+
+    var isCancelled: Bool { condition.withLock { cancelled } }
+
+    /// Fetcher: an empty builder to fill; nil when the consumer stopped the scan.
+    func freeBuilder() -> BatchBuilder? {
+        condition.withLock {
+            while free.isEmpty && !cancelled { condition.wait() }
+            return cancelled ? nil : free.removeLast()
+        }
+    }
+
+    /// Fetcher: a filled builder for the consumer.
+    func ready(_ b: BatchBuilder) {
+        condition.withLock {
+            filled.append(b)
+            condition.broadcast()
+        }
+    }
+
+    /// Fetcher: a builder it took but will not fill.
+    func giveBack(_ b: BatchBuilder) {
+        condition.withLock {
+            free.append(b)
+            condition.broadcast()
+        }
+    }
+
+    /// Fetcher: no more batches (with the error that ended the scan, if any).
+    func finish(error: Error?) {
+        condition.withLock {
+            failure = error
+            finished = true
+            condition.broadcast()
+        }
+    }
+
+    /// Consumer: emits every batch in order until the fetcher finishes; rethrows the fetcher's error,
+    /// or, when `emit` throws, stops the fetcher, waits for it to let go of the connection, and rethrows.
+    func drain(_ emit: (BatchBuilder) throws -> Void) throws {
+        while true {
+            let next: BatchBuilder? = condition.withLock {
+                while filled.isEmpty && !finished { condition.wait() }
+                return filled.isEmpty ? nil : filled.removeFirst()
+            }
+            guard let b = next else { break }
+            do { try emit(b) } catch {
+                condition.withLock {
+                    cancelled = true
+                    condition.broadcast()
+                    while !finished { condition.wait() }
+                }
+                throw error
+            }
+            condition.withLock {
+                free.append(b)
+                condition.broadcast()
+            }
+        }
+        if let failure = condition.withLock({ failure }) { throw failure }
     }
 }
