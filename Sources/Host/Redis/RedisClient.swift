@@ -89,22 +89,69 @@ final class RedisClient {
         throw lastError!
     }
 
-    private func runBatch(_ commands: [[String]], on c: UnsafeMutablePointer<redisContext>) throws -> [RedisReply] {
-        for command in commands {
-            // hiredis formats the command into its output buffer at once, so these copies can go after.
-            let args = command.map { s -> (UnsafeMutablePointer<CChar>, Int) in
-                let bytes = Array(s.utf8)
-                let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
-                bytes.withUnsafeBytes { b in if let base = b.baseAddress { memcpy(p, base, bytes.count) } }
-                return (p, bytes.count)
-            }
-            defer { args.forEach { $0.0.deallocate() } }
-            var argv: [UnsafePointer<CChar>?] = args.map { UnsafePointer($0.0) }
-            let lengths = args.map { $0.1 }
-            guard redisAppendCommandArgv(c, Int32(argv.count), &argv, lengths) == REDIS_OK else {
-                throw StoreError.io("Redis \(settings.url): \(errorText(c))")
+    /// Sends `commands` pipelined and hands each reply in order to `body`, in hiredis' memory (valid
+    /// during the call: nothing is copied that the caller does not copy). `fresh` runs before every
+    /// attempt: after a dropped connection the whole batch is replayed, so the caller starts over.
+    /// An error thrown by `body` is the caller's and is not retried.
+    func forEachReply(_ commands: [[String]], fresh: () -> Void, _ body: (UnsafeMutablePointer<redisReply>) throws -> Void) throws {
+        struct CallerError: Error { var error: Error }
+        var lastError: Error?
+        for attempt in 0...reconnectAttempts {
+            if attempt > 0 { usleep(useconds_t(backoffMs * 1000 << (attempt - 1))) }
+            fresh()
+            do {
+                let c = try connect()
+                try append(commands, on: c)
+                for _ in commands {
+                    var raw: UnsafeMutableRawPointer?
+                    guard redisGetReply(c, &raw) == REDIS_OK, let raw else {
+                        throw StoreError.io("Redis \(settings.url): \(c.pointee.err != 0 ? errorText(c) : "no reply")")
+                    }
+                    defer { freeReplyObject(raw) }
+                    let reply = raw.assumingMemoryBound(to: redisReply.self)
+                    if reply.pointee.type == REDIS_REPLY_ERROR {
+                        let m = String(decoding: UnsafeRawBufferPointer(start: reply.pointee.str, count: Int(reply.pointee.len)), as: UTF8.self)
+                        throw CallerError(error: StoreError(status: DP_ERROR_IO, description: "Redis \(settings.url): \(m)"))
+                    }
+                    do { try body(reply) } catch { throw CallerError(error: error) }
+                }
+                return
+            } catch let e as CallerError {
+                throw e.error
+            } catch let e as StoreError {
+                lastError = e
+                if let ctx { redisFree(ctx) }
+                ctx = nil
             }
         }
+        throw lastError!
+    }
+
+    /// Formats the commands into hiredis' output buffer (sent at the first read).
+    private func append(_ commands: [[String]], on c: UnsafeMutablePointer<redisContext>) throws {
+        var bytes: [UInt8] = [], lengths: [Int] = [], starts: [Int] = []
+        for command in commands {
+            // hiredis copies the arguments at once: one buffer per command is enough.
+            bytes.removeAll(keepingCapacity: true)
+            lengths.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
+            for arg in command {
+                starts.append(bytes.count)
+                lengths.append(arg.utf8.count)
+                bytes.append(contentsOf: arg.utf8)
+            }
+            bytes.append(0)  // never empty, so there is a base address
+            let ok = bytes.withUnsafeBufferPointer { buf -> Bool in
+                let base = UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self)
+                var argv: [UnsafePointer<CChar>?] = starts.map { base + $0 }
+                return redisAppendCommandArgv(c, Int32(argv.count), &argv, lengths) == REDIS_OK
+            }
+            guard ok else { throw StoreError.io("Redis \(settings.url): \(errorText(c))") }
+        }
+    }
+
+    private func runBatch(_ commands: [[String]], on c: UnsafeMutablePointer<redisContext>) throws -> [RedisReply] {
+        try append(commands, on: c)
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
         for _ in commands {

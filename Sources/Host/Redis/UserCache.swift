@@ -1,3 +1,4 @@
+import CHiredis
 import Foundation
 import PluginAPI
 import RowBatch
@@ -10,27 +11,39 @@ extension RedisClient {
     /// HMGET `fields` (or HGETALL when empty) of every key; one batch per pipeline round trip.
     func read(keys: [String], fields: [String], emit: (BatchBuilder) throws -> Void) throws {
         let schema = [Field("key", .utf8)] + (fields.isEmpty ? [Field("fields", .json)] : fields.map { Field($0, .utf8) })
-        let builder = BatchBuilder(fields: schema)
+        var builder = BatchBuilder(fields: schema)
         var start = 0
         while start < keys.count {
             let chunk = keys[start..<min(start + Self.pipelineDepth, keys.count)]
-            let replies = try pipeline(chunk.map { fields.isEmpty ? ["HGETALL", $0] : ["HMGET", $0] + fields })
-            for (key, reply) in zip(chunk, replies) {
+            var next = chunk.startIndex
+            // Cells go from hiredis' reply straight into the batch (no String per field).
+            try forEachReply(chunk.map { fields.isEmpty ? ["HGETALL", $0] : ["HMGET", $0] + fields }, fresh: {
+                builder = BatchBuilder(fields: schema)
+                next = chunk.startIndex
+            }) { reply in
+                let key = chunk[next]
+                next += 1
                 builder.set(0, .string(key))
-                guard case .array(let items) = reply else {
-                    throw StoreError.data("Redis \(settings.url): \(key) is not a hash")
+                let p = reply.pointee
+                guard p.type == REDIS_REPLY_ARRAY else { throw StoreError.data("Redis \(settings.url): \(key) is not a hash") }
+                func bytes(_ i: Int) -> UnsafeRawBufferPointer? {
+                    guard let e = p.element[i], e.pointee.type == REDIS_REPLY_STRING else { return nil }
+                    return UnsafeRawBufferPointer(start: e.pointee.str, count: Int(e.pointee.len))
                 }
                 if fields.isEmpty {
                     var pairs: [(String, JSONValue)] = []
                     var i = 0
-                    while i + 1 < items.count {
-                        pairs.append((items[i].string ?? "", items[i + 1].string.map { .string($0) } ?? .null))
+                    while i + 1 < Int(p.elements) {
+                        pairs.append((bytes(i).map { String(decoding: $0, as: UTF8.self) } ?? "",
+                                      bytes(i + 1).map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null))
                         i += 2
                     }
                     builder.set(1, pairs.isEmpty ? .null : .json(JSONValue.object(pairs).render()))
                 } else {
-                    for (j, item) in items.prefix(fields.count).enumerated() {
-                        builder.set(j + 1, item.string.map { .string($0) } ?? .null)
+                    for j in 0..<fields.count {
+                        guard j < Int(p.elements), let b = bytes(j) else { builder.set(j + 1, .null); continue }
+                        // Redis values are any bytes: ASCII goes straight in, the rest is decoded (repaired) UTF-8.
+                        if b.allSatisfy({ $0 < 0x80 }) { builder.setUTF8(j + 1, b) } else { builder.set(j + 1, .string(String(decoding: b, as: UTF8.self))) }
                     }
                 }
                 builder.endRow()
