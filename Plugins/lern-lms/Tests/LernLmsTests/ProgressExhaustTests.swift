@@ -34,7 +34,7 @@ final class ProgressExhaustUnitTests: XCTestCase {
         var completed: [String] = []
         if case .object(let pairs)? = try status.map({ try JSONParser.parse($0) }) { completed = pairs.filter { $0.1.int == 2 }.map(\.0) }
         return Learner(userId: "u", enrolledDate: "2019-11-15", completedOn: completedOn, completedContents: completed,
-                       hasCertificate: false, user: [:])
+                       hasCertificate: false)
     }
 
     func testProgressRules() throws {
@@ -59,6 +59,24 @@ final class ProgressExhaustUnitTests: XCTestCase {
         XCTAssertEqual(AssessmentScores.percent(grandTotal: "20"), "")
         XCTAssertEqual(AssessmentScores.percent(grandTotal: "2/3"), "67%")
         XCTAssertEqual(AssessmentScores.percent(grandTotal: "10/10"), "100%")
+        XCTAssertEqual(AssessmentScores.percent(grandTotal: " 7 / 10 "), "70%")
+        XCTAssertEqual(AssessmentScores.percent(grandTotal: "7/0"), "")
+        XCTAssertEqual(AssessmentScores.percent(grandTotal: "x/10"), "")
+    }
+
+    /// The byte reader of `contentstatus` agrees with the JSON parser, and hands anything unusual back to it.
+    func testCompletedContentsFastPath() {
+        func fast(_ s: String) -> [String]? {
+            var s = s
+            return s.withUTF8 { LearnerStream.completedContents(UnsafeRawBufferPointer($0)) }
+        }
+        XCTAssertEqual(fast(#"{"do_1":2,"do_2":1,"do_3":2}"#), ["do_1", "do_3"])
+        XCTAssertEqual(fast(#"{ "do_1" : 2 , "do_2": 0 }"#), ["do_1"])
+        XCTAssertEqual(fast("{}"), [])
+        XCTAssertEqual(fast(#"{"do_1":22}"#), [])
+        for other in [#"{"do_\u0031":2}"#, #"{"do_1":2.0}"#, #"{"do_1":"2"}"#, #"{"do_1":-2}"#, #"{"do_1":2"#, "[2]", #"{"a":2}x"#] {
+            XCTAssertNil(fast(other), other)
+        }
     }
 
     /// request_data shapes (§1.3): batchId wins (even ""), then batchFilter, then searchFilter; a known

@@ -16,7 +16,7 @@ protocol CollectionExhaustJob: Job {
     /// Upstream `validateCsvColumns` (true for all but user info).
     func validateCsvColumns(_ settings: ExhaustSettings, _ request: ExhaustRequest) -> Bool
     /// Writes the batch's report `reportId` (open, rows, close); throws to fail the batch.
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String,
+    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String,
                     settings: ExhaustSettings) throws
 }
 
@@ -41,9 +41,22 @@ struct Learner {
     var completedContents: [String]
     /// `certificates` or `issued_certificates` is a non-empty list.
     var hasCertificate: Bool
-    var user: [String: String]
+    /// The user-cache fields the report reads, by position in `fields` (no dictionary per learner).
+    var values: [String?] = []
+    var fields = CacheFields.none
 
-    func field(_ name: String) -> String? { user[name] }
+    func field(_ name: String) -> String? { fields.index[name].flatMap { $0 < values.count ? values[$0] : nil } }
+}
+
+/// The names of a report's user-cache fields and their positions, shared by all its learners.
+final class CacheFields {
+    let names: [String]
+    let index: [String: Int]
+    init(_ names: [String]) {
+        self.names = names
+        index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+    static let none = CacheFields([])
 }
 
 struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
@@ -94,7 +107,7 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
             count += 1
             let id = Report.filePath(batchId: batch.batchId, requestId: request.requestId, date: request.date)
             do {
-                try report.writeBatch(job, batch, try learners(of: batch), reportId: id, settings: settings)
+                try report.writeBatch(job, batch, learners(of: batch), reportId: id, settings: settings)
                 let size = try job.reportSize(id)
                 bytes += size  // QUIRK Q14 decided: a failed batch adds nothing
                 completed.append(ProcessedBatch(channel: request.requestedChannel, batchId: batch.batchId, filePath: id + ".csv", fileSize: size))
@@ -126,7 +139,7 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
         guard !batches.isEmpty else { throw JobError(.notFound, message) }
         let date = ReportDates.today()
         for batch in batches {
-            try report.writeBatch(job, batch, try learners(of: batch), reportId: Report.filePath(batchId: batch.batchId, requestId: "", date: date),
+            try report.writeBatch(job, batch, learners(of: batch), reportId: Report.filePath(batchId: batch.batchId, requestId: "", date: date),
                                   settings: settings)
         }
     }
@@ -186,43 +199,134 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
         try ContentSearch.items(job, url: settings.contentSearchUrl, body: body)
     }
 
-    // MARK: Learners (§2.6–2.7)
+    func learners(of batch: CollectionBatch) -> LearnerStream {
+        LearnerStream(job: job, batch: batch, courseKeyspace: settings.courseKeyspace,
+                      wanted: Set(Report.userFields + ["firstname", "lastname", "rootorgid"]))
+    }
 
-    func learners(of batch: CollectionBatch) throws -> [Learner] {
-        var byUser: [String: Learner] = [:]
+}
+
+/// A batch's learners (§2.6–2.7: active enrolments inner-joined with the user cache, then the org
+/// filter), delivered in user id order a chunk at a time: the enrolments arrive ordered by user
+/// (ABI 1.5 ordered scan) and each chunk is looked up in the cache at once, so memory holds one chunk,
+/// never the batch. A report that needs every learner at once asks for `all()`.
+struct LearnerStream {
+    let job: JobContext
+    let batch: CollectionBatch
+    let courseKeyspace: String
+    /// Only the cache fields the report reads are kept.
+    let wanted: Set<String>
+    var chunkSize = 5000
+
+    /// Calls `body` with consecutive chunks of learners, ascending user ids, none empty.
+    func forEachChunk(_ body: ([Learner]) throws -> Void) throws {
+        var pending: [Learner] = []
+        pending.reserveCapacity(chunkSize)
         let columns = [Field("userid", .utf8), Field("active", .json), Field("enrolleddate", .utf8), Field("enrolled_date", .utf8),
                        Field("completedon", .utf8), Field("contentstatus", .json), Field("certificates", .json),
                        Field("issued_certificates", .json)]
-        try job.scan("\(settings.courseKeyspace).user_enrolments", columns: columns,
-                     where: [.eq("batchid", .string(batch.batchId)), .eq("courseid", .string(batch.collectionId))]) { r in
+        try job.scan("\(courseKeyspace).user_enrolments", columns: columns,
+                     where: [.eq("batchid", .string(batch.batchId)), .eq("courseid", .string(batch.collectionId))],
+                     orderBy: ["userid"]) { r in
             guard let user = r.string("userid"), r.string("active")?.lowercased() == "true" else { return }
             let newer = r.string("enrolled_date"), older = r.string("enrolleddate")
             let enrolled = (newer?.isEmpty == false) ? newer : older  // the latest-value rule (jobs-spec §0.3)
             guard let enrolled, !enrolled.isEmpty else { return }
             func json(_ c: String) -> JSONValue? { r.string(c).flatMap { try? JSONParser.parse($0) } }
             var completed: [String] = []
-            if case .object(let pairs)? = json("contentstatus") { completed = pairs.filter { $0.1.int == 2 }.map(\.0) }
+            if let fast = r.utf8(at: 5).flatMap(Self.completedContents) {
+                completed = fast
+            } else if case .object(let pairs)? = json("contentstatus") {
+                completed = pairs.filter { $0.1.int == 2 }.map(\.0)
+            }
             let certified = [json("certificates"), json("issued_certificates")].contains { $0?.array?.isEmpty == false }
-            byUser[user] = Learner(userId: user, enrolledDate: enrolled, completedOn: r.string("completedon"),
-                                   completedContents: completed, hasCertificate: certified, user: [:])
+            let learner = Learner(userId: user, enrolledDate: enrolled, completedOn: r.string("completedon"),
+                                  completedContents: completed, hasCertificate: certified)
+            // A user's rows are adjacent; the last one wins (as a keyed map would).
+            if pending.last?.userId == user { pending[pending.count - 1] = learner; return }
+            if pending.count >= chunkSize {
+                let found = try withCache(pending)
+                pending.removeAll(keepingCapacity: true)
+                if !found.isEmpty { try body(found) }
+            }
+            pending.append(learner)
         }
-        guard !byUser.isEmpty else { return [] }
+        let found = try withCache(pending)
+        if !found.isEmpty { try body(found) }
+    }
+
+    /// The keys whose value is 2 (completed) in a flat `contentstatus` object of plain keys and
+    /// integers, read from the bytes; nil for anything else (the caller then parses the JSON).
+    static func completedContents(_ b: UnsafeRawBufferPointer) -> [String]? {
+        var i = 0, out: [String] = []
+        func skipSpace() { while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
+        func expect(_ c: UInt8) -> Bool {
+            skipSpace()
+            guard i < b.count, b[i] == c else { return false }
+            i += 1
+            return true
+        }
+        guard expect(UInt8(ascii: "{")) else { return nil }
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "}") { return [] }
+        while true {
+            guard expect(UInt8(ascii: "\"")) else { return nil }
+            let keyStart = i
+            while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }  // escapes: the full parser
+            let key = UnsafeRawBufferPointer(rebasing: b[keyStart..<i])
+            i += 1
+            guard expect(UInt8(ascii: ":")) else { return nil }
+            skipSpace()
+            let numberStart = i
+            while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") { i += 1 }
+            guard i > numberStart else { return nil }  // not a plain integer
+            if i - numberStart == 1, b[numberStart] == UInt8(ascii: "2") { out.append(String(decoding: key, as: UTF8.self)) }
+            skipSpace()
+            guard i < b.count else { return nil }
+            if b[i] == UInt8(ascii: ",") { i += 1; continue }
+            guard b[i] == UInt8(ascii: "}") else { return nil }
+            i += 1
+            skipSpace()
+            return i == b.count ? out : nil
+        }
+    }
+
+    /// Every learner of the batch, ascending user ids.
+    func all() throws -> [Learner] {
+        var out: [Learner] = []
+        try forEachChunk { out += $0 }
+        return out
+    }
+
+    /// The chunk's learners found in the user cache, in the chunk's order, with the org filter applied.
+    private func withCache(_ chunk: [Learner]) throws -> [Learner] {
+        guard !chunk.isEmpty else { return [] }
+        // HMGET of the wanted fields only; rows come in key order. A hash with none of them counts as
+        // absent (it would be a row of empty cells); upstream's inner join drops only missing hashes.
+        let names = wanted.subtracting(["username"]).sorted()  // username is made from the names, below
+        let fields = CacheFields(names + ["username"])
+        let first = fields.index["firstname"]!, last = fields.index["lastname"]!, root = fields.index["rootorgid"]!
         var found: [Learner] = []
-        found.reserveCapacity(byUser.count)
-        // Only the fields the report reads are kept: a batch's learners stay in memory (to join and sort).
-        let wanted = Set(Report.userFields + ["firstname", "lastname", "rootorgid"])
-        let ids = byUser.keys.sorted()
-        try job.redisRead(keys: ids.map { "user:" + $0 }) { r in
-            guard let key = r.string("key"), let fields = r.string("fields"), case .object(let pairs) = try JSONParser.parse(fields) else { return }
-            guard var learner = byUser.removeValue(forKey: String(key.dropFirst(5))) else { return }
-            for (k, v) in pairs where wanted.contains(k) { if let s = v.string { learner.user[k] = s } }
+        found.reserveCapacity(chunk.count)
+        var next = 0
+        try job.redisRead(keys: chunk.map { "user:" + $0.userId }, fields: names) { r in
+            var learner = chunk[next]
+            next += 1
+            var values = [String?](repeating: nil, count: names.count + 1)
+            var any = false
+            for i in 0..<names.count {
+                values[i] = r.string(at: i + 1)
+                if values[i] != nil { any = true }
+            }
+            guard any else { return }
+            // Org filter (§2.7 step 3): another org's admin sees only its own users.
+            if batch.requestedOrgId != batch.collectionOrgId && values[root] != batch.requestedOrgId { return }
             // The cache's `username` is firstname and lastname joined by a space, nulls skipped (concat_ws).
-            learner.user["username"] = [learner.user["firstname"], learner.user["lastname"]].compactMap { $0 }.joined(separator: " ")
+            values[names.count] = [values[first], values[last]].compactMap { $0 }.joined(separator: " ")
+            learner.values = values
+            learner.fields = fields
             found.append(learner)
-        }
-        // Org filter (§2.7 step 3): another org's admin sees only its own users.
-        if batch.requestedOrgId != batch.collectionOrgId {
-            found = found.filter { $0.user["rootorgid"] == batch.requestedOrgId }
         }
         return found
     }

@@ -27,21 +27,31 @@ struct ProgressExhaust: CollectionExhaustJob {
         ("total_sum_score", "Total Score"),
     ]
 
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String,
+    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String,
                     settings: ExhaustSettings) throws {
         // csvColumns must name every learner column (upstream fails the batch otherwise).
         let missing = Self.columns.dropLast().map(\.0).filter { !settings.csvColumns.contains($0) }
         guard missing.isEmpty else { throw JobError(.invalidArgument, "csvColumns lacks \(missing.joined(separator: ", "))") }
         let hierarchy = try Hierarchy.load(job, collectionId: batch.collectionId, keyspace: settings.hierarchyKeyspace)
-        let supported = Set(hierarchy.supportedAssessments(settings))
-        let scores = try AssessmentScores.load(job, batch: batch, users: Set(learners.map(\.userId)), supported: supported,
-                                              settings: settings)
-        try Self.write(job, batch, learners, reportId: reportId, hierarchy: hierarchy, scores: scores)
+        let supported = hierarchy.supportedAssessments(settings)
+        // The score columns are the supported contents some learner of the report attempted.
+        try Self.write(job, batch, learners, reportId: reportId, hierarchy: hierarchy, scoreColumns: .attempted(among: supported)) { chunk in
+            try AssessmentScores.load(job, batch: batch, learners: chunk, supported: supported, settings: settings)
+        }
     }
 
-    /// The report of one batch, whichever version computed the scores.
-    static func write(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String, hierarchy: Hierarchy,
-                      scores: AssessmentScores) throws {
+    /// Which `<content> - Score` columns a report has.
+    enum ScoreColumns {
+        /// Known before the first row (V2: from the activity rows).
+        case fixed([String])
+        /// The contents that appear in some learner's scores (V1): the rows wait in a spool until the last learner.
+        case attempted(among: [String])
+    }
+
+    /// The report of one batch, whichever version computes the scores: learners stream in user id
+    /// order a chunk at a time and `scores` answers for one chunk.
+    static func write(_ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String, hierarchy: Hierarchy,
+                      scoreColumns: ScoreColumns, scores: ([Learner]) throws -> [String: AssessmentScores.UserScores]) throws {
         // Optional contents do not count towards progress (upstream: the course cache's
         // `<course>:<course>:optionalnodes` set, read once per batch).
         let key = "\(batch.collectionId):\(batch.collectionId):\(job.modelParams["sunbird.course.optionalnodes"] as? String ?? "optionalnodes")"
@@ -50,29 +60,77 @@ struct ProgressExhaust: CollectionExhaustJob {
             job.log("no course cache configured: optional nodes of \(batch.collectionId) count towards progress", level: .warn)
             optional = []
         }
-        let scoreColumns = scores.contentIds.map { "\($0) - Score" }
-        let out = try job.openReport(reportId, format: .csv,
-                                     columns: Self.columns.map { Field($0.1, $0.0 == "completionPercentage" ? .int64 : .utf8) }
-                                         + scoreColumns.map { Field($0, .utf8) })
-        for l in learners.sorted(by: { $0.userId < $1.userId }) {
+        let byLabel = { (ids: [String]) in Array(Set(ids)).sorted { "\($0) - Score" < "\($1) - Score" } }
+        let learnerFields = Self.columns.map { Field($0.1, $0.0 == "completionPercentage" ? .int64 : .utf8) }
+        func open(_ contentIds: [String]) throws -> ReportWriter {
+            try job.openReport(reportId, format: .csv, columns: learnerFields + contentIds.map { Field("\($0) - Score", .utf8) })
+        }
+        var written: Int64 = 0
+        switch scoreColumns {
+        case .fixed(let ids):
+            let contentIds = byLabel(ids)
+            let out = try open(contentIds)
+            try learners.forEachChunk { chunk in
+                let s = try scores(chunk)
+                for l in chunk { try out.append(row(l, s[l.userId], contentIds)) }
+                written += Int64(chunk.count)
+            }
+            try out.close()
+        case .attempted(let among):
+            let candidates = byLabel(among)
+            let spool = try RowSpool()
+            var seen: Set<String> = []
+            // Rows are made and spooled on a thread of their own (no host calls there) while this one
+            // reads the next chunk's cache entries and attempts; two chunks in flight at most.
+            let rows = DispatchQueue(label: "progress-exhaust.rows")
+            let slots = DispatchSemaphore(value: 2)
+            var failure: Error?
+            defer { rows.sync {} }
+            try learners.forEachChunk { chunk in
+                let s = try scores(chunk)
+                slots.wait()
+                rows.async {
+                    defer { slots.signal() }
+                    guard failure == nil else { return }
+                    do {
+                        for l in chunk {
+                            if let u = s[l.userId] { seen.formUnion(u.perContent.keys) }
+                            try spool.append(row(l, s[l.userId], candidates))
+                        }
+                    } catch { failure = error }
+                }
+            }
+            rows.sync {}
+            if let failure { throw failure }
+            let kept = candidates.indices.filter { seen.contains(candidates[$0]) }
+            let out = try open(kept.map { candidates[$0] })
+            let fixed = learnerFields.count
+            var columnOf: [Int?] = (0..<fixed).map { $0 } + [Int?](repeating: nil, count: candidates.count)
+            for (k, c) in kept.enumerated() { columnOf[fixed + c] = fixed + k }
+            try spool.replay(into: out, columnOf: columnOf)
+            written = Int64(spool.rows)
+            try out.close()
+        }
+        job.count("outputEvents", written)
+
+        func row(_ l: Learner, _ s: AssessmentScores.UserScores?, _ contentIds: [String]) -> [Value] {
             var row: [Value] = [
                 .string(batch.collectionId), .string(batch.collectionName), .string("BatchId_" + batch.batchId), .string(batch.batchName),
                 .string(l.userId),
             ]
-            row += ["state", "district", "orgname", "schooludisecode", "schoolname", "block", "cluster", "usertype", "usersubtype"]
-                .map { .string(l.field($0) ?? "") }
+            row.reserveCapacity(learnerFields.count + contentIds.count)
+            for f in ["state", "district", "orgname", "schooludisecode", "schoolname", "block", "cluster", "usertype", "usersubtype"] {
+                row.append(.string(l.field(f) ?? ""))
+            }
             row.append(.string(Self.declaredBoard(l.field("board"))))
             row.append(.string(ReportDates.ddMMyyyy(l.enrolledDate)))
             row.append(.string(ReportDates.ddMMyyyy(l.completedOn)))
             row.append(.string(l.hasCertificate ? "Issued" : ""))
             row.append(.int(Int64(Self.progress(l, leafNodes: hierarchy.leafNodesCount, optional: optional))))
-            let s = scores.byUser[l.userId]
             row.append(.string(s?.total ?? ""))
-            row += scores.contentIds.map { .string(s?.perContent[$0] ?? "") }
-            try out.append(row)
+            for c in contentIds { row.append(.string(s?.perContent[c] ?? "")) }
+            return row
         }
-        try out.close()
-        job.count("outputEvents", Int64(learners.count))
     }
 
     /// Upstream's completionPercentage: completed (status 2) non-optional contents over the leaf count,
@@ -131,62 +189,90 @@ struct AssessmentScores {
         var total: String
         var perContent: [String: String]
     }
-    var contentIds: [String] = []
-    var byUser: [String: UserScores] = [:]
-
-    /// One (learner, content) attempt, kept small: a batch's best attempts stay in memory until written.
+    /// The chosen attempt of one (learner, content).
     struct Attempt {
         var score: Double
         var maxScore: Double
-        /// The `<content> - Score` cell, computed at once ("70%" is an inline small string).
-        var percent: String
+        /// The parts of `grand_total` ("a/b"), nil without a '/' (QUIRK Q20).
+        var grand: (Double, Double)?
         /// Only when the latest attempt wins (bestScoreReport false).
         var lastAttempted: String?
     }
 
-    static func load(_ job: JobContext, batch: CollectionBatch, users: Set<String>, supported: Set<String>,
-                     settings: ExhaustSettings) throws -> AssessmentScores {
-        var result = AssessmentScores()
-        guard !supported.isEmpty, !users.isEmpty else { return result }
-        // Keys share the learners' and hierarchy's strings instead of one copy per row.
-        let contentIds = Dictionary(uniqueKeysWithValues: supported.map { ($0, $0) })
-        var best: [String: [String: Attempt]] = [:]  // user → content → attempt
-        let columns = [Field("user_id", .utf8), Field("content_id", .utf8), Field("total_max_score", .float64),
-                       Field("total_score", .float64), Field("grand_total", .utf8), Field("last_attempted_on", .json)]
-        try job.scan("\(settings.courseKeyspace).assessment_aggregator", columns: columns,
-                     where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))]) { r in
-            guard let row = r.string("user_id"), let u = users.firstIndex(of: row).map({ users[$0] }),
-                  let c = r.string("content_id").flatMap({ contentIds[$0] }) else { return }
-            let a = Attempt(score: r.double("total_score") ?? 0, maxScore: r.double("total_max_score") ?? 0,
-                            percent: percent(grandTotal: r.string("grand_total")),
-                            lastAttempted: settings.bestScoreReport ? nil : AttemptRows.scalarText(r.string("last_attempted_on")))
-            if let old = best[u]?[c] {
-                let better = settings.bestScoreReport ? a.score > old.score : (a.lastAttempted ?? "") > (old.lastAttempted ?? "")
-                if !better { return }
+    /// The scores of one chunk of learners (ascending user ids). Their attempts are one index range
+    /// of `assessment_aggregator` read in user order, so one user's attempts are in hand at a time
+    /// and a batch's attempts are read once, a chunk at a time. Per row only bytes are compared.
+    static func load(_ job: JobContext, batch: CollectionBatch, learners: [Learner], supported: [String],
+                     settings: ExhaustSettings) throws -> [String: UserScores] {
+        guard !supported.isEmpty, let first = learners.first?.userId, let last = learners.last?.userId else { return [:] }
+        let users = Set(learners.map(\.userId))
+        let contentBytes = supported.map { Array($0.utf8) }
+        var result: [String: UserScores] = [:]
+        var current: [UInt8] = [], currentId: String?, chosen = [Attempt?](repeating: nil, count: supported.count)
+        func finish() {
+            defer { chosen = [Attempt?](repeating: nil, count: supported.count) }
+            guard let u = currentId, users.contains(u) else { return }
+            var score = 0.0, max = 0.0, per: [String: String] = [:]
+            per.reserveCapacity(supported.count)
+            for (i, a) in chosen.enumerated() {
+                guard let a else { continue }
+                score += a.score
+                max += a.maxScore
+                per[supported[i]] = a.grand.map { g in g.1 > 0 ? "\(Int((g.0 * 100 / g.1).rounded(.up)))%" : "" } ?? ""  // = percent(grandTotal:)
             }
-            best[u, default: [:]][c] = a
+            guard !per.isEmpty else { return }
+            result[u] = UserScores(total: max > 0 ? "\(Int((score * 100 / max).rounded(.up)))%" : "", perContent: per)
         }
-        var contents: Set<String> = []
-        for (u, attempts) in best {
-            let score = attempts.values.reduce(0) { $0 + $1.score }, max = attempts.values.reduce(0) { $0 + $1.maxScore }
-            contents.formUnion(attempts.keys)
-            result.byUser[u] = UserScores(total: max > 0 ? "\(Int((score * 100 / max).rounded(.up)))%" : "",
-                                          perContent: attempts.mapValues(\.percent))
+        var columns = [Field("user_id", .utf8), Field("content_id", .utf8), Field("total_max_score", .float64),
+                       Field("total_score", .float64), Field("grand_total", .utf8)]
+        if !settings.bestScoreReport { columns.append(Field("last_attempted_on", .json)) }  // only the latest-attempt rule reads it
+        func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+            a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
         }
-        result.contentIds = contents.sorted { "\($0) - Score" < "\($1) - Score" }
+        try job.scanBatches("\(settings.courseKeyspace).assessment_aggregator", columns: columns,
+                            where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId)),
+                                    .ge("user_id", .string(first)), .le("user_id", .string(last))],
+                            orderBy: ["user_id"]) { b in
+            for row in 0..<b.count {
+                guard let user = b.utf8(0, row) else { continue }
+                if !current.withUnsafeBytes({ same($0, user) }) {
+                    finish()
+                    current = Array(user)
+                    currentId = String(decoding: user, as: UTF8.self)
+                }
+                guard let content = b.utf8(1, row),
+                      let c = contentBytes.firstIndex(where: { id in id.withUnsafeBytes { same($0, content) } }) else { continue }
+                let a = Attempt(score: b.double(3, row) ?? 0, maxScore: b.double(2, row) ?? 0, grand: nil,
+                                lastAttempted: settings.bestScoreReport ? nil : AttemptRows.scalarText(b.string(5, row)))
+                if let old = chosen[c] {
+                    let better = settings.bestScoreReport ? a.score > old.score : (a.lastAttempted ?? "") > (old.lastAttempted ?? "")
+                    if !better { continue }
+                }
+                chosen[c] = a
+                chosen[c]!.grand = b.utf8(4, row).flatMap(grandTotalParts)
+            }
+        }
+        finish()
         return result
+    }
+
+    /// "a/b" → (a, b): the numbers either side of the first '/', spaces trimmed; nil without a '/'
+    /// or when a side is not a number.
+    static func grandTotalParts(_ b: UnsafeRawBufferPointer) -> (Double, Double)? {
+        guard let slash = b.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        func number(_ s: Slice<UnsafeRawBufferPointer>) -> Double? {
+            var s = s
+            while s.first == 0x20 { s.removeFirst() }
+            while s.last == 0x20 { s.removeLast() }
+            return Double(String(decoding: s, as: UTF8.self))
+        }
+        guard let x = number(b[..<slash]), let y = number(b[(slash + 1)...]) else { return nil }
+        return (x, y)
     }
 
     /// `ceil(a × 100 / b)%` of a "a/b" grand total; "" without a '/' (QUIRK Q20, kept).
     static func percent(grandTotal: String?) -> String {
-        guard let g = grandTotal, let slash = g.utf8.firstIndex(of: UInt8(ascii: "/")) else { return "" }
-        func number(_ s: Substring) -> Double? {
-            var t = s
-            while t.first == " " { t.removeFirst() }
-            while t.last == " " { t.removeLast() }
-            return Double(t)
-        }
-        guard let a = number(g[..<slash]), let b = number(g[g.utf8.index(after: slash)...]), b > 0 else { return "" }
+        guard var g = grandTotal, let (a, b) = g.withUTF8({ grandTotalParts(UnsafeRawBufferPointer($0)) }), b > 0 else { return "" }
         return "\(Int((a * 100 / b).rounded(.up)))%"
     }
 }

@@ -16,21 +16,24 @@ struct ProgressExhaustV2: CollectionExhaustJob {
     static let reportKey = "progress"
     static let userFields = ProgressExhaust.userFields
 
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String,
+    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String,
                     settings: ExhaustSettings) throws {
         let hierarchy = try Hierarchy.load(job, collectionId: batch.collectionId, keyspace: settings.hierarchyKeyspace)
         let supported = Set(hierarchy.supportedAssessments(settings))
-        var scores = AssessmentScores()
+        // The activity rows are keyed by activity and context, not by user: read once (a few scores per
+        // user), then the learners stream past them.
+        var scores: [String: AssessmentScores.UserScores] = [:]
         var columns: Set<String> = []
         try job.scan("\(settings.courseKeyspace).user_activity_agg", columns: [Field("user_id", .utf8), Field("aggregates", .json)],
                      where: [.eq("context_id", .string("cb:" + batch.batchId)), .eq("activity_id", .string(batch.collectionId))]) { r in
             guard let u = r.string("user_id"), let text = r.string("aggregates"), case .object(let pairs) = try JSONParser.parse(text) else { return }
             let user = Self.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, supported: supported)
             columns.formUnion(user.perContent.keys)
-            scores.byUser[u] = user
+            scores[u] = user
         }
-        scores.contentIds = columns.sorted { "\($0) - Score" < "\($1) - Score" }
-        try ProgressExhaust.write(job, batch, learners, reportId: reportId, hierarchy: hierarchy, scores: scores)
+        try ProgressExhaust.write(job, batch, learners, reportId: reportId, hierarchy: hierarchy, scoreColumns: .fixed(Array(columns))) { _ in
+            scores
+        }
     }
 
     /// One learner's aggregates (§3.3 steps 3–4): the `score:<id>`/`max_score:<id>` entries of supported contents.

@@ -36,8 +36,9 @@ extension CollectionExhaustJob where Self: ResponseReport {
 
     static var columns: [(String, String)] { ResponseColumns.all }
 
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String,
+    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ stream: LearnerStream, reportId: String,
                     settings: ExhaustSettings) throws {
+        let learners = try stream.all()
         let users = Set(learners.map(\.userId))
         // Live rows of this batch and course (QUIRK Q24 decided for V1 too: attempts of another batch are not reported here).
         var attempts = try AttemptRows.live(job, batch: batch, users: users, keyspace: settings.courseKeyspace)

@@ -29,8 +29,9 @@ struct UserInfoExhaust: CollectionExhaustJob {
             && ["email", "phone", "username"].allSatisfy { settings.csvColumns.contains($0) && request.piiFields.contains($0) }
     }
 
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: [Learner], reportId: String,
+    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ stream: LearnerStream, reportId: String,
                     settings: ExhaustSettings) throws {
+        let learners = try stream.all()
         guard (batch.userConsent ?? "no").lowercased() == "yes" else {
             throw JobError(.invalidArgument, "Invalid request. User info exhaust is not applicable for collections which don't request for user consent to share data")
         }
