@@ -5,15 +5,20 @@ with `contentstatus`, `user_activity_agg` rows, 2 attempts per user and assessme
 `assessment_aggregator`, the Redis user cache (`user:<id>` hashes; email/phone encrypted with the
 platform's scheme and an empty sunbird_encryption_key, as DecryptUtil expects), and one job_request row.
 Tables are written in the fixture JSON-lines format (`dataproducts load` reads them); the user cache as
-RESP commands for `redis-cli --pipe` and as a local user-cache file.
-Usage: gen_progress_course.py N DIR [M=40] [A=10]"""
-import base64, json, os, random, sys
+RESP commands for `redis-cli --pipe` and (jsonl) as a local user-cache file.
+--format=copy writes the three big tables as tab-separated text for psql's \\copy instead (same values;
+the small tables stay JSON lines): what the benchmark loads at scale.
+Usage: gen_progress_course.py N DIR [M=40] [A=10] [--format=jsonl|copy]"""
+import base64, json, os, random, sys, time
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-n, out = int(sys.argv[1]), sys.argv[2]
-m = int(sys.argv[3]) if len(sys.argv) > 3 else 40
-a = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+args = [x for x in sys.argv[1:] if not x.startswith("--format=")]
+fmt = next((x.split("=", 1)[1] for x in sys.argv[1:] if x.startswith("--format=")), "jsonl")
+assert fmt in ("jsonl", "copy"), "--format=jsonl|copy"
+n, out = int(args[0]), args[1]
+m = int(args[2]) if len(args) > 2 else 40
+a = int(args[3]) if len(args) > 3 else 10
 random.seed(20261201)
 course, batch, org = "do_scale_course", "scale-batch", "org-scale"
 tables = os.path.join(out, "tables")
@@ -48,43 +53,65 @@ def enc(v):  # the same clear text encrypts the same way: cache it (generation s
         enc_cache[v] = platform_encrypt(v)
     return enc_cache[v]
 
+# The rows are made once and written in the chosen format by string templates (json.dumps per row
+# made 1M learners take minutes). Both formats carry the same values: `copy` is what psql's \copy
+# reads (tab-separated, \N for null), for loading millions of rows at COPY speed.
 states = ["Karnataka", "Delhi", "Andhra Pradesh", "Tamil Nadu", "Maharashtra"]
-with open(os.path.join(tables, "sunbird_courses.user_enrolments.jsonl"), "w") as e, \
-        open(os.path.join(tables, "sunbird_courses.user_activity_agg.jsonl"), "w") as g, \
-        open(os.path.join(tables, "sunbird_courses.assessment_aggregator.jsonl"), "w") as s, \
-        open(os.path.join(out, "usercache.jsonl"), "w") as u, open(os.path.join(out, "usercache.resp"), "w") as resp:
-    for i in range(n):
-        uid = f"user-{i:08d}"
-        done = random.randrange(m + 1)
-        status = {l: (2 if k < done else random.choice([0, 1])) for k, l in enumerate(leaves)}
-        row = {"userid": uid, "courseid": course, "batchid": batch, "active": True, "contentstatus": status,
-               "enrolleddate": "2021-03-04 05:41:50:382+0000", "enrolled_date": "2021-03-05 05:41:50"}
-        if done == m:
-            row["completedon"] = "2021-06-01 10:00:00"
-            row["issued_certificates"] = [{"name": "Completion", "id": "cert-" + uid}]
-        e.write(json.dumps(row, separators=(",", ":")) + "\n")
-        agg = {"completedCount": done}
-        for c in assessments:
-            best = 0
-            for attempt in (1, 2):
-                score = random.randrange(11)
-                best = max(best, score)
-                s.write(json.dumps({"course_id": course, "batch_id": batch, "user_id": uid, "content_id": c,
-                                    "attempt_id": f"{uid}-{c}-{attempt}", "grand_total": f"{score}/10",
-                                    "total_max_score": 10, "total_score": score,
-                                    "last_attempted_on": 1622505600000 + i * 1000 + attempt}, separators=(",", ":")) + "\n")
-            agg["score:" + c], agg["max_score:" + c] = best, 10
-        g.write(json.dumps({"activity_type": "Course", "activity_id": course, "user_id": uid, "context_id": "cb:" + batch,
-                            "aggregates": agg, "agg": {"completedCount": done}}, separators=(",", ":")) + "\n")
-        fields = {"firstname": f"Learner{i}", "lastname": "Scale", "state": random.choice(states),
-                  "district": f"District {random.randrange(40)}", "block": f"Block {random.randrange(200)}",
-                  "cluster": f"Cluster {random.randrange(800)}", "orgname": "Scale School Org", "rootorgid": org,
-                  "schooludisecode": str(29000000 + random.randrange(5000)), "schoolname": f"School {random.randrange(5000)}",
-                  "board": json.dumps(["CBSE"]), "usertype": "student", "usersubtype": "",
-                  "email": enc(f"learner{i % 1000}@example.org"), "phone": enc(str(9000000000 + i % 1000))}
+copy = fmt == "copy"
+ext = ".tsv" if copy else ".jsonl"
+T = lambda name: open(os.path.join(tables, name + ext), "w", buffering=1 << 20)
+e, g, s = T("sunbird_courses.user_enrolments"), T("sunbird_courses.user_activity_agg"), T("sunbird_courses.assessment_aggregator")
+u = None if copy else open(os.path.join(out, "usercache.jsonl"), "w", buffering=1 << 20)
+resp = open(os.path.join(out, "usercache.resp"), "w", buffering=1 << 20)
+q = lambda x: '"' + x + '"'  # every generated text is plain (no quotes, backslashes or tabs)
+leaf_keys = [q(l) + ":" for l in leaves]
+enrolled, enrolled2 = "2021-03-04 05:41:50:382+0000", "2021-03-05 05:41:50"
+base = 1622505600  # 2021-06-01T00:00:00Z; attempt k of user i was at base + i s + k ms
+for i in range(n):
+    uid = f"user-{i:08d}"
+    done = random.randrange(m + 1)
+    status = "{" + ",".join(leaf_keys[k] + ("2" if k < done else str(random.choice([0, 1]))) for k in range(m)) + "}"
+    complete = done == m
+    cert = '[{"name":"Completion","id":"cert-' + uid + '"}]'
+    if copy:
+        e.write(f"{uid}\t{course}\t{batch}\tt\t{status}\t{enrolled}\t{enrolled2}\t"
+                + ("2021-06-01 10:00:00\t" + cert if complete else "\\N\t\\N") + "\n")
+    else:
+        e.write(f'{{"userid":"{uid}","courseid":"{course}","batchid":"{batch}","active":true,"contentstatus":{status},'
+                f'"enrolleddate":"{enrolled}","enrolled_date":"{enrolled2}"'
+                + (f',"completedon":"2021-06-01 10:00:00","issued_certificates":{cert}' if complete else "") + "}\n")
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(base + i))
+    agg = []
+    for c in assessments:
+        best = 0
+        for attempt in (1, 2):
+            score = random.randrange(11)
+            best = max(best, score)
+            if copy:
+                s.write(f"{uid}\t{course}\t{batch}\t{c}\t{uid}-{c}-{attempt}\t{score}/10\t10\t{score}\t{when}.00{attempt}+00\n")
+            else:
+                s.write(f'{{"course_id":"{course}","batch_id":"{batch}","user_id":"{uid}","content_id":"{c}",'
+                        f'"attempt_id":"{uid}-{c}-{attempt}","grand_total":"{score}/10","total_max_score":10,'
+                        f'"total_score":{score},"last_attempted_on":{(base + i) * 1000 + attempt}}}\n')
+        agg.append(f'"score:{c}":{best},"max_score:{c}":10')
+    aggregates = '{"completedCount":' + str(done) + ("," if agg else "") + ",".join(agg) + "}"
+    if copy:
+        g.write(f"Course\t{course}\t{uid}\tcb:{batch}\t{aggregates}\t{{\"completedCount\":{done}}}\n")
+    else:
+        g.write(f'{{"activity_type":"Course","activity_id":"{course}","user_id":"{uid}","context_id":"cb:{batch}",'
+                f'"aggregates":{aggregates},"agg":{{"completedCount":{done}}}}}\n')
+    fields = {"firstname": f"Learner{i}", "lastname": "Scale", "state": random.choice(states),
+              "district": f"District {random.randrange(40)}", "block": f"Block {random.randrange(200)}",
+              "cluster": f"Cluster {random.randrange(800)}", "orgname": "Scale School Org", "rootorgid": org,
+              "schooludisecode": str(29000000 + random.randrange(5000)), "schoolname": f"School {random.randrange(5000)}",
+              "board": '["CBSE"]', "usertype": "student", "usersubtype": "",
+              "email": enc(f"learner{i % 1000}@example.org"), "phone": enc(str(9000000000 + i % 1000))}
+    if u:
         u.write(json.dumps({"key": "user:" + uid, "fields": fields}, separators=(",", ":")) + "\n")
-        cmd = ["HSET", "user:" + uid] + [x for kv in fields.items() for x in kv]
-        resp.write("*%d\r\n" % len(cmd) + "".join("$%d\r\n%s\r\n" % (len(x.encode()), x) for x in cmd))
+    cmd = ["HSET", "user:" + uid] + [x for kv in fields.items() for x in kv]
+    resp.write("*%d\r\n" % len(cmd) + "".join("$%d\r\n%s\r\n" % (len(x.encode()), x) for x in cmd))
+for f in (e, g, s, u, resp):
+    if f: f.close()
 search = {"responseCode": "OK", "result": {"content": [{"identifier": course, "name": "Scale course", "channel": org, "status": "Live"}]}}
 os.makedirs(os.path.join(out, "http"), exist_ok=True)
 json.dump({"answers": [
