@@ -67,7 +67,7 @@ struct PostgresStore: TableStore {
         // A second thread fetches and converts while this one hands batches to the job: with the
         // server working ahead too, the three overlap on two cores. The connection is the fetcher's
         // until it finishes (COMMIT, or ROLLBACK after an error or a cancel).
-        let pipe = BatchPipe(builders: [BatchBuilder(fields: request.columns), BatchBuilder(fields: request.columns)])
+        let pipe = BatchPipe(builders: (0..<8).map { _ in BatchBuilder(fields: request.columns) })
         let fetcher = UncheckedBox((conn, request, limit))
         Thread {
             let (conn, request, limit) = fetcher.value
