@@ -18,11 +18,17 @@ swift test --disable-swift-testing 2>&1 | tee -a "$log"
 for dir in Plugins/*/; do
     if [ -d "$dir/Tests" ]; then swift test --disable-swift-testing --package-path "$dir" 2>&1 | tee -a "$log"; fi
 done
+# The Ansible deployment, deployed for real into a temp prefix (ansible-core and ansible-lint from PyPI).
+ansible_status=0
+ansible/tests/deploy-test.sh 2>&1 | tee -a "$log" || ansible_status=$?
 # One line for the whole suite; the last "Executed" line of each run holds that run's totals
-# ("Executed N tests, with [S tests skipped and] F failures").
-awk '/^Test Suite .All tests. (passed|failed)/ {grab=1; next}
+# ("Executed N tests, with [S tests skipped and] F failures"); the Ansible checks add theirs.
+awk '/^ansible: [0-9]+ passed, [0-9]+ failed/ {t += $2 + $4; fl += $4; seen = 1; next}
+     /^Test Suite .All tests. (passed|failed)/ {grab=1; next}
      grab && /Executed [0-9]+ tests?, with/ {
          t += $2; f = $0; sub(/ failures?.*/, "", f); sub(/.* /, "", f); s = 0
          if ($0 ~ /skipped/) { s = $0; sub(/ tests? skipped.*/, "", s); sub(/.* /, "", s) }
          fl += f; sk += s; grab = 0 }
-     END {printf "%d passed, %d failed, %d skipped\n", t - fl - sk, fl, sk}' "$log"
+     END {if (!seen) {print "ansible: the deployment test did not finish"; fl += 1}
+          printf "%d passed, %d failed, %d skipped\n", t - fl - sk, fl, sk}' "$log"
+exit "$ansible_status"

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# The Ansible deployment, tested by a real run (called by scripts/test.sh; needs the host and plugins
+# built and ../shared/fixtures beside the repository):
+#  1. ansible-core and ansible-lint from PyPI into a virtualenv (cached under ~/.cache);
+#  2. ansible-lint over ansible/;
+#  3. scripts/bundle.sh, then playbooks/deploy.yml against localhost (local connection) into a temp
+#     prefix, a secret passed as an Ansible Vault-encrypted variable;
+#  4. the installed plugin set is the environment's set in registry.json, each library at the
+#     registry's sha256, config templates verbatim, secrets.json 0600 with the decrypted secret;
+#  5. the cron file holds exactly the inventory's entries; running an entry's command once produces the
+#     geo report; a start while the job holds its lock is refused (75); a failing job exits non-zero;
+#  6. a second playbook run changes nothing;
+#  7. a single-plugin upgrade (lern-userorg rebuilt as 1.0.1) and its rollback leave the host and the
+#     other plugins byte for byte alone; a tampered artifact is refused and nothing switches;
+#  8. run-job.yml runs a job ad hoc.
+# Prints "ansible: N passed, N failed" and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+repo="$(pwd)"
+fixtures="${DATAPRODUCTS_FIXTURES:-$repo/../shared/fixtures}"
+venv="${DP_ANSIBLE_VENV:-$HOME/.cache/dataproducts/ansible-venv}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+check() {  # description, command...
+    local what="$1"; shift
+    if "$@" >"$work/check.out" 2>&1; then passed=$((passed + 1)); echo "ok - $what"
+    else failed=$((failed + 1)); echo "not ok - $what"; sed 's/^/    /' "$work/check.out" | tail -40; fi
+}
+finish() { echo "ansible: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+
+# 1. Tools
+if [ ! -x "$venv/bin/ansible-lint" ] || ! "$venv/bin/ansible-playbook" --version >/dev/null 2>&1; then
+    rm -rf "$venv"
+    python3 -m venv "$venv" && "$venv/bin/pip" install --quiet "ansible-core>=2.16,<2.20" "ansible-lint>=24" \
+        || { echo "cannot install ansible-core and ansible-lint from PyPI" >&2; failed=1; finish; }
+fi
+export PATH="$venv/bin:$PATH" ANSIBLE_CONFIG="$repo/ansible/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+
+# 2. Lint
+t_lint() { (cd "$repo/ansible" && ansible-lint --offline playbooks roles inventory); }
+check "ansible-lint passes" t_lint
+
+# 3. Deploy into a temp prefix
+bundle="$work/bundle" prefix="$work/prefix"
+scripts/bundle.sh "$bundle" >/dev/null || { echo "scripts/bundle.sh failed" >&2; failed=$((failed + 1)); finish; }
+export DP_PREFIX="$prefix" DP_ENV=dev DP_STORE="local:$fixtures/lern/reports/reports_test_data"
+[ "$(id -u)" -eq 0 ] && export DP_INSTALL_PACKAGES=true  # the runtime libraries through apt, as on a server
+echo "ci-vault-pass" > "$work/vault-pass"
+ansible-vault encrypt_string --vault-password-file "$work/vault-pass" --name vault_secret 'the-encryption-key' > "$work/vault.yml"
+play() {  # playbook, extra args...; output in $work/play.out
+    ansible-playbook -i "$repo/ansible/inventory/local" "$repo/ansible/playbooks/$1" -e "dp_bundle=$bundle" \
+        --vault-password-file "$work/vault-pass" -e @"$work/vault.yml" \
+        -e '{"dataproducts_host_secrets": {"sunbird_encryption_key": "{{ vault_secret }}"}}' "${@:2}" > "$work/play.out" 2>&1
+    local status=$?
+    [ $status -eq 0 ] || tail -40 "$work/play.out"
+    return $status
+}
+dp() { "$prefix/bin/dataproducts-env" "$prefix/bin/dataproducts" "$@"; }
+check "deploy.yml installs into a temp prefix" play deploy.yml
+
+# 4. What got installed
+t_plugins() {
+    python3 - "$prefix" "$bundle/registry.json" <<'PY'
+import hashlib, json, os, sys
+prefix, reg = sys.argv[1], json.load(open(sys.argv[2]))
+want = sorted(reg["environments"]["dev"])
+have = sorted(os.listdir(os.path.join(prefix, "plugins")))
+assert have == want, f"installed {have}, registry's dev set {want}"
+deployed = json.load(open(os.path.join(prefix, "registry.json")))
+assert sorted(p["name"] for p in deployed["plugins"]) == want and sorted(deployed["environments"]["dev"]) == want, deployed
+pins = {p["name"]: p["sha256"] for p in reg["plugins"]}
+for p in deployed["plugins"]:
+    sha = hashlib.sha256(open(os.path.join(prefix, deployed["pluginDir"], p["file"]), "rb").read()).hexdigest()
+    assert sha == p["sha256"] == pins[p["name"]], (p["name"], sha, p["sha256"], pins[p["name"]])
+PY
+}
+check "installed plugins = registry.json's dev set, each at its pinned sha256" t_plugins
+check "the installed host accepts the installed set" dp plugins verify
+t_configs() {
+    cmp "$repo/config/jobs/admin-geo-reports.json" "$prefix/config/jobs/admin-geo-reports.json" &&
+    cmp "$repo/config/jobs/progress-exhaust.json" "$prefix/config/jobs/progress-exhaust.json" &&
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["env"] == "dev", d' "$prefix/config/env/dev.json"
+}
+check "job config templates installed verbatim (the host renders them), env variables as data" t_configs
+t_secret() {
+    [ "$(stat -c %a "$prefix/config/secrets.json")" = 600 ] &&
+    grep -q '"sunbird_encryption_key": "the-encryption-key"' "$prefix/config/secrets.json" &&
+    ! grep -rq the-encryption-key "$repo/ansible/inventory" "$prefix/config/env" "$prefix/config/jobs" "$prefix/registry.json"
+}
+check "secrets.json is 0600 and holds the Vault variable's value, found nowhere else" t_secret
+
+# 5. The schedule
+t_cron() {
+    python3 - "$prefix" "$repo/ansible/roles/dataproducts_schedule/defaults/main.yml" "$(id -un)" "$bundle/registry.json" <<'PY'
+import json, sys, yaml
+prefix, defaults, user, registry = sys.argv[1:]
+reg = json.load(open(registry))
+jobs = {j for p in reg["plugins"] if p["name"] in reg["environments"]["dev"] for j in p["jobs"]}
+entries = [e for e in yaml.safe_load(open(defaults))["dataproducts_schedule_entries"] if e["job"] in jobs]
+want = [f'{e.get("minute", "*")} {e.get("hour", "*")} {e.get("day", "*")} {e.get("month", "*")} {e.get("weekday", "*")} {user} '
+        f'{prefix}/bin/dp-run-job {"--requests " if e.get("requests") else ""}{e["job"]}' for e in entries]
+lines = [l for l in open(f"{prefix}/etc/cron.d/dataproducts").read().splitlines()
+         if l and not l.startswith("#") and "=" not in l.split()[0]]
+assert lines == want, "\n".join(["got:"] + lines + ["want:"] + want)
+assert len(want) == 5, want
+PY
+}
+check "the cron file holds exactly the inventory's schedule" t_cron
+cron_cmd="$(grep -E 'dp-run-job admin-geo-reports$' "$prefix/etc/cron.d/dataproducts" | head -1 | cut -d' ' -f7-)"
+t_cron_run() {
+    rm -rf "$prefix/reports"
+    bash -c "$cron_cmd" && [ -s "$prefix/reports/geo-detail/ApSlug.csv" ] && [ -s "$prefix/reports/geo-summary/ApSlug.json" ] &&
+    grep -q '"eid":"JOB_END"' "$prefix/logs/joblog.log" && grep -q 'exited 0' "$prefix/logs/admin-geo-reports.out"
+}
+check "running the installed cron command once produces the geo report" t_cron_run
+t_lock() {
+    flock "$prefix/run/admin-geo-reports.lock" bash -c "$cron_cmd; echo \$? > '$work/second'"
+    [ "$(cat "$work/second")" = 75 ]
+}
+check "a start while the job holds its lock is refused with 75" t_lock
+t_fail() { ! "$prefix/bin/dp-run-job" admin-geo-reports --store "local:$work/nonexistent" 2>"$work/fail.err" && grep -q 'failed with exit status' "$work/fail.err"; }
+check "a failing job exits non-zero and says so" t_fail
+
+# 6. Idempotence
+t_again() { play deploy.yml && grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$work/play.out" || { grep -B2 -A8 'changed:' "$work/play.out" | head -60; false; }; }
+check "a second deploy.yml run reports no changes" t_again
+
+# 7. One plugin up and back, nothing else touched
+fingerprint() { (cd "$prefix" && find bin lib config plugins/lern-lms plugins/ml -type f -exec sha256sum {} + | sort; readlink plugins/lern-lms/current plugins/ml/current); }
+fingerprint > "$work/before"
+up="$work/userorg-1.0.1"
+cp -R Plugins/lern-userorg "$up" && rm -rf "$up/.build"
+sed -i "s|^let hostPath = \"../..\"|let hostPath = \"$repo\"|" "$up/Package.swift"
+sed -i 's/version: "1.0.0"/version: "1.0.1"/' "$up/Sources/LernUserorg/Plugin.swift"
+t_build() {
+    swift build --package-path "$up" && cp "$up/.build/debug/liblern-userorg.so" "$work/liblern-userorg.so" &&
+    dp plugins manifest "$work/liblern-userorg.so" && scripts/package-plugin.sh "$work/liblern-userorg.so" "$work/artifacts"
+}
+check "a team builds lern-userorg 1.0.1 on its own" t_build
+artifact="$work/artifacts/lern-userorg-1.0.1"
+t_up() {
+    play plugin.yml -e dp_plugin=lern-userorg -e "dp_plugin_artifact=$artifact" &&
+    [ "$(readlink "$prefix/plugins/lern-userorg/current")" = 1.0.1 ] && grep -q '"version": "1.0.1"' "$prefix/registry.json" &&
+    dp plugins verify | grep -q 'lern-userorg 1.0.1 .* OK'
+}
+check "plugin.yml upgrades lern-userorg to 1.0.1" t_up
+t_alone() { fingerprint > "$work/now" && cmp "$work/before" "$work/now"; }
+check "the upgrade left the host and the other plugins alone" t_alone
+check "the upgraded plugin produces the geo report" t_cron_run
+t_tampered() {
+    cp -R "$artifact" "$work/tampered" && printf 'x' >> "$work/tampered/liblern-userorg.so" &&
+    sed -i 's/"1.0.1"/"1.0.2"/' "$work/tampered/plugin.json" &&
+    ! play plugin.yml -e dp_plugin=lern-userorg -e "dp_plugin_artifact=$work/tampered" &&
+    grep -q 'the registry pins' "$work/play.out" && [ "$(readlink "$prefix/plugins/lern-userorg/current")" = 1.0.1 ] &&
+    [ ! -e "$prefix/plugins/lern-userorg/1.0.2" ]
+}
+check "a tampered artifact is refused, removed, and 1.0.1 stays current" t_tampered
+t_down() {
+    play plugin.yml -e dp_plugin=lern-userorg -e dp_plugin_version=1.0.0 &&
+    [ "$(readlink "$prefix/plugins/lern-userorg/current")" = 1.0.0 ] && grep -q '"version": "1.0.0"' "$prefix/registry.json" &&
+    dp plugins verify | grep -q 'lern-userorg 1.0.0 .* OK'
+}
+check "plugin.yml rolls lern-userorg back to 1.0.0" t_down
+check "the rollback left the host and the other plugins alone" t_alone
+
+# 8. Ad hoc
+t_adhoc() { rm -rf "$prefix/reports"; play run-job.yml -e dp_job=admin-geo-reports && [ -s "$prefix/reports/geo-detail/ApSlug.csv" ]; }
+check "run-job.yml runs a job ad hoc" t_adhoc
+finish
