@@ -78,30 +78,24 @@ struct ProgressExhaust: CollectionExhaustJob {
             try out.close()
         case .attempted(let among):
             let candidates = byLabel(among)
-            let spool = try RowSpool()
-            var seen: Set<String> = []
             // Rows are made and spooled on a thread of their own (no host calls there) while this one
-            // reads the next chunk's cache entries and attempts; two chunks in flight at most.
+            // reads the next chunk's cache entries and attempts; two chunks in flight at most. The row
+            // thread alone touches `work` until `rows.sync {}` hands it back.
+            let work = RowThreadWork(spool: try RowSpool(), make: { l, u in row(l, u, candidates) })
             let rows = DispatchQueue(label: "progress-exhaust.rows")
             let slots = DispatchSemaphore(value: 2)
-            var failure: Error?
             defer { rows.sync {} }
             try learners.forEachChunk { chunk in
-                let s = try scores(chunk)
+                let batch = RowThreadWork.Chunk(learners: chunk, scores: try scores(chunk))
                 slots.wait()
                 rows.async {
                     defer { slots.signal() }
-                    guard failure == nil else { return }
-                    do {
-                        for l in chunk {
-                            if let u = s[l.userId] { seen.formUnion(u.perContent.keys) }
-                            try spool.append(row(l, s[l.userId], candidates))
-                        }
-                    } catch { failure = error }
+                    work.add(batch)
                 }
             }
             rows.sync {}
-            if let failure { throw failure }
+            if let failure = work.failure { throw failure }
+            let spool = work.spool, seen = work.seen
             let kept = candidates.indices.filter { seen.contains(candidates[$0]) }
             let out = try open(kept.map { candidates[$0] })
             let fixed = learnerFields.count
@@ -274,5 +268,35 @@ struct AssessmentScores {
     static func percent(grandTotal: String?) -> String {
         guard var g = grandTotal, let (a, b) = g.withUTF8({ grandTotalParts(UnsafeRawBufferPointer($0)) }), b > 0 else { return "" }
         return "\(Int((a * 100 / b).rounded(.up)))%"
+    }
+}
+
+/// The progress rows' worker state: the spool, the score contents seen so far and the first error.
+/// Unchecked Sendable: one thread at a time owns it (the row queue while chunks are in flight, the
+/// job thread after `sync`), so no two touch it at once.
+final class RowThreadWork: @unchecked Sendable {
+    struct Chunk: @unchecked Sendable {
+        var learners: [Learner]
+        var scores: [String: AssessmentScores.UserScores]
+    }
+    let spool: RowSpool
+    let make: (Learner, AssessmentScores.UserScores?) -> [Value]
+    private(set) var seen: Set<String> = []
+    private(set) var failure: Error?
+
+    init(spool: RowSpool, make: @escaping (Learner, AssessmentScores.UserScores?) -> [Value]) {
+        self.spool = spool
+        self.make = make
+    }
+
+    func add(_ chunk: Chunk) {
+        guard failure == nil else { return }
+        do {
+            for l in chunk.learners {
+                let u = chunk.scores[l.userId]
+                if let u { seen.formUnion(u.perContent.keys) }
+                try spool.append(make(l, u))
+            }
+        } catch { failure = error }
     }
 }
