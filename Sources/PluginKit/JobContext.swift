@@ -260,7 +260,7 @@ func withDPStr<R>(_ s: String, _ body: (dp_str) -> R) -> R {
     }
 }
 
-private func withArrayOfBufferPointers<R>(_ arrays: inout [[dp_str]],
+func withArrayOfBufferPointers<R>(_ arrays: inout [[dp_str]],
                                           _ body: ([UnsafeMutableBufferPointer<dp_str>]) -> R) -> R {
     // Copy into stable allocations: nested withUnsafe... calls would not compose over a dynamic count.
     let buffers = arrays.map { a -> UnsafeMutableBufferPointer<dp_str> in

@@ -216,6 +216,34 @@ enum HostAPI {
                     try deliver(builder, onBatch, user, what: "course_cache_members")
                     return DP_OK
                 } catch { return ctx.fail(error) }
+            },
+            cursor_open: { run, request, readAhead, out in
+                let ctx = context(run)
+                guard let request, let out else { return ctx.fail(StoreError.invalid("cursor_open needs a request and an out pointer")) }
+                do {
+                    let cursor = ScanCursor(store: ctx.store, request: try scanRequest(request.pointee), readAhead: Int(readAhead), run: ctx)
+                    ctx.register(cursor)
+                    out.pointee = OpaquePointer(Unmanaged.passRetained(cursor).toOpaque())
+                    return DP_OK
+                } catch {
+                    return ctx.fail(error)
+                }
+            },
+            cursor_next: { cursor, schema, array, done in
+                guard let cursor, let schema, let array, let done else { return DP_ERROR_INVALID_ARGUMENT }
+                let c = Unmanaged<ScanCursor>.fromOpaque(UnsafeRawPointer(cursor)).takeUnretainedValue()
+                do {
+                    done.pointee = try c.next(schema: schema, array: array) ? 0 : 1
+                    return DP_OK
+                } catch {
+                    return c.run.fail(error)
+                }
+            },
+            cursor_close: { cursor in
+                guard let cursor else { return }
+                let c = Unmanaged<ScanCursor>.fromOpaque(UnsafeRawPointer(cursor)).takeRetainedValue()
+                c.close()
+                c.run.closed(c)
             }
         )
         return t

@@ -116,6 +116,7 @@ enum JobRunner {
             job.pointee.run(HostAPI.pointer(for: ctx), UnsafePointer(HostAPI.table), job.pointee.job_data)
         }
         ctx.progress.finish()
+        ctx.closeLeftoverCursors()
         do { try ctx.closeLeftoverReports() } catch {
             return RunOutcome(kind: .failed, message: "closing reports: \(error)", counters: ctx.counters)
         }

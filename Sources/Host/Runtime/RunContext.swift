@@ -148,6 +148,20 @@ final class RunContext {
 
     func register(_ h: ReportHandle) { openReports[ObjectIdentifier(h)] = h }
 
+    /// Pull scans the job has open (ABI 1.5), each retained once for the plugin's pointer.
+    private(set) var openCursors: [ObjectIdentifier: ScanCursor] = [:]
+    func register(_ c: ScanCursor) { openCursors[ObjectIdentifier(c)] = c }
+    func closed(_ c: ScanCursor) { openCursors[ObjectIdentifier(c)] = nil }
+
+    /// Closes cursors the plugin left open (their producer threads stop) and drops the plugin's reference.
+    func closeLeftoverCursors() {
+        for c in openCursors.values {
+            c.close()
+            Unmanaged.passUnretained(c).release()
+        }
+        openCursors.removeAll()
+    }
+
     func closed(_ h: ReportHandle) {
         openReports[ObjectIdentifier(h)] = nil
         reportRows += h.sink.rows

@@ -13,7 +13,8 @@
 **   1.2 appended dp_host_api.redis_read and redis_write; 1.3 appended dp_bytes and the blob_* calls;
 **   1.4 appended request, set_result, report_size (on-demand requests), decrypt_pii, the table
 **       writes table_upsert and table_delete, and course_cache_members;
-**   1.5 appended dp_scan.order_by / n_order_by (rows in key order, so a job can stream a join).
+**   1.5 appended dp_scan.order_by / n_order_by (rows in key order) and the pull scans cursor_open,
+**       cursor_next, cursor_close (two ordered scans open at once: a job merge-joins them, streaming).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -268,6 +269,7 @@ typedef struct dp_http_request {
 /* The run and the host function table                                                              */
 
 typedef struct dp_run dp_run; /* opaque, host-owned; valid while the run function executes */
+typedef struct dp_cursor dp_cursor; /* opaque, host-owned (ABI 1.5 pull scans) */
 
 typedef struct dp_host_api {
     uint32_t size; /* sizeof(dp_host_api) as the host compiled it */
@@ -408,6 +410,23 @@ typedef struct dp_host_api {
     /* `<course>:<course>:optionalnodes`), as batches with one utf8 column "member"; a missing key    */
     /* is an empty set. DP_ERROR_UNSUPPORTED when the host has no course cache configured.           */
     dp_status (*course_cache_members)(dp_run *run, dp_str key, dp_batch_fn on_batch, void *user);
+
+    /* --- ABI 1.5: pull scans ------------------------------------------------------------------- */
+    /* Check DP_HAS_FIELD(host, dp_host_api, cursor_open) before calling: a 1.4 host lacks them.     */
+
+    /* Open a scan the job reads at its own pace (`scan` pushes a whole table through a callback;
+    ** a merge join needs two ordered scans open at once). Same request as `scan`. The host reads
+    ** ahead on a thread of its own up to `read_ahead` batches (0 = host default, at most 1024), so
+    ** memory stays bounded by that many batches. *out is valid until cursor_close. */
+    dp_status (*cursor_open)(dp_run *run, const dp_scan *request, uint32_t read_ahead, dp_cursor **out);
+
+    /* The next batch, MOVED to the caller, who releases schema and batch when done with them. At the
+    ** end *done is 1 and nothing is moved. A failed scan returns its error here (last_error says it). */
+    dp_status (*cursor_next)(dp_cursor *cursor, struct ArrowSchema *schema, struct ArrowArray *batch, int32_t *done);
+
+    /* Stop the scan (at its end or before) and free the cursor. Cursors the run function leaves open
+    ** are closed by the host when it returns. */
+    void (*cursor_close)(dp_cursor *cursor);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

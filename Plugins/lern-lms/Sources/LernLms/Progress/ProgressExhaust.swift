@@ -35,8 +35,12 @@ struct ProgressExhaust: CollectionExhaustJob {
         let hierarchy = try Hierarchy.load(job, collectionId: batch.collectionId, keyspace: settings.hierarchyKeyspace)
         let supported = hierarchy.supportedAssessments(settings)
         // The score columns are the supported contents some learner of the report attempted.
+        // One pull scan of the batch's attempts in user order, merged with the learners chunk by chunk.
+        let attempts = supported.isEmpty ? nil : try AttemptStream(job, batch: batch, settings: settings)
+        defer { attempts?.close() }
         try Self.write(job, batch, learners, reportId: reportId, hierarchy: hierarchy, scoreColumns: .attempted(among: supported)) { chunk in
-            try AssessmentScores.load(job, batch: batch, learners: chunk, supported: supported, settings: settings)
+            guard let attempts else { return [:] }
+            return try AssessmentScores.load(attempts, learners: chunk, supported: supported, settings: settings)
         }
     }
 
@@ -193,12 +197,11 @@ struct AssessmentScores {
         var lastAttempted: String?
     }
 
-    /// The scores of one chunk of learners (ascending user ids). Their attempts are one index range
-    /// of `assessment_aggregator` read in user order, so one user's attempts are in hand at a time
-    /// and a batch's attempts are read once, a chunk at a time. Per row only bytes are compared.
-    static func load(_ job: JobContext, batch: CollectionBatch, learners: [Learner], supported: [String],
+    /// The scores of one chunk of learners (ascending user ids): the attempts stream is merged up to
+    /// the chunk's last user, one user's attempts in hand at a time; per row only bytes are compared.
+    static func load(_ attempts: AttemptStream, learners: [Learner], supported: [String],
                      settings: ExhaustSettings) throws -> [String: UserScores] {
-        guard !supported.isEmpty, let first = learners.first?.userId, let last = learners.last?.userId else { return [:] }
+        guard let last = learners.last?.userId else { return [:] }
         let users = Set(learners.map(\.userId))
         let contentBytes = supported.map { Array($0.utf8) }
         var result: [String: UserScores] = [:]
@@ -217,34 +220,23 @@ struct AssessmentScores {
             guard !per.isEmpty else { return }
             result[u] = UserScores(total: max > 0 ? "\(Int((score * 100 / max).rounded(.up)))%" : "", perContent: per)
         }
-        var columns = [Field("user_id", .utf8), Field("content_id", .utf8), Field("total_max_score", .float64),
-                       Field("total_score", .float64), Field("grand_total", .utf8)]
-        if !settings.bestScoreReport { columns.append(Field("last_attempted_on", .json)) }  // only the latest-attempt rule reads it
-        func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-            a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-        }
-        try job.scanBatches("\(settings.courseKeyspace).assessment_aggregator", columns: columns,
-                            where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId)),
-                                    .ge("user_id", .string(first)), .le("user_id", .string(last))],
-                            orderBy: ["user_id"]) { b in
-            for row in 0..<b.count {
-                guard let user = b.utf8(0, row) else { continue }
-                if !current.withUnsafeBytes({ same($0, user) }) {
-                    finish()
-                    current = Array(user)
-                    currentId = String(decoding: user, as: UTF8.self)
-                }
-                guard let content = b.utf8(1, row),
-                      let c = contentBytes.firstIndex(where: { id in id.withUnsafeBytes { same($0, content) } }) else { continue }
-                let a = Attempt(score: b.double(3, row) ?? 0, maxScore: b.double(2, row) ?? 0, grand: nil,
-                                lastAttempted: settings.bestScoreReport ? nil : AttemptRows.scalarText(b.string(5, row)))
-                if let old = chosen[c] {
-                    let better = settings.bestScoreReport ? a.score > old.score : (a.lastAttempted ?? "") > (old.lastAttempted ?? "")
-                    if !better { continue }
-                }
-                chosen[c] = a
-                chosen[c]!.grand = b.utf8(4, row).flatMap(grandTotalParts)
+        try attempts.forEach(upTo: Array(last.utf8)) { b, row in
+            guard let user = b.utf8(0, row) else { return }
+            if !current.withUnsafeBytes({ AttemptStream.compare($0, user) == 0 }) {
+                finish()
+                current = Array(user)
+                currentId = String(decoding: user, as: UTF8.self)
             }
+            guard let content = b.utf8(1, row),
+                  let c = contentBytes.firstIndex(where: { id in id.withUnsafeBytes { AttemptStream.compare($0, content) == 0 } }) else { return }
+            let a = Attempt(score: b.double(3, row) ?? 0, maxScore: b.double(2, row) ?? 0, grand: nil,
+                            lastAttempted: settings.bestScoreReport ? nil : AttemptRows.scalarText(b.string(5, row)))
+            if let old = chosen[c] {
+                let better = settings.bestScoreReport ? a.score > old.score : (a.lastAttempted ?? "") > (old.lastAttempted ?? "")
+                if !better { return }
+            }
+            chosen[c] = a
+            chosen[c]!.grand = b.utf8(4, row).flatMap(grandTotalParts)
         }
         finish()
         return result
@@ -298,5 +290,56 @@ final class RowThreadWork: @unchecked Sendable {
                 try spool.append(make(l, u))
             }
         } catch { failure = error }
+    }
+}
+
+/// A batch's `assessment_aggregator` rows in user order (one ABI 1.5 pull scan), read a chunk of
+/// learners at a time: the merge side of the progress report's join.
+final class AttemptStream {
+    private let cursor: ScanCursor
+    private var batch: BatchView?
+    private var row = 0
+    private var ended = false
+
+    init(_ job: JobContext, batch: CollectionBatch, settings: ExhaustSettings) throws {
+        var columns = [Field("user_id", .utf8), Field("content_id", .utf8), Field("total_max_score", .float64),
+                       Field("total_score", .float64), Field("grand_total", .utf8)]
+        if !settings.bestScoreReport { columns.append(Field("last_attempted_on", .json)) }  // only the latest-attempt rule reads it
+        // Read ahead about a chunk of learners' attempts, so the server works while the job reads the cache.
+        cursor = try job.openScan("\(settings.courseKeyspace).assessment_aggregator", columns: columns,
+                                  where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))],
+                                  orderBy: ["user_id"], readAhead: 128)
+    }
+
+    func close() { cursor.close() }
+
+    /// Hands over every row whose user_id is at most `last` (UTF-8 bytes, the scan's order) and keeps
+    /// the first later row for the next call.
+    func forEach(upTo last: [UInt8], _ body: (BatchView, Int) throws -> Void) throws {
+        try last.withUnsafeBytes { last in
+            while !ended {
+                guard let b = batch, row < b.count else {
+                    batch = try cursor.next()
+                    row = 0
+                    if batch == nil { ended = true }
+                    continue
+                }
+                while row < b.count {
+                    if let u = b.utf8(0, row), Self.compare(u, last) > 0 { return }
+                    try body(b, row)
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// Byte order of two UTF-8 strings (memcmp, then length).
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+            if c != 0 { return Int(c) }
+        }
+        return a.count - b.count
     }
 }

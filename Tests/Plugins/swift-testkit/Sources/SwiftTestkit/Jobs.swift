@@ -4,7 +4,8 @@ import PluginKit
 @_cdecl("dp_plugin_entry")
 public func dpPluginEntry() -> UnsafeRawPointer {
     PluginExport.descriptor(name: "swift-testkit", version: "0.1.0", owner: "host team", block: "test",
-                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self, BlobProbe.self, SearchProbe.self])
+                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self, BlobProbe.self, SearchProbe.self,
+                                   Merge.self])
 }
 
 /// "name:type,name:type" → fields.
@@ -197,4 +198,46 @@ struct SearchProbe: Job {
 
 extension Value {
     init(_ s: String?) { self = s.map { .string($0) } ?? .null }
+}
+
+/// ABI 1.5 pull scans: merge-joins enrolments with attempts, both ordered by user, holding both
+/// cursors open (batches of 2, one read ahead) into report "merge/rows" (user, batch, attempts).
+/// `stopAfter: N` closes the attempts cursor after N users (early close); `attemptsTable` overrides
+/// the right table (a missing one must fail the job from cursor_next, not hang).
+struct Merge: Job {
+    static let id = "test-merge"
+    static let title = "Merge two ordered pull scans"
+    func run(_ job: JobContext) throws {
+        let p = job.modelParams
+        let left = try job.openScan("sunbird_courses.user_enrolments", columns: [Field("userid", .utf8), Field("batchid", .utf8)],
+                                    orderBy: ["userid", "batchid"], batchRows: 2, readAhead: 1)
+        let right = try job.openScan(p["attemptsTable"] as? String ?? "sunbird_courses.assessment_aggregator",
+                                     columns: [Field("user_id", .utf8), Field("attempt_id", .utf8)], orderBy: ["user_id"],
+                                     batchRows: 2, readAhead: 1)
+        let stopAfter = p["stopAfter"] as? Int ?? Int.max
+        let out = try job.openReport("merge/rows", format: .csv, columns: [Field("user", .utf8), Field("batch", .utf8), Field("attempts", .int64)])
+        var pending: [(String, String)] = []  // right rows read but not yet matched (a batch at a time)
+        var rightDone = false, users = 0
+        func rightRows(upTo user: String) throws -> Int {
+            var n = 0
+            while true {
+                while let first = pending.first, first.0.utf8.lexicographicallyPrecedes(user.utf8) { pending.removeFirst() }
+                while let first = pending.first, first.0 == user { n += 1; pending.removeFirst() }
+                if !pending.isEmpty || rightDone { return n }
+                guard let b = try right.next() else { rightDone = true; return n }
+                pending = (0..<b.count).map { (b.string(0, $0) ?? "", b.string(1, $0) ?? "") }
+            }
+        }
+        while let b = try left.next() {
+            for i in 0..<b.count {
+                let user = b.string(0, i) ?? ""
+                users += 1
+                if users > stopAfter && !rightDone { right.close(); rightDone = true; pending = [] }
+                try out.append([.string(user), .string(b.string(1, i) ?? ""), .int(Int64(try rightRows(upTo: user)))])
+            }
+        }
+        right.close()
+        left.close()
+        try out.close()
+    }
 }

@@ -1,0 +1,83 @@
+import Foundation
+import PluginAPI
+
+/// A pull scan (ABI 1.5): batches come when the job asks, so it can hold two ordered scans open and
+/// merge-join them (`scan` pushes a whole table through one callback). The host reads ahead up to
+/// `readAhead` batches on a thread of its own.
+public final class ScanCursor {
+    private let context: JobContext
+    private var handle: OpaquePointer?
+    private let schema = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
+    private let array = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+    private var holding = false
+
+    init(context: JobContext, handle: OpaquePointer) {
+        self.context = context
+        self.handle = handle
+    }
+
+    deinit {
+        close()
+        schema.deallocate()
+        array.deallocate()
+    }
+
+    /// The next batch, valid until the next call to `next` or `close`; nil at the end.
+    public func next() throws -> BatchView? {
+        releaseCurrent()
+        guard let handle else { return nil }
+        var done: Int32 = 0
+        try context.check(context.host.pointee.cursor_next!(handle, schema, array, &done))
+        if done != 0 { return nil }
+        holding = true
+        return try BatchView(schema: schema, array: array)
+    }
+
+    /// Ends the scan (early or at its end); idempotent.
+    public func close() {
+        releaseCurrent()
+        guard let h = handle else { return }
+        handle = nil
+        context.host.pointee.cursor_close!(h)
+    }
+
+    private func releaseCurrent() {
+        guard holding else { return }
+        holding = false
+        schema.pointee.release?(schema)
+        array.pointee.release?(array)
+    }
+}
+
+extension JobContext {
+    /// Opens a pull scan of `table` with the same request as `scan`; `readAhead` batches at most are
+    /// read ahead (0: the host's default).
+    public func openScan(_ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [],
+                         batchRows: Int = 0, readAhead: Int = 0) throws -> ScanCursor {
+        try requireHost(\.cursor_open, minor: 5, for: "pull scans")
+        let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw JobError(.invalidArgument, "table '\(table)' is not keyspace.table") }
+        let strings = StringArena()
+        var cols = columns.map { dp_column(name: strings.dp($0.name), type: $0.type.rawValue) }
+        var values: [[dp_str]] = filters.map { $0.values.map { strings.dp(JSONText.literal($0)) } }
+        var order = orderBy.map { strings.dp($0) }
+        var handle: OpaquePointer?
+        let status: dp_status = cols.withUnsafeMutableBufferPointer { colBuf in order.withUnsafeMutableBufferPointer { orderBuf in
+            withArrayOfBufferPointers(&values) { valueBufs in
+                var fs = zip(filters, valueBufs).map { f, v in
+                    dp_filter(column: strings.dp(f.column), op: f.op.rawValue, values: v.baseAddress, n_values: v.count)
+                }
+                return fs.withUnsafeMutableBufferPointer { fBuf in
+                    var request = dp_scan(
+                        size: UInt32(MemoryLayout<dp_scan>.size), keyspace: strings.dp(parts[0]),
+                        table: strings.dp(parts[1]), columns: colBuf.baseAddress, n_columns: colBuf.count,
+                        filters: fBuf.baseAddress, n_filters: fBuf.count, batch_rows: UInt32(clamping: batchRows),
+                        order_by: orderBuf.baseAddress, n_order_by: orderBuf.count)
+                    return host.pointee.cursor_open!(run, &request, UInt32(clamping: readAhead), &handle)
+                }
+            }
+        } }
+        try check(status)
+        return ScanCursor(context: self, handle: handle!)
+    }
+}
