@@ -6,7 +6,7 @@
 # end to end (PASSWORD zip into a local blob store) as production does (job in a child process) and
 # in-process, and the floor: psql \copy of the rows the job reads to /dev/null plus a pipelined HGETALL
 # of every user (hiredis, Benchmarks/floor/hgetall.c). Each timing is the median of REPEAT runs
-# (default 3; 1 at a million). The COPY files and the fixture JSON lines are checked to load the same
+# (default 3; 1 at a million), floor and job runs alternating. The COPY files and the fixture JSON lines are checked to load the same
 # rows first. Needs the release build: scripts/build-plugins.sh release
 # Usage: Benchmarks/progress-scale.sh [N ...]   (default: 10000 100000 1000000)
 set -euo pipefail
@@ -68,17 +68,15 @@ for n in "${sizes[@]}"; do
     rm -f "$d"/tables/*.tsv "$d/usercache.resp"
     "$dp" requests list --requests "postgres:$pg" >/dev/null  # creates job_request
     setup=$(( $(date +%s) - t0 ))
+    # Floor, child and in-process runs alternate, so a slower minute of the machine hits all three.
+    : > "$d/floor.times"; : > "$d/child.times"; : > "$d/in-process.times"
     for r in $(seq "$repeat"); do
         measure "$d/floor.out" sh -c "
             psql '$pg' -c \"\\copy (SELECT userid, active, enrolleddate, enrolled_date, completedon, contentstatus, certificates, issued_certificates FROM sunbird_courses.user_enrolments WHERE batchid = 'scale-batch' AND courseid = 'do_scale_course') TO '/dev/null'\" &&
             psql '$pg' -c \"\\copy (SELECT user_id, content_id, total_max_score, total_score, grand_total, last_attempted_on FROM sunbird_courses.assessment_aggregator WHERE course_id = 'do_scale_course' AND batch_id = 'scale-batch') TO '/dev/null'\" &&
-            '$work/hgetall' $redis_port $n" | awk '{print $1}'
-    done > "$d/floor.times"
-    fw=$(median < "$d/floor.times")
-    for mode in child in-process; do
-        extra=(); [ "$mode" = in-process ] && extra=(--in-process)
-        : > "$d/$mode.times"
-        for r in $(seq "$repeat"); do
+            '$work/hgetall' $redis_port $n" | awk '{print $1}' >> "$d/floor.times"
+        for mode in child in-process; do
+            extra=(); [ "$mode" = in-process ] && extra=(--in-process)
             psql "$pg" -q -c "DELETE FROM job_request" -f "$d/job_request.sql"
             rm -rf "$d/blob"
             measure "$d/run.out" "$dp" requests run --job progress-exhaust --config "$work/config.json" \
@@ -86,6 +84,9 @@ for n in "${sizes[@]}"; do
                 --blob "local:$d/blob" --log-file "$d/log" "${extra[@]}" >> "$d/$mode.times"
             grep -q "1 success" "$d/run.out" || { cat "$d/run.out" "$d/log" >&2; exit 1; }
         done
+    done
+    fw=$(median < "$d/floor.times")
+    for mode in child in-process; do
         # The median run by wall time, with its CPU and peak RSS.
         read -r w c rss < <(sort -n "$d/$mode.times" | awk '{a[NR]=$0} END {print a[int((NR + 1) / 2)]}')
         printf "%-9s %-11s %7.2f %7.2f %8d %11.0f %8.2f %6.2f %9d\n" "$n" "$mode" "$w" "$c" $((rss / 1024)) \

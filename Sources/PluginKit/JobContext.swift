@@ -71,33 +71,40 @@ public final class JobContext {
     /// (`batch.utf8(column, row)`, `batch.double(column, row)`) without a Row per row.
     public func scanBatches(_ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [],
                             batchRows: Int = 0, _ body: (BatchView) throws -> Void) throws {
-        let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { throw JobError(.invalidArgument, "table '\(table)' is not keyspace.table") }
         try withoutActuallyEscaping(body) { body in
             let sink = ScanSink(batches: body)
-            let strings = StringArena()
-            var cols = columns.map { dp_column(name: strings.dp($0.name), type: $0.type.rawValue) }
-            var values: [[dp_str]] = filters.map { $0.values.map { strings.dp(JSONText.literal($0)) } }
-            var order = orderBy.map { strings.dp($0) }
-            let status: dp_status = cols.withUnsafeMutableBufferPointer { colBuf in order.withUnsafeMutableBufferPointer { orderBuf in
-                withArrayOfBufferPointers(&values) { valueBufs in
-                    var fs = zip(filters, valueBufs).map { f, v in
-                        dp_filter(column: strings.dp(f.column), op: f.op.rawValue, values: v.baseAddress, n_values: v.count)
-                    }
-                    return fs.withUnsafeMutableBufferPointer { fBuf in
-                        var request = dp_scan(
-                            size: UInt32(MemoryLayout<dp_scan>.size), keyspace: strings.dp(parts[0]),
-                            table: strings.dp(parts[1]), columns: colBuf.baseAddress, n_columns: colBuf.count,
-                            filters: fBuf.baseAddress, n_filters: fBuf.count, batch_rows: UInt32(clamping: batchRows),
-                            order_by: orderBuf.baseAddress, n_order_by: orderBuf.count)
-                        let user = Unmanaged.passUnretained(sink).toOpaque()
-                        return host.pointee.scan(run, &request, scanCallback, user)
-                    }
-                }
-            } }
+            let status = try withScanRequest(table, columns: columns, where: filters, orderBy: orderBy, batchRows: batchRows) { request in
+                host.pointee.scan(run, request, scanCallback, Unmanaged.passUnretained(sink).toOpaque())
+            }
             if let error = sink.error { throw error }
             try check(status)
         }
+    }
+
+    /// A dp_scan for the call `body` makes (its strings and arrays live for the call only).
+    func withScanRequest(_ table: String, columns: [Field], where filters: [Filter], orderBy: [String], batchRows: Int,
+                         _ body: (UnsafeMutablePointer<dp_scan>) -> dp_status) throws -> dp_status {
+        let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw JobError(.invalidArgument, "table '\(table)' is not keyspace.table") }
+        let strings = StringArena()
+        var cols = columns.map { dp_column(name: strings.dp($0.name), type: $0.type.rawValue) }
+        var values: [[dp_str]] = filters.map { $0.values.map { strings.dp(JSONText.literal($0)) } }
+        var order = orderBy.map { strings.dp($0) }
+        return cols.withUnsafeMutableBufferPointer { colBuf in order.withUnsafeMutableBufferPointer { orderBuf in
+            withArrayOfBufferPointers(&values) { valueBufs in
+                var fs = zip(filters, valueBufs).map { f, v in
+                    dp_filter(column: strings.dp(f.column), op: f.op.rawValue, values: v.baseAddress, n_values: v.count)
+                }
+                return fs.withUnsafeMutableBufferPointer { fBuf in
+                    var request = dp_scan(
+                        size: UInt32(MemoryLayout<dp_scan>.size), keyspace: strings.dp(parts[0]),
+                        table: strings.dp(parts[1]), columns: colBuf.baseAddress, n_columns: colBuf.count,
+                        filters: fBuf.baseAddress, n_filters: fBuf.count, batch_rows: UInt32(clamping: batchRows),
+                        order_by: orderBuf.baseAddress, n_order_by: orderBuf.count)
+                    return body(&request)
+                }
+            }
+        } }
     }
 
     // MARK: Reports

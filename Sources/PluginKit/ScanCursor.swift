@@ -55,28 +55,10 @@ extension JobContext {
     public func openScan(_ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [],
                          batchRows: Int = 0, readAhead: Int = 0) throws -> ScanCursor {
         try requireHost(\.cursor_open, minor: 5, for: "pull scans")
-        let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { throw JobError(.invalidArgument, "table '\(table)' is not keyspace.table") }
-        let strings = StringArena()
-        var cols = columns.map { dp_column(name: strings.dp($0.name), type: $0.type.rawValue) }
-        var values: [[dp_str]] = filters.map { $0.values.map { strings.dp(JSONText.literal($0)) } }
-        var order = orderBy.map { strings.dp($0) }
         var handle: OpaquePointer?
-        let status: dp_status = cols.withUnsafeMutableBufferPointer { colBuf in order.withUnsafeMutableBufferPointer { orderBuf in
-            withArrayOfBufferPointers(&values) { valueBufs in
-                var fs = zip(filters, valueBufs).map { f, v in
-                    dp_filter(column: strings.dp(f.column), op: f.op.rawValue, values: v.baseAddress, n_values: v.count)
-                }
-                return fs.withUnsafeMutableBufferPointer { fBuf in
-                    var request = dp_scan(
-                        size: UInt32(MemoryLayout<dp_scan>.size), keyspace: strings.dp(parts[0]),
-                        table: strings.dp(parts[1]), columns: colBuf.baseAddress, n_columns: colBuf.count,
-                        filters: fBuf.baseAddress, n_filters: fBuf.count, batch_rows: UInt32(clamping: batchRows),
-                        order_by: orderBuf.baseAddress, n_order_by: orderBuf.count)
-                    return host.pointee.cursor_open!(run, &request, UInt32(clamping: readAhead), &handle)
-                }
-            }
-        } }
+        let status = try withScanRequest(table, columns: columns, where: filters, orderBy: orderBy, batchRows: batchRows) { request in
+            host.pointee.cursor_open!(run, request, UInt32(clamping: readAhead), &handle)
+        }
         try check(status)
         return ScanCursor(context: self, handle: handle!)
     }
