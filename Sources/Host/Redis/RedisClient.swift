@@ -92,7 +92,7 @@ final class RedisClient {
     /// Sends `commands` pipelined and hands each reply in order to `body`, in hiredis' memory (valid
     /// during the call: nothing is copied that the caller does not copy). `fresh` runs before every
     /// attempt: after a dropped connection the whole batch is replayed, so the caller starts over.
-    /// An error thrown by `body` is the caller's and is not retried.
+    /// An error reply or an error thrown by `body` is the caller's and is not retried.
     func forEachReply(_ commands: [[String]], fresh: () -> Void, _ body: (UnsafeMutablePointer<redisReply>) throws -> Void) throws {
         struct CallerError: Error { var error: Error }
         var lastError: Error?
@@ -117,6 +117,10 @@ final class RedisClient {
                 }
                 return
             } catch let e as CallerError {
+                // The pipeline's later replies are still on the wire: drop the connection so the next
+                // call does not take them for its own.
+                if let ctx { redisFree(ctx) }
+                ctx = nil
                 throw e.error
             } catch let e as StoreError {
                 lastError = e

@@ -51,6 +51,20 @@ final class RedisTests: XCTestCase {
         XCTAssertEqual(try read(RedisClient(settings(db: 0)), ["user:9"], []).0, [[.string("user:9"), .null]], "db 0 is another database")
     }
 
+    /// A key that is not a hash fails its read clearly, and the next read on the same client gets its
+    /// own replies (the failed pipeline's unread replies must not be taken for the next one's).
+    func testAFailedReadLeavesTheClientInStep() throws {
+        try server.cli(["HSET", "user:1", "firstname", "One"])
+        try server.cli(["HSET", "user:2", "firstname", "Two"])
+        try server.cli(["SET", "user:bad", "a string"])
+        let client = RedisClient(try settings())
+        XCTAssertThrowsError(try read(client, ["user:1", "user:bad", "user:2"], ["firstname"])) {
+            XCTAssertTrue("\($0)".contains("WRONGTYPE"), "\($0)")
+        }
+        XCTAssertEqual(try read(client, ["user:2", "user:1"], ["firstname"]).0,
+                       [[.string("user:2"), .string("Two")], [.string("user:1"), .string("One")]])
+    }
+
     func testReconnectsAfterServerRestart() throws {
         let client = RedisClient(try settings())
         client.backoffMs = 50
