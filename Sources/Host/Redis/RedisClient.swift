@@ -64,7 +64,15 @@ final class RedisClient {
         }
         redisSetTimeout(c, timeval(tv_sec: 30, tv_usec: 0))
         ctx = c
-        if settings.db != 0 { _ = try runBatch([["SELECT", String(settings.db)]], on: c) }
+        if settings.db != 0 {
+            try append([["SELECT", String(settings.db)]], on: c)
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(c, &raw) == REDIS_OK, let raw else { throw StoreError.io("Redis \(settings.url): \(errorText(c))") }
+            defer { freeReplyObject(raw) }
+            if case .error(let m) = RedisReply(raw.assumingMemoryBound(to: redisReply.self)) {
+                throw StoreError.io("Redis \(settings.url): \(m)")
+            }
+        }
         return c
     }
 
@@ -72,21 +80,12 @@ final class RedisClient {
         withUnsafeBytes(of: c.pointee.errstr) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
-    /// Sends `commands` pipelined and returns their replies; reconnects and retries the whole batch
-    /// when the connection fails.
+    /// Sends `commands` pipelined and returns their replies, copied; reconnects and retries the whole
+    /// batch when the connection fails.
     func pipeline(_ commands: [[String]]) throws -> [RedisReply] {
-        var lastError: Error?
-        for attempt in 0...reconnectAttempts {
-            if attempt > 0 { usleep(useconds_t(backoffMs * 1000 << (attempt - 1))) }
-            do {
-                return try runBatch(commands, on: try connect())
-            } catch let e as StoreError {
-                lastError = e
-                if let ctx { redisFree(ctx) }
-                ctx = nil
-            }
-        }
-        throw lastError!
+        var replies: [RedisReply] = []
+        try forEachReply(commands, fresh: { replies.removeAll(keepingCapacity: true) }) { replies.append(RedisReply($0)) }
+        return replies
     }
 
     /// Sends `commands` pipelined and hands each reply in order to `body`, in hiredis' memory (valid
@@ -152,24 +151,6 @@ final class RedisClient {
             }
             guard ok else { throw StoreError.io("Redis \(settings.url): \(errorText(c))") }
         }
-    }
-
-    private func runBatch(_ commands: [[String]], on c: UnsafeMutablePointer<redisContext>) throws -> [RedisReply] {
-        try append(commands, on: c)
-        var replies: [RedisReply] = []
-        replies.reserveCapacity(commands.count)
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            guard redisGetReply(c, &raw) == REDIS_OK, let raw else {
-                throw StoreError.io("Redis \(settings.url): \(c.pointee.err != 0 ? errorText(c) : "no reply")")
-            }
-            let reply = raw.assumingMemoryBound(to: redisReply.self)
-            defer { freeReplyObject(raw) }
-            let r = RedisReply(reply)
-            if case .error(let m) = r { throw StoreError(status: DP_ERROR_IO, description: "Redis \(settings.url): \(m)") }
-            replies.append(r)
-        }
-        return replies
     }
 }
 
