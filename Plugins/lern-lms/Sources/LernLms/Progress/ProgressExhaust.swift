@@ -207,7 +207,7 @@ struct AssessmentScores {
         var result: [String: UserScores] = [:]
         var current: [UInt8] = [], currentId: String?, chosen = [Attempt?](repeating: nil, count: supported.count)
         func finish() {
-            defer { chosen = [Attempt?](repeating: nil, count: supported.count) }
+            defer { for i in chosen.indices { chosen[i] = nil } }
             guard let u = currentId, users.contains(u) else { return }
             var score = 0.0, max = 0.0, per: [String: String] = [:]
             per.reserveCapacity(supported.count)
@@ -215,13 +215,13 @@ struct AssessmentScores {
                 guard let a else { continue }
                 score += a.score
                 max += a.maxScore
-                per[supported[i]] = a.grand.map { g in g.1 > 0 ? "\(Int((g.0 * 100 / g.1).rounded(.up)))%" : "" } ?? ""  // = percent(grandTotal:)
+                per[supported[i]] = a.grand.map { g in g.1 > 0 ? ceilPercent(g.0, of: g.1) : "" } ?? ""  // = percent(grandTotal:)
             }
             guard !per.isEmpty else { return }
-            result[u] = UserScores(total: max > 0 ? "\(Int((score * 100 / max).rounded(.up)))%" : "", perContent: per)
+            result[u] = UserScores(total: max > 0 ? ceilPercent(score, of: max) : "", perContent: per)
         }
-        try attempts.forEach(upTo: Array(last.utf8)) { b, row in
-            guard let user = b.utf8(0, row) else { return }
+        try attempts.forEach(upTo: Array(last.utf8)) { b, row, user in
+            guard let user else { return }
             if !current.withUnsafeBytes({ AttemptStream.compare($0, user) == 0 }) {
                 finish()
                 current = Array(user)
@@ -259,8 +259,11 @@ struct AssessmentScores {
     /// `ceil(a × 100 / b)%` of a "a/b" grand total; "" without a '/' (QUIRK Q20, kept).
     static func percent(grandTotal: String?) -> String {
         guard var g = grandTotal, let (a, b) = g.withUTF8({ grandTotalParts(UnsafeRawBufferPointer($0)) }), b > 0 else { return "" }
-        return "\(Int((a * 100 / b).rounded(.up)))%"
+        return ceilPercent(a, of: b)
     }
+
+    /// `ceil(part × 100 / whole)` followed by `%`, e.g. "67%" (upstream's score cells).
+    static func ceilPercent(_ part: Double, of whole: Double) -> String { "\(Int((part * 100 / whole).rounded(.up)))%" }
 }
 
 /// The progress rows' worker state: the spool, the score contents seen so far and the first error.
@@ -313,9 +316,9 @@ final class AttemptStream {
 
     func close() { cursor.close() }
 
-    /// Hands over every row whose user_id is at most `last` (UTF-8 bytes, the scan's order) and keeps
-    /// the first later row for the next call.
-    func forEach(upTo last: [UInt8], _ body: (BatchView, Int) throws -> Void) throws {
+    /// Hands over every row (with its user_id bytes, nil when null) whose user_id is at most `last`
+    /// (UTF-8 bytes, the scan's order) and keeps the first later row for the next call.
+    func forEach(upTo last: [UInt8], _ body: (BatchView, Int, UnsafeRawBufferPointer?) throws -> Void) throws {
         try last.withUnsafeBytes { last in
             while !ended {
                 guard let b = batch, row < b.count else {
@@ -325,8 +328,9 @@ final class AttemptStream {
                     continue
                 }
                 while row < b.count {
-                    if let u = b.utf8(0, row), Self.compare(u, last) > 0 { return }
-                    try body(b, row)
+                    let u = b.utf8(0, row)
+                    if let u, Self.compare(u, last) > 0 { return }
+                    try body(b, row, u)
                     row += 1
                 }
             }

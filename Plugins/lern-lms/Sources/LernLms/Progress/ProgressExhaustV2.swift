@@ -51,7 +51,7 @@ struct ProgressExhaustV2: CollectionExhaustJob {
         for (k, v) in score {
             let id = String(k.split(separator: ":", maxSplits: 1).last ?? "")
             let m = max.first { $0.0 == "max_score:" + id }?.1 ?? 0
-            per[id] = m > 0 ? "\(Int((v * 100 / m).rounded(.up)))%" : ""
+            per[id] = m > 0 ? AssessmentScores.ceilPercent(v, of: m) : ""
         }
         return AssessmentScores.UserScores(total: total, perContent: per)
     }
