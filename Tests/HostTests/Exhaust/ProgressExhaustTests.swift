@@ -273,25 +273,14 @@ class OptionalNodesTests: XCTestCase {
         let course = "do_1130928636168192001667"
         let status: [String: String] = ["user-001": #"{"c1":2,"c2":2,"c3":2,"opt1":2}"#, "user-002": #"{"c1":2,"c2":1}"#]
         let hierarchy = #"{"identifier":"do_1130928636168192001667","leafNodesCount":4,"children":[]}"#
+        try b.setHierarchy(of: course, to: hierarchy)
         var extra: [String] = []
         switch backend {
         case .local:
-            let dir = b.home.path + "/tables/"
-            func rewrite(_ file: String, _ change: ([(String, JSONValue)]) -> [(String, JSONValue)]) throws {
-                let lines = try String(contentsOfFile: dir + file, encoding: .utf8).split(separator: "\n")
-                let out = try lines.map { line -> String in
-                    guard case .object(let pairs) = try JSONParser.parse(String(line)) else { return String(line) }
-                    return JSONValue.object(change(pairs)).render()
-                }
-                try (out.joined(separator: "\n") + "\n").write(toFile: dir + file, atomically: true, encoding: .utf8)
-            }
-            try rewrite("sunbird_courses.user_enrolments.jsonl") { pairs in
+            try b.rewriteLocalTable("sunbird_courses.user_enrolments.jsonl") { pairs in
                 let row = JSONValue.object(pairs)
                 guard row["batchid"]?.string == "batch-001", let s = row["userid"]?.string.flatMap({ status[$0] }) else { return pairs }
-                return pairs + [("contentstatus", try! JSONParser.parse(s))]
-            }
-            try rewrite("dev_hierarchy_store.content_hierarchy.jsonl") { pairs in
-                JSONValue.object(pairs)["identifier"]?.string == course ? [("identifier", .string(course)), ("hierarchy", .string(hierarchy))] : pairs
+                return pairs + [("contentstatus", try JSONParser.parse(s))]
             }
             let sets = b.home.path + "/course-cache.jsonl"
             try #"{"key":"\#(course):\#(course):optionalnodes","members":["opt1"]}"#.write(toFile: sets, atomically: true, encoding: .utf8)
@@ -301,7 +290,6 @@ class OptionalNodesTests: XCTestCase {
             for (u, s) in status {
                 try Harness.psql(conn, "UPDATE sunbird_courses.user_enrolments SET contentstatus = '\(s)' WHERE batchid = 'batch-001' AND userid = '\(u)'")
             }
-            try Harness.psql(conn, "UPDATE dev_hierarchy_store.content_hierarchy SET hierarchy = '\(hierarchy)' WHERE identifier = '\(course)'")
             try b.redis!.cli(["SADD", "\(course):\(course):optionalnodes", "opt1"], db: 5)
             extra = ["--course-redis", b.redis!.url + "/5"]
         }
@@ -337,17 +325,7 @@ class ProgressScoresTests: XCTestCase {
         try b.config("progress-exhaust", ProgressExhaustTests.config)
         let course = "do_1130928636168192001667"
         let hierarchy = #"{"identifier":"do_1130928636168192001667","children":[{"identifier":"do_1128870328040161281204","contentType":"SelfAssess"}]}"#
-        switch backend {
-        case .local:
-            let file = b.home.path + "/tables/dev_hierarchy_store.content_hierarchy.jsonl"
-            let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { line -> String in
-                (try? JSONParser.parse(String(line)))?["identifier"]?.string == course
-                    ? JSONValue.object([("identifier", .string(course)), ("hierarchy", .string(hierarchy))]).render() : String(line)
-            }
-            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        case .postgres:
-            try Harness.psql(b.db!.conninfo, "UPDATE dev_hierarchy_store.content_hierarchy SET hierarchy = '\(hierarchy)' WHERE identifier = '\(course)'")
-        }
+        try b.setHierarchy(of: course, to: hierarchy)
         try b.insert(["tag": "t:channel-01", "request_id": "SC", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
                       "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"])
         try b.run("progress-exhaust")

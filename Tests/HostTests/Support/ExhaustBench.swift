@@ -77,6 +77,30 @@ final class ExhaustBench {
         }
     }
 
+    /// Rewrites each row of a local table file of a writable bench (`change` gets and returns its pairs).
+    func rewriteLocalTable(_ file: String, _ change: ([(String, JSONValue)]) throws -> [(String, JSONValue)]) throws {
+        let path = home.path + "/tables/" + file
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let out = try lines.map { line -> String in
+            guard case .object(let pairs) = try JSONParser.parse(String(line)) else { return String(line) }
+            return JSONValue.object(try change(pairs)).render()
+        }
+        try (out.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Replaces a collection's content_hierarchy document, on either backend.
+    func setHierarchy(of collection: String, to hierarchy: String) throws {
+        switch backend {
+        case .local:
+            try rewriteLocalTable("dev_hierarchy_store.content_hierarchy.jsonl") { pairs in
+                JSONValue.object(pairs)["identifier"]?.string == collection
+                    ? [("identifier", .string(collection)), ("hierarchy", .string(hierarchy))] : pairs
+            }
+        case .postgres:
+            try Harness.psql(db!.conninfo, "UPDATE dev_hierarchy_store.content_hierarchy SET hierarchy = '\(hierarchy)' WHERE identifier = '\(collection)'")
+        }
+    }
+
     /// The jobs the repository's registry.json lists for `plugin` (the manifest must agree with them).
     static func jobs(of plugin: String) throws -> [String] {
         let text = try String(contentsOfFile: Harness.repoRoot + "/registry.json", encoding: .utf8)
