@@ -1,41 +1,28 @@
 import RowBatch
 
-/// CSV as upstream writes it: RFC 4180 quoting (a field is quoted when it holds a comma, quote, CR or
-/// LF; quotes are doubled), nulls as empty fields, empty strings as "" (Spark's emptyValue), numbers
-/// as the JVM prints them, "\n" line ends. Leading/trailing spaces are kept as they are.
+/// CSV rows: fields as `dialect` writes them (upstream's Spark dialect by default, RFC 4180 when a job's
+/// `csvDialect` asks), nulls as empty fields, doubles as the JVM prints them, "\n" line ends.
 enum CSVEncoding {
-    static func appendHeader(_ names: [String], to f: BufferedFile) {
+    static func appendHeader(_ names: [String], dialect: CSVDialect, to f: BufferedFile) {
         for (i, n) in names.enumerated() {
             if i > 0 { f.append(byte: 0x2C) }
             var n = n
-            n.withUTF8 { appendField(UnsafeRawBufferPointer($0), to: f) }
+            n.withUTF8 { f.appendCSVField(UnsafeRawBufferPointer($0), dialect) }
         }
         f.append(byte: 0x0A)
     }
 
-    static func appendRow(_ b: BatchView, _ row: Int, _ columns: [Int], to f: BufferedFile) {
+    static func appendRow(_ b: BatchView, _ row: Int, _ columns: [Int], dialect: CSVDialect, to f: BufferedFile) {
         for (i, c) in columns.enumerated() {
             if i > 0 { f.append(byte: 0x2C) }
             if b.isNull(c, row) { continue }
             switch b.fields[c].type {
-            case .utf8, .json: _ = b.withUTF8(c, row) { appendField($0, to: f) }
+            case .utf8, .json: _ = b.withUTF8(c, row) { f.appendCSVField($0, dialect) }
             case .float64: f.append(NumberText.java(b.double(c, row)!))
             default: f.append(b.string(c, row)!)
             }
         }
         f.append(byte: 0x0A)
-    }
-
-    private static func appendField(_ bytes: UnsafeRawBufferPointer, to f: BufferedFile) {
-        if bytes.isEmpty { f.append("\"\""); return }
-        let needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else { f.append(bytes: bytes); return }
-        f.append(byte: 0x22)
-        for byte in bytes {
-            if byte == 0x22 { f.append(byte: 0x22) }
-            f.append(byte: byte)
-        }
-        f.append(byte: 0x22)
     }
 }
 

@@ -7,6 +7,7 @@ final class ReportSink {
     let reportId: String
     let format: dp_format
     let partitionBy: [String]
+    let dialect: CSVDialect
     private let root: String
     private var fields: [Field]?
     private var partitionColumns: [Int] = []
@@ -21,7 +22,7 @@ final class ReportSink {
 
     static let nullPartition = "__HIVE_DEFAULT_PARTITION__"  // what Spark names a null partition value
 
-    init(reportId: String, format: dp_format, partitionBy: [String], stagingFiles: String) throws {
+    init(reportId: String, format: dp_format, partitionBy: [String], stagingFiles: String, dialect: CSVDialect = .spark) throws {
         guard !reportId.isEmpty, !reportId.hasPrefix("/"), !reportId.split(separator: "/").contains("..") else {
             throw StoreError.invalid("report id '\(reportId)' must be a relative path without '..'")
         }
@@ -31,6 +32,7 @@ final class ReportSink {
         self.reportId = reportId
         self.format = format
         self.partitionBy = partitionBy
+        self.dialect = dialect
         self.root = stagingFiles
     }
 
@@ -54,7 +56,7 @@ final class ReportSink {
         for row in 0..<batch.count {
             let file = try fileFor(batch, row)
             switch format {
-            case DP_FORMAT_CSV: CSVEncoding.appendRow(batch, row, dataColumns, to: file)
+            case DP_FORMAT_CSV: CSVEncoding.appendRow(batch, row, dataColumns, dialect: dialect, to: file)
             default:
                 if format == DP_FORMAT_JSON_ARRAY { file.append(file.rows == 0 ? "[" : ",") }
                 JSONEncoding.appendObject(batch, row, dataColumns, to: file)
@@ -104,7 +106,7 @@ final class ReportSink {
         openOrder.append(rel)
         let f = try BufferedFile(path: (root as NSString).appendingPathComponent(rel))
         if format == DP_FORMAT_CSV, let fields {
-            CSVEncoding.appendHeader(dataColumns.map { fields[$0].name }, to: f)
+            CSVEncoding.appendHeader(dataColumns.map { fields[$0].name }, dialect: dialect, to: f)
         }
         files[rel] = f
         return f
@@ -162,6 +164,11 @@ final class BufferedFile {
     }
 
     func append(byte: UInt8) { buffer.append(byte) }
+
+    func appendCSVField(_ bytes: UnsafeRawBufferPointer, _ dialect: CSVDialect) {
+        dialect.appendField(bytes, to: &buffer)
+        if buffer.count >= 1 << 16 { try? flush() }
+    }
 
     func flush() throws {
         var off = 0

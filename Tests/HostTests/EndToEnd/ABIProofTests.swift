@@ -19,7 +19,17 @@ final class ABIProofTests: XCTestCase {
             """)
     }
 
-    static let echoedItems = """
+    /// Upstream's (Spark's) CSV dialect, the default: quotes inside quoted fields written as \".
+    static let echoedItems = #"""
+        id,n,x,ok,tags
+        a,1,1.5,true,"[\"x\",\"y\"]"
+        "b,\"q",-2,2.0E7,false,"{\"k\":1}"
+        "",,,,
+
+        """#
+
+    /// The same rows with `csvDialect: rfc4180`: quotes doubled.
+    static let echoedItemsRFC4180 = """
         id,n,x,ok,tags
         a,1,1.5,true,"[""x"",""y""]"
         "b,""q",-2,2.0E7,false,"{""k"":1}"
@@ -34,6 +44,14 @@ final class ABIProofTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(home.read("reports/c-echo/items.csv"), Self.echoedItems)
         XCTAssertEqual(home.read("reports/c-echo/summary.csv"), "rows,plugin\n3,c-echo\n")
+        // The host's own parameters apply to a C plugin too: RFC 4180 on request.
+        try home.write("config/jobs/c-echo.json", #"{"modelParams": {"csvDialect": "rfc4180"}}"#)
+        XCTAssertEqual(try home.run(["run", "c-echo"]).status, 0)
+        XCTAssertEqual(home.read("reports/c-echo/items.csv"), Self.echoedItemsRFC4180)
+        try home.write("config/jobs/c-echo.json", #"{"modelParams": {"csvDialect": "excel"}}"#)
+        let bad = try home.run(["run", "c-echo"])
+        XCTAssertEqual(bad.status, 65)
+        XCTAssertTrue(bad.stderr.contains(#"config of job c-echo: modelParams.csvDialect: expected one of spark, rfc4180, got string "excel""#), bad.stderr)
     }
 
     func testPluginsBuiltAgainstOlderMinorsStillLoad() throws {

@@ -215,11 +215,21 @@ final class ExhaustBench {
     /// The rows of a published zip's CSV: ZipCrypto password for PASSWORD, the exhaust file format's
     /// text key for TEXT_KEY, nothing for a plain zip.
     func csv(_ key: String, password: String? = nil, textKey: String? = nil) throws -> [[String: String]] {
+        CSVText.records(String(decoding: try csvBytes(key, password: password, textKey: textKey), as: UTF8.self))
+    }
+
+    /// The bytes of a published zip's CSV, unzipped and decrypted.
+    func csvBytes(_ key: String, password: String? = nil, textKey: String? = nil) throws -> Data {
         let path = blob + "/" + key
         XCTAssertTrue(FileManager.default.fileExists(atPath: path), "not published: \(key)")
-        var data = try Harness.unzip(path, password: password)
-        if let textKey { data = try ExhaustEncryption.decrypt(data, textKey: textKey) }
-        return CSVText.records(String(decoding: data, as: UTF8.self))
+        let data = try Harness.unzip(path, password: password)
+        return try textKey.map { try ExhaustEncryption.decrypt(data, textKey: $0) } ?? data
+    }
+
+    /// The embedded backend's user cache, from another file (JSON lines of {key, fields}).
+    func useUserCache(_ path: String) {
+        precondition(backend == .local, "the user cache file is the embedded backend's")
+        redisSpec = "local:" + path
     }
 
     func header(_ key: String, textKey: String? = nil) throws -> [String] {
@@ -247,10 +257,11 @@ extension Harness {
     }
 }
 
-/// RFC 4180 reading for the tests (Spark's reader turns empty fields into null: here "").
+/// CSV reading for the tests (Spark's reader turns empty fields into null: here ""). Both dialects'
+/// quotes are read: doubled (RFC 4180) and, with `sparkEscapes` (the default, how our reports and
+/// Spark write), `\"` and `\\` inside quotes.
 enum CSVText {
-    /// `sparkEscapes`: inside quotes `\` escapes a quote or a backslash (how Spark writes CSV).
-    static func rows(_ text: String, sparkEscapes: Bool = false) -> [[String]] {
+    static func rows(_ text: String, sparkEscapes: Bool = true) -> [[String]] {
         var rows: [[String]] = [], row: [String] = [], field = "", quoted = false, i = text.startIndex, any = false
         while i < text.endIndex {
             let c = text[i]
@@ -272,7 +283,7 @@ enum CSVText {
         return rows
     }
 
-    static func records(_ text: String, sparkEscapes: Bool = false) -> [[String: String]] {
+    static func records(_ text: String, sparkEscapes: Bool = true) -> [[String: String]] {
         let all = rows(text, sparkEscapes: sparkEscapes)
         guard let header = all.first else { return [] }
         return all.dropFirst().map { Dictionary(zip(header, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a }) }

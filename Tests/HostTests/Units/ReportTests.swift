@@ -40,10 +40,23 @@ final class ReportTests: XCTestCase {
         let published = try staging.commit()
         XCTAssertEqual(published.count, 4)
         XCTAssertEqual(read("r/a.csv"), "v,n\n\"x\ny\",1.0\n,0.25\n")
-        XCTAssertEqual(read("r/b.csv"), "v,n\n s ,\n")
+        XCTAssertEqual(read("r/b.csv"), "v,n\ns,\n", "Spark's dialect trims values")
         XCTAssertEqual(read("r/__HIVE_DEFAULT_PARTITION__.csv"), "v,n\n\"\",3.0\n")
         XCTAssertEqual(read("deep/j.json"), #"[{"k":"a","n":1.0},{"k":"b","v":"q"}]"#)
         XCTAssertFalse(FileManager.default.fileExists(atPath: staging.directory), "staging removed after commit")
+    }
+
+    func testRFC4180DialectKeepsValuesAndDoublesQuotes() throws {
+        let staging = try Staging.create(output: out)
+        let fields = [Field(" v ", .utf8)]
+        for dialect in CSVDialect.allCases {
+            let csv = try ReportSink(reportId: dialect.rawValue, format: DP_FORMAT_CSV, partitionBy: [], stagingFiles: staging.files, dialect: dialect)
+            try write(csv, fields, [[.string(" s ")], [.string("say \"hi\", ok")], [.string("")], [.null]])
+            try csv.close()
+        }
+        _ = try staging.commit()
+        XCTAssertEqual(read("rfc4180.csv"), " v \n s \n\"say \"\"hi\"\", ok\"\n\"\"\n\n")
+        XCTAssertEqual(read("spark.csv"), "v\ns\n\"say \\\"hi\\\", ok\"\n\"\"\n\n")
     }
 
     func testManyPartitionsWithBoundedOpenFiles() throws {

@@ -1,9 +1,11 @@
 import CZlib
 import Foundation
+import PluginKit
 
 /// CSV as Spark writes it (the archived assessment files, lern-exhaust-spec §7.2): `,` separator,
 /// fields quoted with `"`, and inside quotes `\` escapes a quote or a backslash (Spark's `escape`
-/// default) rather than RFC 4180's doubled quotes. Both encodings are read here.
+/// default) rather than RFC 4180's doubled quotes. Both encodings are read here; writing uses the
+/// host's Spark dialect rule (RowBatch `CSVDialect.spark`).
 enum SparkCSV {
     static func rows(_ text: String) -> [[String]] {
         var rows: [[String]] = [], row: [String] = [], field: [UInt8] = [], quoted = false, any = false
@@ -39,11 +41,11 @@ enum SparkCSV {
         return (header, all.dropFirst().map { Dictionary(zip(header, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a }) })
     }
 
-    /// A value as Spark writes it: quoted when it holds `,`, `"`, `\`, or a line break; `"` and `\` escaped.
+    /// A value as Spark writes it (the shared Spark dialect: trimmed, quoted when it holds `,`, `"` or a
+    /// line break, `\` and `"` escaped inside quotes); null is the empty field.
     static func field(_ s: String?) -> String {
         guard let s else { return "" }
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\\" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return CSVDialect.spark.field(s)
     }
 }
 
