@@ -7,7 +7,7 @@ let package = Package(
     name: "dataproducts",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "dataproducts", targets: ["Host"]),
+        .executable(name: "dataproducts", targets: ["dataproducts"]),
         // What a Swift plugin links: the SDK (and through it the C header and the row-batch codec).
         .library(name: "PluginKit", targets: ["PluginKit"]),
     ],
@@ -20,8 +20,10 @@ let package = Package(
         .systemLibrary(name: "PluginAPI", path: "Sources/PluginAPI"),
         // Arrow C Data Interface batches <-> Swift values, used on both sides of the ABI.
         .target(name: "RowBatch", dependencies: ["PluginAPI"]),
+        // Job parameters declared once (name, type, default, doc): validated by the SDK and by the host.
+        .target(name: "JobParameters", dependencies: ["RowBatch"]),
         // The Swift SDK: a Job protocol, typed rows, errors mapped to status codes, one export call.
-        .target(name: "PluginKit", dependencies: ["PluginAPI", "RowBatch"]),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "RowBatch", "JobParameters"]),
         // PostgreSQL client library (Debian: libpq-dev), used by the host only; plugins never link it.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // hiredis (Debian: libhiredis-dev) for the Redis user cache.
@@ -32,16 +34,21 @@ let package = Package(
         .systemLibrary(name: "CLibZip", path: "Sources/CLibZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         // Host-only C shims for Linux calls Swift's Glibc module does not import.
         .target(name: "HostSystem"),
-        .executableTarget(
+        // The host as a library (CLI commands, plugin loading, connectors, queue, writers), so tests
+        // and the thin executable below share it.
+        .target(
             name: "Host",
             dependencies: [
-                "PluginAPI", "RowBatch", "HostSystem", "CLibPQ", "CCurlShim", "CHiredis", "CLibZip",
+                "PluginAPI", "RowBatch", "JobParameters", "HostSystem", "CLibPQ", "CCurlShim", "CHiredis", "CLibZip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // AES-CBC, the AES block function (ECB) and RSA PKCS#1 v1.5 for the exhaust encryption.
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // The `dataproducts` binary: main.swift only.
+        .executableTarget(name: "dataproducts", dependencies: ["Host"]),
         .testTarget(name: "HostTests", dependencies: ["Host", "RowBatch"]),
+        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "JobParameters", "RowBatch"]),
     ]
 )

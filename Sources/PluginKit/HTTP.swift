@@ -35,21 +35,21 @@ extension JobContext {
     /// `request.offset`/`request.limit` set, page after page, handing each page's items (found at
     /// `itemsPath` in the answer, e.g. ["result", "content"]) to `body`, until a page holds fewer
     /// than `limit` items or `maxItems` have been read. A non-2xx answer is an `.io` error.
-    public func searchPages(_ url: String, request: [String: Any], itemsPath: [String], limit: Int = 1000,
-                            maxItems: Int = .max, _ body: ([[String: Any]]) throws -> Void) throws {
+    public func searchPages(_ url: String, request: JSONValue, itemsPath: [String], limit: Int = 1000,
+                            maxItems: Int = .max, _ body: ([JSONValue]) throws -> Void) throws {
         var offset = 0
         while offset < maxItems {
-            var inner = request
-            inner["offset"] = offset
-            inner["limit"] = min(limit, maxItems - offset)
-            let text = String(decoding: try JSONSerialization.data(withJSONObject: ["request": inner]), as: UTF8.self)
+            var inner: [(String, JSONValue)] = []
+            if case .object(let pairs) = request { inner = pairs.filter { $0.0 != "offset" && $0.0 != "limit" } }
+            inner += [("offset", .int(Int64(offset))), ("limit", .int(Int64(min(limit, maxItems - offset))))]
+            let text = JSONValue.object([("request", .object(inner))]).render()
             let answer = try http("POST", url, headers: ["Content-Type": "application/json"], body: text)
             guard (200..<300).contains(answer.status) else {
                 throw JobError(.io, "POST \(url) (offset \(offset)) answered HTTP \(answer.status): \(answer.body.prefix(200))")
             }
-            var node: Any? = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))
-            for key in itemsPath { node = (node as? [String: Any])?[key] }
-            let items = node as? [[String: Any]] ?? []
+            var node: JSONValue? = try? JSONParser.parse(answer.body)
+            for key in itemsPath { node = node?[key] }
+            let items = node?.array ?? []
             try body(items)
             offset += items.count
             if items.count < limit { break }

@@ -1,3 +1,4 @@
+@_exported import JobParameters
 @_exported import RowBatch
 import PluginAPI
 
@@ -15,8 +16,10 @@ public protocol Job {
     static var title: String { get }
     /// Upstream class names accepted as the config's `model`.
     static var legacyNames: [String] { get }
-    /// The modelParams the job reads: name → (type, default, doc). Published in the manifest.
-    static var parameters: [Parameter] { get }
+    /// The modelParams the job reads, each declared once (`Param<Int>("x", default: 20, doc: "…")`).
+    /// The host checks the rendered config against them before the job starts (exit 65 naming the
+    /// key), the manifest publishes them, and the job reads typed values: `job.params[Self.x]`.
+    static var parameters: [any ParameterDeclaring] { get }
 
     init()
     func run(_ job: JobContext) throws
@@ -24,22 +27,7 @@ public protocol Job {
 
 extension Job {
     public static var legacyNames: [String] { [] }
-    public static var parameters: [Parameter] { [] }
-}
-
-/// A documented model parameter.
-public struct Parameter: Sendable {
-    public var name: String
-    public var type: String
-    public var defaultJSON: String?
-    public var doc: String
-
-    public init(_ name: String, type: String, default defaultJSON: String? = nil, doc: String) {
-        self.name = name
-        self.type = type
-        self.defaultJSON = defaultJSON
-        self.doc = doc
-    }
+    public static var parameters: [any ParameterDeclaring] { [] }
 }
 
 /// An error a job throws; it becomes the run's ABI status and message. Any other Swift error

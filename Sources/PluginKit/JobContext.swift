@@ -15,13 +15,16 @@ public final class JobContext {
     public var jobId: String { host.pointee.job_id(run).string }
 
     /// The effective model config (`search`, `model`, `modelParams`, `output`, ...).
-    public private(set) lazy var modelConfig: [String: Any] = {
-        let text = host.pointee.model_config(run).string
-        return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    public private(set) lazy var modelConfig: JSONValue = {
+        (try? JSONParser.parse(host.pointee.model_config(run).string)) ?? .object([])
     }()
 
-    /// `modelParams` of the config (empty when absent).
-    public var modelParams: [String: Any] { modelConfig["modelParams"] as? [String: Any] ?? [:] }
+    /// `modelParams` of the config as written (an empty object when absent). Declared keys are
+    /// better read typed, through `params`.
+    public var modelParams: JSONValue { modelConfig["modelParams"] ?? .object([]) }
+
+    /// The job's declared parameters, checked and with defaults filled in: `job.params[Self.limit]`.
+    public internal(set) var params = ResolvedParameters()
 
     public func log(_ message: String, level: LogLevel = .info) {
         withDPStr(message) { host.pointee.log(run, level.rawValue, $0) }

@@ -28,7 +28,7 @@ public enum PluginExport {
             job.pointee = dp_job(
                 size: UInt32(MemoryLayout<dp_job>.size), id: staticStr(type.id), title: staticStr(type.title),
                 legacy_names: legacy, n_legacy_names: type.legacyNames.count,
-                params: staticStr(parametersJSON(type.parameters)), run: runTrampoline,
+                params: staticStr(ParameterSchema.json(type.parameters.map(\.declaration)).render()), run: runTrampoline,
                 job_data: UnsafeMutableRawPointer(bitPattern: i + 1))
             table[i] = UnsafePointer(job)
         }
@@ -53,15 +53,6 @@ public enum PluginExport {
         let p = strdup(s)!  // intentionally never freed: the descriptor is static
         return dp_str(data: p, len: strlen(p))
     }
-
-    private static func parametersJSON(_ ps: [Parameter]) -> String {
-        let entries = ps.map { p in
-            var fields = ["\"type\":\(JSONText.quote(p.type))", "\"doc\":\(JSONText.quote(p.doc))"]
-            if let d = p.defaultJSON { fields.append("\"default\":\(d)") }
-            return "\(JSONText.quote(p.name)):{\(fields.joined(separator: ","))}"
-        }
-        return "{\(entries.joined(separator: ","))}"
-    }
 }
 
 /// The one C entry point every Swift job runs through: finds the job type, runs it, maps errors.
@@ -77,6 +68,12 @@ private func runTrampoline(_ run: OpaquePointer?, _ host: UnsafePointer<dp_host_
         return fail(DP_ERROR_UNSUPPORTED, "host ABI \(host.pointee.abi_major).x, plugin needs \(DP_ABI_MAJOR).x")
     }
     guard let type = PluginExport.jobType(data) else { return fail(DP_ERROR_INTERNAL, "unknown job_data") }
+    do {
+        // The host has checked these already; a host that did not still never runs a job on a bad config.
+        context.params = try ResolvedParameters(context.modelParams, declared: type.parameters.map(\.declaration))
+    } catch {
+        return fail(DP_ERROR_INVALID_ARGUMENT, "job \(type.id): \(error)")
+    }
     do {
         try type.init().run(context)
         return DP_OK

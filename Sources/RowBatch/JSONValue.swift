@@ -40,6 +40,16 @@ public enum JSONValue: Equatable, Sendable {
     }
     public var array: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
     public var isNull: Bool { if case .null = self { return true } else { return false } }
+    public var objectPairs: [(String, JSONValue)]? { if case .object(let p) = self { return p } else { return nil } }
+
+    /// The same value with every object's keys in byte order (for stable, comparable JSON text).
+    public func sortedKeys() -> JSONValue {
+        switch self {
+        case .array(let a): return .array(a.map { $0.sortedKeys() })
+        case .object(let o): return .object(o.map { ($0.0, $0.1.sortedKeys()) }.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) })
+        default: return self
+        }
+    }
 
     /// Compact JSON text (keys in stored order).
     public func render() -> String {

@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
+import JobParameters
 
-@main
-struct Dataproducts: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `dataproducts` command; `Sources/dataproducts/main.swift` runs it.
+public struct Dataproducts: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "dataproducts",
         abstract: "Runs Sunbird data-product jobs from independently built plugins.",
         discussion: """
@@ -16,7 +19,7 @@ struct Dataproducts: ParsableCommand {
 
 /// Where the deployment lives: registry.json, config/, the plugin folder.
 struct HomeOptions: ParsableArguments {
-    @Option(help: "Deployment folder holding registry.json and config/ (default: $DATAPRODUCTS_HOME or the current folder).")
+    @Option(help: "Deployment folder holding registry.json and config/ (default: $DATAPRODUCTS_HOME, else the deployment the executable is in, else the current folder).")
     var home: String?
 
     @Option(help: "Registry file (default: <home>/registry.json).")
@@ -25,11 +28,17 @@ struct HomeOptions: ParsableArguments {
     @Option(help: "Folder of plugin libraries and manifests (default: the registry's pluginDir).")
     var pluginDir: String?
 
-    var homePath: String { home ?? ProcessInfo.processInfo.environment["DATAPRODUCTS_HOME"] ?? "." }
+    var homePath: String { home ?? DeploymentHome.find() }
 
     func loadRegistry() throws -> Registry {
-        try Registry.load(path: registry ?? (homePath as NSString).appendingPathComponent("registry.json"),
-                          pluginDirOverride: pluginDir)
+        let path = registry ?? (homePath as NSString).appendingPathComponent("registry.json")
+        guard FileManager.default.fileExists(atPath: path) || registry != nil else {
+            throw HostError.config("""
+                no deployment found: \(path) does not exist (looked at $DATAPRODUCTS_HOME, the folders above the \
+                executable and the current folder); pass --home DIR or set DATAPRODUCTS_HOME to the folder holding registry.json
+                """)
+        }
+        return try Registry.load(path: path, pluginDirOverride: pluginDir)
     }
 }
 
@@ -123,15 +132,25 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Lowest JOB_LOG level written: DEBUG, INFO, WARN, ERROR.")
     var logLevel: String = "INFO"
 
-    /// Checks every spec (a wrong one is a config error, found before any job starts) and builds the run.
-    func execution(job: String?, home homeOptions: HomeOptions, config configOptions: ConfigOptions) throws -> JobExecution {
+    /// Checks every spec (a wrong one is a config error, found before any job starts) and builds the run:
+    /// the job first (an unknown id is refused with the known ones, exit 66), then its config and its
+    /// declared parameters (exit 65 naming the key), then the connector specs.
+    func execution(job: String?, home homeOptions: HomeOptions, config configOptions: ConfigOptions,
+                   onDemand: Bool = false) throws -> JobExecution {
         let env = ProcessInfo.processInfo.environment
         let home = homeOptions.homePath
         let registry = try homeOptions.loadRegistry()
-        let config = try configOptions.effective(home: home, job: job)
-        guard let jobName = job ?? config.model else {
-            throw HostError.config("no job: pass JOB or set \"model\" in the config")
+        let resolver = PluginResolver(registry: registry, environment: configOptions.env)
+        var resolved = try job.map { try resolver.resolve(job: $0) }
+        let config = try configOptions.effective(home: home, job: resolved?.1 ?? job)
+        if resolved == nil {
+            guard let model = config.model else { throw HostError.config("no job: pass JOB or set \"model\" in the config") }
+            resolved = try resolver.resolve(job: model)
         }
+        let (plugin, jobName) = resolved!
+        let declared = plugin.manifest.jobs.first { $0.id == jobName }?.params ?? .object([])
+        let parameters = try HostParameters.resolve(config, job: jobName,
+                                                    declared: HostParameters.declarations(job: declared, onDemand: onDemand))
         guard let level = JobLogger.Level.allNamed[logLevel.uppercased()] else {
             throw HostError.config("unknown --log-level \(logLevel)")
         }
@@ -152,23 +171,46 @@ struct RunOptions: ParsableArguments {
             output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
             timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
         execution.courseRedis = courseCache
+        execution.resolved = resolved
+        execution.parameters = parameters
         return execution
     }
 }
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the effective (rendered) model config of a job.")
+        abstract: "Print the effective (rendered) model config of a job, checked against the job's declared parameters.",
+        discussion: "A config that does not fit the declarations (wrong type, missing required key) exits 65 naming the key.")
 
     @Argument(help: "Job id whose config/jobs/<job>.json to render (or use --config).")
     var job: String?
+
+    @Flag(help: "Print the job's parameters with their effective values instead of the config.")
+    var params = false
+
+    @Flag(help: "Parameters of `requests run` too (with --params).")
+    var onDemand = false
 
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var configOptions: ConfigOptions
 
     func run() throws {
         try reportingErrors {
-            print(try configOptions.effective(home: homeOptions.homePath, job: job).json.pretty())
+            let home = homeOptions.homePath
+            let registry = try homeOptions.loadRegistry()
+            let resolver = PluginResolver(registry: registry, environment: configOptions.env)
+            var resolved = try job.map { try resolver.described(job: $0) }
+            let config = try configOptions.effective(home: home, job: resolved?.id ?? job)
+            if resolved == nil, let model = config.model { resolved = try resolver.described(job: model) }
+            guard let resolved else {
+                print(config.json.pretty())  // a config for no known job: rendered, nothing to check it against
+                return
+            }
+            let declared = HostParameters.declarations(job: resolved.params, onDemand: onDemand || params)
+            let values = try HostParameters.resolve(config, job: resolved.id, declared: declared)
+            guard params else { return print(config.json.pretty()) }
+            print("\(resolved.id) (\(configOptions.config ?? "config/jobs/\(resolved.id).json")\(configOptions.env.map { ", env \($0)" } ?? ""))")
+            ParameterListing.lines(declared, values: values, indent: "  ").forEach { print($0) }
         }
     }
 }

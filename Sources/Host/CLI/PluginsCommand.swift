@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobParameters
 
 struct Plugins: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,14 +11,26 @@ struct Plugins: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the registry's plugins and their jobs (reads no library).")
         @OptionGroup var homeOptions: HomeOptions
         @Option(help: "Only the plugins of this environment.") var env: String?
+        @Flag(help: "Also list each job's declared parameters (from the manifests) and the host's own.") var params = false
 
         func run() throws {
             try reportingErrors {
                 let registry = try homeOptions.loadRegistry()
                 for p in try registry.plugins(in: env) {
                     print("\(p.name) \(p.version)  ABI \(p.abi)  block \(p.block)  owner \(p.owner)")
-                    for j in p.jobs { print("  \(j)") }
+                    let manifest = try? Manifest.read(registry.manifestPath(p))
+                    for j in p.jobs {
+                        let described = manifest?.jobs.first { $0.id == j }
+                        print("  \(j)" + (described.map { "  \($0.title)" } ?? ""))
+                        guard params else { continue }
+                        guard let described else { print("    (no manifest: build the plugin to see its parameters)"); continue }
+                        let declared = ParameterSchema.parse(described.params)
+                        if declared.isEmpty { print("    (no parameters)") }
+                        ParameterListing.lines(declared.compactMap(\.parameter)).forEach { print($0) }
+                        for (name, parameter) in declared where parameter == nil { print("    \(name)  (type unknown to this host: not checked)") }
+                    }
                 }
+                if params { ParameterListing.hostSections().forEach { print($0) } }
             }
         }
     }

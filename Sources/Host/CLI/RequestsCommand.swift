@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobParameters
 import RowBatch
 
 struct Requests: ParsableCommand {
@@ -50,24 +51,23 @@ struct RequestsRun: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard lease >= 1 else { throw HostError.config("--lease must be at least 1 second") }
-            let execution = try runOptions.execution(job: job, home: homeOptions, config: configOptions)
+            let execution = try runOptions.execution(job: job, home: homeOptions, config: configOptions, onDemand: true)
             let spec = queueOptions.spec(home: homeOptions.homePath, store: execution.store)
             let queue = try withStoreErrors { try RequestQueueFactory.make(spec) }
             let heartbeatQueue = try withStoreErrors { try RequestQueueFactory.make(spec) }
-            let params = execution.config.json["modelParams"] ?? .null
-            func number(_ k: String) -> Int64? { params[k]?.int ?? params[k]?.string.flatMap { Int64($0) } }
+            let params = execution.parameters
             var settings = RequestEngine.Settings(requestJobId: requestJob ?? job)
             settings.lease = lease
             settings.retryAfter = retryAfter
-            settings.batchNumber = batchNumber ?? number("batchNumber").map { Int($0) }
+            settings.batchNumber = batchNumber ?? params[HostParameters.batchNumber]
             settings.maxRequests = maxRequests ?? .max
-            settings.tenantPreferenceUrl = params["tenantPreferenceUrl"]?.string
-            settings.orgSearchUrl = params["orgSearchUrl"]?.string
-            if let n = number("batchesLimitPerChannel") { settings.batchesPerChannel = Int(n) }
-            if let n = number("fileSizeLimitPerChannel") { settings.bytesPerChannel = n }
-            if let n = number("maxErrorMessageLength") { settings.maxErrorMessageLength = Int(n) }
+            settings.tenantPreferenceUrl = params[HostParameters.tenantPreferenceUrl]
+            settings.orgSearchUrl = params[HostParameters.orgSearchUrl]
+            settings.batchesPerChannel = params[HostParameters.batchesLimitPerChannel]
+            settings.bytesPerChannel = Int64(params[HostParameters.fileSizeLimitPerChannel])
+            settings.maxErrorMessageLength = params[HostParameters.maxErrorMessageLength]
             settings.sunbirdEncryptionKey = ProcessInfo.processInfo.environment["SUNBIRD_ENCRYPTION_KEY"]
-                ?? params["sunbirdEncryptionKey"]?.string ?? ""
+                ?? params[HostParameters.encryptionKey] ?? ""
             let logger = try JobLogger.open(path: execution.logFile, jobName: job, minimumLevel: execution.logLevel)
             let engine = RequestEngine(queue: queue, heartbeatQueue: heartbeatQueue, settings: settings, execution: execution,
                                        blob: try BlobStoreFactory.make(execution.blob ?? "local:blob"),

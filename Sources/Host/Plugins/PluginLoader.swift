@@ -22,6 +22,19 @@ struct PluginResolver {
     /// The plugin providing `job` (a job id, or an upstream class name listed as a legacy name).
     /// Returns the plugin and the canonical job id.
     func resolve(job: String) throws -> (VerifiedPlugin, String) {
+        let (plugin, jobId) = try claim(job: job)
+        return (try verify(plugin), jobId)
+    }
+
+    /// The job's id and declared parameters from its plugin's manifest (no library is read).
+    func described(job: String) throws -> (id: String, params: JSONValue) {
+        let (plugin, jobId) = try claim(job: job)
+        let manifest = try Manifest.read(registry.manifestPath(plugin))
+        return (jobId, manifest.jobs.first { $0.id == jobId }?.params ?? .object([]))
+    }
+
+    /// Which registry plugin provides `job` (checked: known, claimed once, in the environment).
+    func claim(job: String) throws -> (Registry.Plugin, String) {
         var claims = registry.plugins.filter { $0.jobs.contains(job) }
         var jobId = job
         if claims.isEmpty {
@@ -46,7 +59,7 @@ struct PluginResolver {
         if let environment, !(try registry.plugins(in: environment)).contains(where: { $0.name == plugin.name }) {
             throw HostError.pluginRefused("plugin \(plugin.name) (job '\(jobId)') is not enabled for environment \(environment) in \(registry.path)")
         }
-        return (try verify(plugin), jobId)
+        return (plugin, jobId)
     }
 
     /// Every check short of loading; the error names plugin, file and reason.

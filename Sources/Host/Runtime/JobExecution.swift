@@ -1,4 +1,5 @@
 import Foundation
+import JobParameters
 import RowBatch
 import HostSystem
 
@@ -22,7 +23,12 @@ struct JobExecution {
     /// instead of the plain move into `output` (it gets the staged files' root and the job's result).
     var request: String? = nil
     var courseRedis: String? = nil
+    var progressLabel: String? = nil
     var publish: ((_ stagedFiles: String, _ result: String?) throws -> [String])? = nil
+    /// The plugin and job id as `RunOptions` resolved and checked them (resolved again when unset).
+    var resolved: (VerifiedPlugin, String)? = nil
+    /// The config's modelParams checked against the job's and the host's declarations.
+    var parameters = ResolvedParameters()
 
     struct Result {
         var jobId: String
@@ -33,7 +39,7 @@ struct JobExecution {
     }
 
     func run() throws -> Result {
-        let (plugin, jobId) = try PluginResolver(registry: registry, environment: environment).resolve(job: job)
+        let (plugin, jobId) = try resolved ?? PluginResolver(registry: registry, environment: environment).resolve(job: job)
         let logger = try JobLogger.open(path: logFile, jobName: jobId, minimumLevel: logLevel)
         let started = Date()
         logger.start("Started processing of \(jobId)", data: [
@@ -58,6 +64,7 @@ struct JobExecution {
         spec.blob = blob
         spec.request = request
         spec.courseRedis = courseRedis
+        spec.progressLabel = progressLabel
         let outcome: RunOutcome
         do {
             outcome = try inProcess ? JobRunner.execute(spec, logger: logger) : runIsolated(spec, staging: staging)

@@ -1,5 +1,6 @@
 import Foundation
 import PluginAPI
+import JobParameters
 import RowBatch
 
 /// The state behind one `dp_run *`: what the host functions of a running job read and write.
@@ -15,7 +16,9 @@ final class RunContext {
     private let modelParams: JSONValue?
     let staging: Staging
     let logger: JobLogger
-    let progress: ProgressLine
+    /// How this job's CSV reports are written (modelParams.csvDialect).
+    let csvDialect: CSVDialect
+    let progress: RunProgress
     private(set) var counters: [(String, Int64)] = []
     /// What the plugin said went wrong (host->set_error).
     var errorMessage: String?
@@ -34,15 +37,18 @@ final class RunContext {
     private var lastResponseC: CString?
 
     init(jobId: String, configText: String, store: TableStore, http: HTTPConnector, redis: RedisSettings? = nil,
-         staging: Staging, logger: JobLogger) {
+         staging: Staging, logger: JobLogger, progressLabel: String? = nil) {
         self.jobId = jobId
         self.redisOverride = redis
         self.modelParams = (try? JSONParser.parse(configText))?["modelParams"]
+        // Checked by the parent before the run; a bad value cannot reach here from `run` or `requests run`.
+        let host = (try? ResolvedParameters(modelParams, declared: HostParameters.all.map(\.declaration))) ?? ResolvedParameters()
+        self.csvDialect = CSVDialect(rawValue: host[HostParameters.csvDialect]) ?? .spark
         self.store = store
         self.http = http
         self.staging = staging
         self.logger = logger
-        self.progress = ProgressLine(label: jobId)
+        self.progress = RunProgress(label: progressLabel ?? jobId)
         self.jobIdC = CString(jobId)
         self.configC = CString(configText)
     }
@@ -197,30 +203,6 @@ final class CString {
     }
     var dp: dp_str { dp_str(data: pointer, len: length) }
     deinit { free(pointer) }
-}
-
-/// "job: 1234/5000 (24%)" on a terminal, rewritten in place at most ten times a second.
-final class ProgressLine {
-    let label: String
-    let enabled = isatty(2) != 0
-    private var last = Date.distantPast
-    private(set) var shown = false
-
-    init(label: String) { self.label = label }
-
-    func update(done: UInt64, total: UInt64) {
-        guard enabled, Date().timeIntervalSince(last) >= 0.1 else { return }
-        last = Date()
-        let pct = total > 0 ? " (\(done * 100 / total)%)" : ""
-        let text = "\r\u{1B}[K\(label): \(done)\(total > 0 ? "/\(total)" : "")\(pct)"
-        fputs(text, stderr)
-        shown = true
-    }
-
-    func finish() {
-        if shown { fputs("\r\u{1B}[K", stderr) }
-        shown = false
-    }
 }
 
 /// Set by SIGTERM/SIGINT; read by is_cancelled. A plain global: signal handlers cannot capture.

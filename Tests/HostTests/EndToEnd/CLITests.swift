@@ -47,7 +47,7 @@ final class CLITests: XCTestCase {
     }
 
     func testMissingStoreFolderExit65() throws {
-        try home.write("config/jobs/test-echo.json", "{}")
+        try home.write("config/jobs/test-echo.json", #"{"modelParams":{"table":"ks.t","columns":"a:utf8"}}"#)
         let r = try home.run(["run", "test-echo", "--store", "local:/nonexistent/dir"])
         XCTAssertEqual(r.status, 65)
         XCTAssertTrue(r.stderr.contains("local store folder /nonexistent/dir does not exist"), r.stderr)

@@ -16,7 +16,7 @@ final class ProgressExhaustUnitTests: XCTestCase {
     /// P1's pure check: `filterAssessmentsFromHierarchy([], {}, ("do_1130928636168192001667", []))`
     /// gives no assessment ids; and the rule itself on a real tree.
     func testSupportedAssessmentsFromHierarchy() throws {
-        let settings = ExhaustSettings([:])
+        let settings = ExhaustSettings(try ResolvedParameters(nil, declared: (ExhaustSettings.parameters + ExhaustSettings.scoreParameters).map(\.declaration)))
         XCTAssertEqual(Hierarchy(root: .object([])).supportedAssessments(settings), [])
         let tree = try JSONParser.parse("""
             {"identifier":"do_1130928636168192001667","contentType":"Course","children":[

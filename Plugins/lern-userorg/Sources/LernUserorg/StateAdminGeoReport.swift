@@ -13,10 +13,9 @@ struct StateAdminGeoReport: Job {
         "org.sunbird.userorg.job.report.StateAdminGeoReportJob",
         "org.ekstep.analytics.job.report.StateAdminGeoReportJob",  // the model name in deployed configs
     ]
-    static let parameters = [
-        Parameter("sunbirdKeyspace", type: "string", default: "\"sunbird\"",
-                  doc: "keyspace of organisation and location (upstream course.metrics.cassandra.sunbirdKeyspace)"),
-    ]
+    static let keyspace = Param<String>("sunbirdKeyspace", default: "sunbird",
+                                        doc: "keyspace of organisation and location (upstream course.metrics.cassandra.sunbirdKeyspace)")
+    static let parameters: [any ParameterDeclaring] = [keyspace]
 
     /// One output row: a school with its district and (optional) block.
     struct SchoolRow {
@@ -32,7 +31,7 @@ struct StateAdminGeoReport: Job {
     }
 
     func run(_ job: JobContext) throws {
-        let keyspace = job.modelParams["sunbirdKeyspace"] as? String ?? "sunbird"
+        let keyspace = job.params[Self.keyspace]
 
         // Locations are few (a country's districts and blocks): keep id → (name, type) in memory.
         var locations: [String: (name: String?, type: String?)] = [:]

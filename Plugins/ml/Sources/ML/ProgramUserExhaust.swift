@@ -10,15 +10,15 @@ struct ProgramUserExhaust: Job {
     static let id = "program-user-exhaust"
     static let title = "Program user exhaust: program enrolments with consented PII (on demand)"
     static let legacyNames = ["org.sunbird.ml.exhaust.ProgramUserInfoExhaustJob"]
-    static let parameters = [
-        Parameter("table", type: "list", doc: "program_enrollment and user column lists (deployed config)"),
-        Parameter("label_mapping", type: "object", doc: "column → CSV label"),
-        Parameter("order_of_csv_column", type: "list", doc: "CSV labels in order"),
-        Parameter("sort", type: "list", doc: "labels the rows sort by"),
-        Parameter("quote_column", type: "list", doc: "labels whose non-empty values are wrapped in '…'"),
-        Parameter("programKeyspace", type: "string", default: "\"sunbird_programs\"", doc: "keyspace of program_enrollment"),
-        Parameter("userKeyspace", type: "string", default: "\"sunbird\"", doc: "keyspace of user_consent"),
-    ]
+    static let table = Param<JSONValue?>("table", .list, doc: "program_enrollment and user column lists (deployed config)")
+    static let labelMapping = Param<JSONValue?>("label_mapping", doc: "column → CSV label (default: upstream's deployed mapping)")
+    static let columnOrder = Param<[String]>("order_of_csv_column", default: order, doc: "CSV labels in order")
+    static let sortBy = Param<[String]>("sort", default: ["District", "Block", "Cluster", "School Id", "User UUID"], doc: "labels the rows sort by")
+    static let quoteColumns = Param<[String]>("quote_column", default: ["User Name(On user consent)", "Program Name"],
+                                              doc: "labels whose non-empty values are wrapped in '…'")
+    static let programKeyspace = Param<String>("programKeyspace", default: "sunbird_programs", doc: "keyspace of program_enrollment")
+    static let userKeyspace = Param<String>("userKeyspace", default: "sunbird", doc: "keyspace of user_consent")
+    static let parameters: [any ParameterDeclaring] = [table, labelMapping, columnOrder, sortBy, quoteColumns, programKeyspace, userKeyspace]
 
     static let enrolmentColumns = ["user_id", "program_name", "program_externalId", "user_locations", "user_type", "user_sub_type",
                                    "organisation_name", "pii_consent_required"]
@@ -38,32 +38,35 @@ struct ProgramUserExhaust: Job {
 
     struct Settings {
         var labels = ProgramUserExhaust.labels
-        var order = ProgramUserExhaust.order
-        var sort = ["District", "Block", "Cluster", "School Id", "User UUID"]
-        var quote = ["User Name(On user consent)", "Program Name"]
+        var order: [String]
+        var sort: [String]
+        var quote: [String]
         var locationColumns = ProgramUserExhaust.locationColumns
         var encrypted = ["email", "phone"]
-        var programKeyspace = "sunbird_programs"
-        var userKeyspace = "sunbird"
+        var programKeyspace: String
+        var userKeyspace: String
 
-        init(_ p: [String: Any]) {
-            if let m = p["label_mapping"] as? [String: String] { labels = m }
-            if let o = p["order_of_csv_column"] as? [String] { order = o }
-            if let s = p["sort"] as? [String] { sort = s }
-            if let q = p["quote_column"] as? [String] { quote = q }
-            for t in p["table"] as? [[String: Any]] ?? [] {
-                if t["name"] as? String == "program_enrollment", let l = t["user_locations_columns"] as? [String] { locationColumns = l }
-                if t["name"] as? String == "user", let e = t["encrypted_columns"] as? [String] { encrypted = e }
+        init(_ p: ResolvedParameters) {
+            if case .object(let pairs)? = p[ProgramUserExhaust.labelMapping] {
+                labels = Dictionary(pairs.compactMap { k, v in v.string.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
             }
-            if let k = p["programKeyspace"] as? String { programKeyspace = k }
-            if let k = p["userKeyspace"] as? String { userKeyspace = k }
+            order = p[ProgramUserExhaust.columnOrder]
+            sort = p[ProgramUserExhaust.sortBy]
+            quote = p[ProgramUserExhaust.quoteColumns]
+            for t in p[ProgramUserExhaust.table]?.array ?? [] {
+                let strings = { (k: String) in t[k]?.array?.compactMap(\.string) }
+                if t["name"]?.string == "program_enrollment", let l = strings("user_locations_columns") { locationColumns = l }
+                if t["name"]?.string == "user", let e = strings("encrypted_columns") { encrypted = e }
+            }
+            programKeyspace = p[ProgramUserExhaust.programKeyspace]
+            userKeyspace = p[ProgramUserExhaust.userKeyspace]
         }
     }
 
     func run(_ job: JobContext) throws {
         guard let request = job.request else { throw JobError(.invalidArgument, "program-user-exhaust runs on demand: use `requests run`") }
         guard !request.requestData.isNull, request.hasEncryptionKey else { return try job.setResult(RequestResult(.failed, message: "Not a Valid Request")) }
-        let settings = Settings(job.modelParams)
+        let settings = Settings(job.params)
         let rows: [[String: String]]
         do { rows = try report(job, request.requestData, settings) } catch {
             // Upstream swallows any error of the data step and reports no data (§6.2 step 7).

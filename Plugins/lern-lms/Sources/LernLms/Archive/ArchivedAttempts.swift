@@ -11,13 +11,13 @@ enum ArchivedAttempts {
                                         "total_max_score", "total_score", "grand_total", "question"]
     static let optional: Set<String> = ["created_on", "updated_on"]
 
-    static func folder(_ config: [String: Any]?, batch: CollectionBatch) -> String {
-        var path = config?["filePath"] as? String ?? "archived-data/"
+    static func folder(_ config: JSONValue, batch: CollectionBatch) -> String {
+        var path = config["filePath"]?.string ?? "archived-data/"
         if !path.isEmpty, !path.hasSuffix("/") { path += "/" }
         return path + "\(batch.batchId)_\(batch.collectionId)/"
     }
 
-    static func read(_ job: JobContext, batch: CollectionBatch, config: [String: Any]?) -> [Attempt] {
+    static func read(_ job: JobContext, batch: CollectionBatch, config: JSONValue) -> [Attempt] {
         do {
             let prefix = folder(config, batch: batch)
             let keys = try job.blobList(prefix).filter { isArchive(String($0.dropFirst(prefix.count))) }

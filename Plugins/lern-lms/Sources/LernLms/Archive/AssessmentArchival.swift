@@ -16,12 +16,14 @@ struct AssessmentArchival: Job {
     static let id = "assessment-archival"
     static let title = "Assessment archival: weekly gzip CSV archives of assessment attempts per batch, then deletion"
     static let legacyNames = ["org.sunbird.analytics.archival.AssessmentArchivalJob", "org.sunbird.analytics.job.report.AssessmentArchivalJob"]
-    static let parameters = [
-        Parameter("mode", type: "string", default: "\"archival\"", doc: "archival | delete | archival-and-delete"),
-        Parameter("request", type: "object", doc: "{archivalTable, keyspace, batchId, collectionId, batchFilters}"),
-        Parameter("blobConfig", type: "object", default: #"{"reportPath":"archived-data/"}"#, doc: "reportPath: folder in the blob store"),
-        Parameter("bookkeepingTable", type: "string", default: "\"sunbird_courses.archival_metadata\"", doc: "archival_request table"),
-    ]
+    static let mode = Param<String>("mode", default: "archival", oneOf: ["archival", "delete", "archival-and-delete"],
+                                    doc: "archive, delete what was archived, or both")
+    static let request = Param<JSONValue>(required: "request", doc: "{archivalTable, keyspace, batchId, collectionId, batchFilters}")
+    static let blobConfig = Param<JSONValue>("blobConfig", default: .object([("reportPath", .string("archived-data/"))]),
+                                             doc: "reportPath: folder in the blob store")
+    static let bookkeepingTable = Param<String>("bookkeepingTable", default: "sunbird_courses.archival_metadata",
+                                                doc: "keyspace.table of the archival bookkeeping rows")
+    static let parameters: [any ParameterDeclaring] = [mode, request, blobConfig, bookkeepingTable]
     static let jobName = "assessment-archival"
     static let columns = ["course_id", "batch_id", "user_id", "content_id", "attempt_id", "created_on", "grand_total",
                           "last_attempted_on", "total_max_score", "total_score", "updated_on", "question"]
@@ -32,29 +34,29 @@ struct AssessmentArchival: Job {
         var batchId: String?
         var collectionId: String?
         var batchFilters: [String]?
-        var request: [String: Any]
+        var request: JSONValue
         var reportPath: String
         var bookkeeping: String
 
-        init(_ p: [String: Any]) throws {
-            mode = p["mode"] as? String ?? "archival"
-            request = p["request"] as? [String: Any] ?? [:]
-            guard let t = request["archivalTable"] as? String, !t.isEmpty else {
+        init(_ p: ResolvedParameters) throws {
+            mode = p[AssessmentArchival.mode]
+            request = p[AssessmentArchival.request]
+            guard let t = request["archivalTable"]?.string, !t.isEmpty else {
                 throw JobError(.invalidArgument, "modelParams.request.archivalTable is required")
             }
-            table = "\(request["keyspace"] as? String ?? "sunbird_courses").\(t)"
-            batchId = request["batchId"] as? String
-            collectionId = request["collectionId"] as? String
-            batchFilters = request["batchFilters"] as? [String]
-            var path = (p["blobConfig"] as? [String: Any])?["reportPath"] as? String ?? "archived-data/"
+            table = "\(request["keyspace"]?.string ?? "sunbird_courses").\(t)"
+            batchId = request["batchId"]?.string
+            collectionId = request["collectionId"]?.string
+            batchFilters = request["batchFilters"]?.array?.compactMap(\.string)
+            var path = p[AssessmentArchival.blobConfig]["reportPath"]?.string ?? "archived-data/"
             if !path.isEmpty, !path.hasSuffix("/") { path += "/" }
             reportPath = path
-            bookkeeping = p["bookkeepingTable"] as? String ?? "sunbird_courses.archival_metadata"
+            bookkeeping = p[AssessmentArchival.bookkeepingTable]
         }
     }
 
     func run(_ job: JobContext) throws {
-        let s = try Settings(job.modelParams)
+        let s = try Settings(job.params)
         switch s.mode {
         case "archival": try archive(job, s)
         case "delete": try delete(job, s)
@@ -169,10 +171,9 @@ struct AssessmentArchival: Job {
             let lines = byKey.keys.sorted().map { byKey[$0]! }
             let id = Self.requestId(collectionId: p.courseId, batchId: p.batchId, year: p.year, week: p.week)
             let previous = done.first { $0.requestId == id }
-            var data = s.request.mapValues { $0 }
-            data["year"] = p.year
-            data["week"] = p.week
-            let requestData = (try? JSONSerialization.data(withJSONObject: data, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            var data = (s.request.objectPairs ?? []).filter { $0.0 != "year" && $0.0 != "week" }
+            data += [("year", .int(Int64(p.year))), ("week", .int(Int64(p.week)))]
+            let requestData = JSONValue.object(data).sortedKeys().render()
             var cells: [String: Value] = ["resource_type": .string("assessment"), "job_id": .string(Self.jobName),
                                           "request_data": .json(requestData), "archival_date": .string(Self.sparkTimestamp(Date()))]
             do {

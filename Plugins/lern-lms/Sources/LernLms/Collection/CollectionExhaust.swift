@@ -67,7 +67,7 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
     init(job: JobContext, report: Report) {
         self.job = job
         self.report = report
-        settings = ExhaustSettings(job.modelParams)
+        settings = ExhaustSettings(job.params)
     }
 
     static var requestError: String { "Request should have either of batchId, batchFilter, searchFilter or encrption key" }  // sic
@@ -130,10 +130,9 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
     /// decided: the files are the result, so the run succeeds when every batch was written.
     func standalone() throws {
         var data: [(String, JSONValue)] = []
-        for key in ["batchId", "batchFilter", "searchFilter"] {
-            if let v = job.modelParams[key], let d = try? JSONSerialization.data(withJSONObject: v, options: .fragmentsAllowed),
-               let j = try? JSONParser.parse(String(decoding: d, as: UTF8.self)) { data.append((key, j)) }
-        }
+        if let id = job.params[ExhaustSettings.batchId] { data.append(("batchId", .string(id))) }
+        if let ids = job.params[ExhaustSettings.batchFilter] { data.append(("batchFilter", .array(ids.map { .string($0) }))) }
+        if let filter = job.params[ExhaustSettings.searchFilter] { data.append(("searchFilter", filter)) }
         let what = try CollectionRequest(.object(data))
         let (batches, message) = try resolve(what, requestedOrgId: nil)
         guard !batches.isEmpty else { throw JobError(.notFound, message) }

@@ -2,49 +2,54 @@ import Foundation
 import PluginKit
 
 /// The modelParams the collection exhausts read (upstream splits them between modelParams and AppConf;
-/// here every one is a model param with upstream's production default).
+/// here every one is a model param with upstream's production default), each declared once.
 struct ExhaustSettings {
-    var contentSearchUrl: String?
-    var batchLimitPerRequest = 20
-    var csvColumns: [String] = []
-    var courseKeyspace = "sunbird_courses"
-    var userKeyspace = "sunbird"
-    var hierarchyKeyspace = "dev_hierarchy_store"
-    var bestScoreReport = true
-    var supportedContentTypes = ["SelfAssess"]
-    var supportedPrimaryCategories = ["Practice Question Set"]
-    var supportedObjectTypes = ["QuestionSet"]
+    static let contentSearchUrl = Param<String?>("contentSearchUrl", doc: "content search API (upstream service.search.url + service.search.path)")
+    static let batchLimitPerRequest = Param<Int>("batchLimitPerRequest", default: 20, doc: "max batchFilter entries (upstream data_exhaust.batch.limit.per.request)")
+    static let csvColumns = Param<[String]>("csvColumns", default: [], doc: "internal column names selected before labelling")
+    static let courseKeyspace = Param<String>("courseKeyspace", default: "sunbird_courses", doc: "keyspace of course_batch, user_enrolments, assessment_aggregator")
+    static let userKeyspace = Param<String>("userKeyspace", default: "sunbird", doc: "keyspace of system_settings and user_consent")
+    static let hierarchyKeyspace = Param<String>("hierarchyKeyspace", default: "dev_hierarchy_store", doc: "keyspace of content_hierarchy")
+    // `run` (not `requests run`) is upstream's standalone mode: the batches come from these.
+    static let batchId = Param<String?>("batchId", doc: "standalone mode: one batch")
+    static let batchFilter = Param<[String]?>("batchFilter", doc: "standalone mode: batch ids")
+    static let searchFilter = Param<JSONValue?>("searchFilter", doc: "standalone mode: content search filter selecting the collections")
+    // V1 scores (upstream AppConf assessment.metrics.*).
+    static let bestScoreReport = Param<Bool>("bestScoreReport", default: true, doc: "best attempt per content (else the latest)")
+    static let supportedContentTypes = Param<[String]>("supportedContentTypes", default: ["SelfAssess"], doc: "assessment content types")
+    static let supportedPrimaryCategories = Param<[String]>("supportedPrimaryCategories", default: ["Practice Question Set"], doc: "with supportedObjectTypes")
+    static let supportedObjectTypes = Param<[String]>("supportedObjectTypes", default: ["QuestionSet"], doc: "object types counted with supportedPrimaryCategories")
 
-    static let parameters = [
-        Parameter("contentSearchUrl", type: "string", doc: "content search API (upstream service.search.url + service.search.path)"),
-        Parameter("batchLimitPerRequest", type: "int", default: "20", doc: "max batchFilter entries (upstream data_exhaust.batch.limit.per.request)"),
-        Parameter("csvColumns", type: "list", doc: "internal column names selected before labelling"),
-        Parameter("courseKeyspace", type: "string", default: "\"sunbird_courses\"", doc: "keyspace of course_batch, user_enrolments, assessment_aggregator"),
-        Parameter("userKeyspace", type: "string", default: "\"sunbird\"", doc: "keyspace of system_settings and user_consent"),
-        Parameter("hierarchyKeyspace", type: "string", default: "\"dev_hierarchy_store\"", doc: "keyspace of content_hierarchy"),
-        Parameter("tenantPreferenceUrl", type: "string", doc: "host: tenant preference read API (security level, PII fields)"),
-        Parameter("orgSearchUrl", type: "string", doc: "host: org search API (public keys)"),
-        Parameter("batchesLimitPerChannel", type: "int", default: "30", doc: "host: batches per requesting org per run"),
-        Parameter("fileSizeLimitPerChannel", type: "int", default: "1073741824", doc: "host: CSV bytes per requesting org per run"),
+    /// What every collection exhaust declares.
+    static let parameters: [any ParameterDeclaring] = [
+        contentSearchUrl, batchLimitPerRequest, csvColumns, courseKeyspace, userKeyspace, hierarchyKeyspace, batchId, batchFilter, searchFilter,
     ]
+    /// What the V1 progress scores add.
+    static let scoreParameters: [any ParameterDeclaring] = [bestScoreReport, supportedContentTypes, supportedPrimaryCategories, supportedObjectTypes]
 
-    init(_ p: [String: Any]) {
-        func int(_ k: String) -> Int? { (p[k] as? Int) ?? (p[k] as? String).flatMap { Int($0) } }
-        func list(_ k: String) -> [String]? {
-            if let l = p[k] as? [String] { return l }
-            if let s = p[k] as? String, !s.isEmpty { return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            return nil
-        }
-        contentSearchUrl = p["contentSearchUrl"] as? String
-        if let n = int("batchLimitPerRequest") { batchLimitPerRequest = n }
-        csvColumns = p["csvColumns"] as? [String] ?? []
-        if let s = p["courseKeyspace"] as? String { courseKeyspace = s }
-        if let s = p["userKeyspace"] as? String { userKeyspace = s }
-        if let s = p["hierarchyKeyspace"] as? String { hierarchyKeyspace = s }
-        if let b = p["bestScoreReport"] as? Bool { bestScoreReport = b }
-        if let l = list("supportedContentTypes") { supportedContentTypes = l }
-        if let l = list("supportedPrimaryCategories") { supportedPrimaryCategories = l }
-        if let l = list("supportedObjectTypes"), !l.isEmpty { supportedObjectTypes = l }
+    var contentSearchUrl: String?
+    var batchLimitPerRequest: Int
+    var csvColumns: [String]
+    var courseKeyspace: String
+    var userKeyspace: String
+    var hierarchyKeyspace: String
+    var bestScoreReport: Bool
+    var supportedContentTypes: [String]
+    var supportedPrimaryCategories: [String]
+    var supportedObjectTypes: [String]
+
+    init(_ p: ResolvedParameters) {
+        contentSearchUrl = p[Self.contentSearchUrl]
+        batchLimitPerRequest = p[Self.batchLimitPerRequest]
+        csvColumns = p[Self.csvColumns]
+        courseKeyspace = p[Self.courseKeyspace]
+        userKeyspace = p[Self.userKeyspace]
+        hierarchyKeyspace = p[Self.hierarchyKeyspace]
+        bestScoreReport = p[Self.bestScoreReport]
+        supportedContentTypes = p[Self.supportedContentTypes]
+        supportedPrimaryCategories = p[Self.supportedPrimaryCategories]
+        let objectTypes = p[Self.supportedObjectTypes]
+        supportedObjectTypes = objectTypes.isEmpty ? ["QuestionSet"] : objectTypes
     }
 }
 

@@ -7,11 +7,9 @@ struct ProgressExhaust: CollectionExhaustJob {
     static let id = "progress-exhaust"
     static let title = "Progress exhaust: learners' progress and assessment scores per batch (on demand)"
     static let legacyNames = ["org.sunbird.lms.exhaust.collection.ProgressExhaustJob"]
-    static let parameters = ExhaustSettings.parameters + [
-        Parameter("bestScoreReport", type: "bool", default: "true", doc: "best attempt per content (else the latest)"),
-        Parameter("supportedContentTypes", type: "list", default: "[\"SelfAssess\"]", doc: "assessment content types"),
-        Parameter("supportedPrimaryCategories", type: "list", default: "[\"Practice Question Set\"]", doc: "with supportedObjectTypes"),
-    ]
+    static let parameters = ExhaustSettings.parameters + ExhaustSettings.scoreParameters + [optionalNodes]
+    static let optionalNodes = Param<String>("sunbird.course.optionalnodes", default: "optionalnodes",
+                                             doc: "suffix of the course cache key <course>:<course>:<suffix> listing optional contents")
     static let reportPath = "progress-exhaust/"
     static let reportKey = "progress"
     static let userFields = ["state", "district", "cluster", "orgname", "schooludisecode", "schoolname", "block", "board",
@@ -58,7 +56,7 @@ struct ProgressExhaust: CollectionExhaustJob {
                       scoreColumns: ScoreColumns, scores: ([Learner]) throws -> [String: AssessmentScores.UserScores]) throws {
         // Optional contents do not count towards progress (upstream: the course cache's
         // `<course>:<course>:optionalnodes` set, read once per batch).
-        let key = "\(batch.collectionId):\(batch.collectionId):\(job.modelParams["sunbird.course.optionalnodes"] as? String ?? "optionalnodes")"
+        let key = "\(batch.collectionId):\(batch.collectionId):\(job.params[ProgressExhaust.optionalNodes])"
         let optional: Set<String>
         if let members = try job.courseCacheMembers(key) { optional = Set(members) } else {
             job.log("no course cache configured: optional nodes of \(batch.collectionId) count towards progress", level: .warn)

@@ -11,7 +11,7 @@ struct ProgressExhaustV2: CollectionExhaustJob {
     static let id = "progress-exhaust-v2"
     static let title = "Progress exhaust V2: learners' progress with scores from the activity aggregates (on demand)"
     static let legacyNames = ["org.sunbird.lms.exhaust.collection.ProgressExhaustJobV2"]
-    static let parameters = ExhaustSettings.parameters
+    static let parameters = ExhaustSettings.parameters + [ProgressExhaust.optionalNodes]
     static let reportPath = "progress-exhaust/"
     static let reportKey = "progress"
     static let userFields = ProgressExhaust.userFields

@@ -18,10 +18,10 @@ struct ResponseExhaustV2: CollectionExhaustJob, ResponseReport {
     static let id = "response-exhaust-v2"
     static let title = "Response exhaust V2: live and archived assessment responses per batch (on demand)"
     static let legacyNames = ["org.sunbird.lms.exhaust.collection.ResponseExhaustJobV2"]
-    static let parameters = ExhaustSettings.parameters + [
-        Parameter("assessmentFetcherConfig", type: "object", default: #"{"filePath":"archived-data/","format":"csv.gz"}"#,
-                  doc: "where the archived assessment files are in the host's blob store (filePath; format csv.gz or csv: both are read)"),
-    ]
+    static let parameters = ExhaustSettings.parameters + [archive]
+    static let archive = Param<JSONValue>(
+        "assessmentFetcherConfig", default: .object([("filePath", .string("archived-data/")), ("format", .string("csv.gz"))]),
+        doc: "where the archived assessment files are in the host's blob store (filePath; format csv.gz or csv: both are read)")
     static let withArchive = true
 }
 
@@ -43,7 +43,7 @@ extension CollectionExhaustJob where Self: ResponseReport {
         // Live rows of this batch and course (QUIRK Q24 decided for V1 too: attempts of another batch are not reported here).
         var attempts = try AttemptRows.live(job, batch: batch, users: users, keyspace: settings.courseKeyspace)
         if Self.withArchive {
-            let archived = ArchivedAttempts.read(job, batch: batch, config: job.modelParams["assessmentFetcherConfig"] as? [String: Any])
+            let archived = ArchivedAttempts.read(job, batch: batch, config: job.params[ResponseExhaustV2.archive])
             attempts += archived.filter { users.contains($0.userId) }
         }
         let missing = ResponseColumns.all.map(\.0).filter { !settings.csvColumns.contains($0) }

@@ -25,21 +25,25 @@ struct Echo: Job {
     static let id = "test-echo"
     static let title = "Echo a table into a CSV report"
     static let legacyNames = ["org.example.EchoJob"]
+    static let table = Param<String>(required: "table", doc: "keyspace.table to echo")
+    static let columns = Param<String>(required: "columns", doc: "name:type,... of the columns to read")
+    static let eqColumn = Param<String?>("eqColumn", doc: "equality filter: column")
+    static let eqValue = Param<String?>("eqValue", doc: "equality filter: value")
+    static let sleepMsPerRow = Param<Int>("sleepMsPerRow", default: 0, doc: "pause per row, for tests that disturb a running scan")
+    static let batchRows = Param<Int>("batchRows", default: 3, doc: "rows per scan batch")
+    static let parameters: [any ParameterDeclaring] = [table, columns, eqColumn, eqValue, sleepMsPerRow, batchRows]
 
     func run(_ job: JobContext) throws {
-        let p = job.modelParams
-        guard let table = p["table"] as? String, let spec = p["columns"] as? String else {
-            throw JobError(.invalidArgument, "modelParams.table and modelParams.columns are required")
-        }
-        let fields = try columnSpec(spec)
+        let p = job.params
+        let fields = try columnSpec(p[Self.columns])
         var filters: [Filter] = []
-        if let c = p["eqColumn"] as? String, let v = p["eqValue"] {
-            filters.append(.eq(c, (v as? String).map { .string($0) } ?? .int(Int64((v as? Int) ?? 0))))
+        if let c = p[Self.eqColumn], let v = p[Self.eqValue] {
+            filters.append(.eq(c, .string(v)))
         }
         let report = try job.openReport("echo/rows", format: .csv, columns: fields)
-        let pause = UInt32((p["sleepMsPerRow"] as? Int ?? 0) * 1000)  // for tests that disturb a running scan
+        let pause = UInt32(p[Self.sleepMsPerRow] * 1000)
         var n: Int64 = 0
-        try job.scan(table, columns: fields, where: filters, batchRows: p["batchRows"] as? Int ?? 3) { row in
+        try job.scan(p[Self.table], columns: fields, where: filters, batchRows: p[Self.batchRows]) { row in
             try report.append(fields.map { row.value($0.name) })
             n += 1
             if pause > 0 { usleep(pause) }
@@ -65,10 +69,12 @@ struct Fail: Job {
 struct Crash: Job {
     static let id = "test-crash"
     static let title = "Crash on purpose"
+    static let mode = Param<String>("mode", default: "segv", oneOf: ["segv", "abort", "fatal"], doc: "how to crash")
+    static let parameters: [any ParameterDeclaring] = [mode]
     func run(_ job: JobContext) throws {
         let r = try job.openReport("crash/partial", format: .csv, columns: [Field("a", .utf8)])
         try r.append([.string("half")])
-        switch job.modelParams["mode"] as? String ?? "segv" {
+        switch job.params[Self.mode] {
         case "abort": abort()
         case "fatal": fatalError("deliberate fatalError for the test suite")
         default:
@@ -82,10 +88,12 @@ struct Crash: Job {
 struct Hang: Job {
     static let id = "test-hang"
     static let title = "Hang on purpose"
+    static let cooperative = Param<Bool>("cooperative", default: false, doc: "stop when the host cancels")
+    static let parameters: [any ParameterDeclaring] = [cooperative]
     func run(_ job: JobContext) throws {
         let r = try job.openReport("hang/partial", format: .csv, columns: [Field("a", .utf8)])
         try r.append([.string("half")])
-        let cooperative = job.modelParams["cooperative"] as? Bool ?? false
+        let cooperative = job.params[Self.cooperative]
         while true {
             if cooperative && job.isCancelled { throw JobError(.cancelled, "cancelled by the host") }
             usleep(10_000)
@@ -97,9 +105,13 @@ struct Hang: Job {
 struct HTTPProbe: Job {
     static let id = "test-http"
     static let title = "Call an HTTP endpoint through the host"
+    static let method = Param<String>("method", default: "GET", doc: "HTTP method")
+    static let url = Param<String>(required: "url", doc: "what to call")
+    static let body = Param<String?>("body", doc: "request body")
+    static let parameters: [any ParameterDeclaring] = [method, url, body]
     func run(_ job: JobContext) throws {
-        let p = job.modelParams
-        let answer = try job.http(p["method"] as? String ?? "GET", p["url"] as? String ?? "", body: p["body"] as? String)
+        let p = job.params
+        let answer = try job.http(p[Self.method], p[Self.url], body: p[Self.body])
         let r = try job.openReport("http/answer", format: .jsonl, columns: [Field("status", .int64), Field("body", .utf8)])
         try r.append([.int(Int64(answer.status)), .string(answer.body)])
         try r.close()
@@ -111,15 +123,20 @@ struct HTTPProbe: Job {
 struct RedisProbe: Job {
     static let id = "test-redis"
     static let title = "Write and read Redis hashes through the host"
+    static let write = Param<JSONValue>("write", .list, default: .array([]), doc: "hashes to write: [{\"key\": ..., field: value}]")
+    static let keys = Param<[String]>("keys", default: [], doc: "keys to read")
+    static let fields = Param<[String]>("fields", default: [], doc: "fields to read (HMGET); none: HGETALL")
+    static let parameters: [any ParameterDeclaring] = [write, keys, fields]
     func run(_ job: JobContext) throws {
-        let p = job.modelParams
-        if let write = p["write"] as? [[String: String]], !write.isEmpty {
-            let names = ["key"] + Set(write.flatMap { $0.keys }).subtracting(["key"]).sorted()
+        let p = job.params
+        let write: [[(String, JSONValue)]] = (p[Self.write].array ?? []).map { if case .object(let o) = $0 { return o } else { return [] } }
+        if !write.isEmpty {
+            let names = ["key"] + Set(write.flatMap { $0.map(\.0) }).subtracting(["key"]).sorted()
             try job.redisWrite(columns: names.map { Field($0, .utf8) },
-                               rows: write.map { r in names.map { r[$0].map { .string($0) } ?? .null } })
+                               rows: write.map { r in names.map { n in r.first { $0.0 == n }?.1.string.map { .string($0) } ?? .null } })
         }
-        let keys = p["keys"] as? [String] ?? []
-        let fields = p["fields"] as? [String] ?? []
+        let keys = p[Self.keys]
+        let fields = p[Self.fields]
         let columns = [Field("key", .utf8)] + (fields.isEmpty ? [Field("fields", .json)] : fields.map { Field($0, .utf8) })
         let report = try job.openReport("redis/rows", format: .csv, columns: columns)
         try job.redisRead(keys: keys, fields: fields) { row in
@@ -134,11 +151,17 @@ struct RedisProbe: Job {
 struct Count: Job {
     static let id = "test-count"
     static let title = "Count rows streamed through the host"
+    static let redisUsers = Param<Int?>("redisUsers", doc: "read user:0..N-1 from Redis instead of a table")
+    static let fields = Param<[String]>("fields", default: [], doc: "Redis fields to read")
+    static let columns = Param<String>("columns", default: "", doc: "name:type,... of the table's columns")
+    static let table = Param<String>("table", default: "", doc: "keyspace.table to stream")
+    static let batchRows = Param<Int>("batchRows", default: 0, doc: "rows per scan batch (0: the store's)")
+    static let parameters: [any ParameterDeclaring] = [redisUsers, fields, columns, table, batchRows]
     func run(_ job: JobContext) throws {
-        let p = job.modelParams
+        let p = job.params
         var rows: Int64 = 0, bytes = 0
-        if let users = p["redisUsers"] as? Int {
-            let fields = p["fields"] as? [String] ?? []
+        if let users = p[Self.redisUsers] {
+            let fields = p[Self.fields]
             var start = 0
             while start < users {
                 let keys = (start..<min(start + 10_000, users)).map { "user:\($0)" }
@@ -149,8 +172,8 @@ struct Count: Job {
                 start += keys.count
             }
         } else {
-            let spec = try columnSpec(p["columns"] as? String ?? "")
-            try job.scan(p["table"] as? String ?? "", columns: spec, batchRows: p["batchRows"] as? Int ?? 0) { row in
+            let spec = try columnSpec(p[Self.columns])
+            try job.scan(p[Self.table], columns: spec, batchRows: p[Self.batchRows]) { row in
                 rows += 1
                 for f in spec { bytes += row.string(f.name)?.utf8.count ?? 0 }
             }
@@ -165,15 +188,19 @@ struct Count: Job {
 struct BlobProbe: Job {
     static let id = "test-blob"
     static let title = "Store, list, read and delete blobs through the host"
+    static let put = Param<JSONValue>("put", default: .object([]), doc: "{key: text} to store")
+    static let delete = Param<[String]>("delete", default: [], doc: "keys to delete")
+    static let prefix = Param<String>("prefix", default: "", doc: "what to list and read back")
+    static let parameters: [any ParameterDeclaring] = [put, delete, prefix]
     func run(_ job: JobContext) throws {
-        let p = job.modelParams
-        for (key, text) in (p["put"] as? [String: String] ?? [:]).sorted(by: { $0.key < $1.key }) {
-            try job.blobPut(key, Data(text.utf8))
-        }
-        for key in p["delete"] as? [String] ?? [] { try job.blobDelete(key) }
+        let p = job.params
+        var puts: [(String, JSONValue)] = []
+        if case .object(let o) = p[Self.put] { puts = o }
+        for (key, text) in puts.sorted(by: { $0.0 < $1.0 }) { try job.blobPut(key, Data((text.string ?? "").utf8)) }
+        for key in p[Self.delete] { try job.blobDelete(key) }
         let report = try job.openReport("blob/result", format: .jsonl,
                                         columns: [Field("key", .utf8), Field("size", .int64), Field("text", .utf8)])
-        for key in try job.blobList(p["prefix"] as? String ?? "") {
+        for key in try job.blobList(p[Self.prefix]) {
             let data = try job.blobGet(key)
             try report.append([.string(key), .int(Int64(data.count)), .string(String(decoding: data, as: UTF8.self))])
         }
@@ -185,12 +212,15 @@ struct BlobProbe: Job {
 struct SearchProbe: Job {
     static let id = "test-search"
     static let title = "Page through a search API"
+    static let url = Param<String>(required: "url", doc: "the search API")
+    static let limit = Param<Int>("limit", default: 10, doc: "items per page")
+    static let parameters: [any ParameterDeclaring] = [url, limit]
     func run(_ job: JobContext) throws {
-        let p = job.modelParams
+        let p = job.params
         let report = try job.openReport("search/ids", format: .csv, columns: [Field("identifier", .utf8)])
-        try job.searchPages(p["url"] as? String ?? "", request: ["filters": ["status": ["Live"]]], itemsPath: ["result", "content"],
-                            limit: p["limit"] as? Int ?? 10) { items in
-            for item in items { try report.append([Value(item["identifier"] as? String)]) }
+        let request = JSONValue.object([("filters", .object([("status", .array([.string("Live")]))]))])
+        try job.searchPages(p[Self.url], request: request, itemsPath: ["result", "content"], limit: p[Self.limit]) { items in
+            for item in items { try report.append([Value(item["identifier"]?.string)]) }
         }
         try report.close()
     }
@@ -207,14 +237,17 @@ extension Value {
 struct Merge: Job {
     static let id = "test-merge"
     static let title = "Merge two ordered pull scans"
+    static let attemptsTable = Param<String>("attemptsTable", default: "sunbird_courses.assessment_aggregator", doc: "the right table")
+    static let stopAfter = Param<Int?>("stopAfter", doc: "close the right cursor after N users")
+    static let parameters: [any ParameterDeclaring] = [attemptsTable, stopAfter]
     func run(_ job: JobContext) throws {
-        let p = job.modelParams
+        let p = job.params
         let left = try job.openScan("sunbird_courses.user_enrolments", columns: [Field("userid", .utf8), Field("batchid", .utf8)],
                                     orderBy: ["userid", "batchid"], batchRows: 2, readAhead: 1)
-        let right = try job.openScan(p["attemptsTable"] as? String ?? "sunbird_courses.assessment_aggregator",
+        let right = try job.openScan(p[Self.attemptsTable],
                                      columns: [Field("user_id", .utf8), Field("attempt_id", .utf8)], orderBy: ["user_id"],
                                      batchRows: 2, readAhead: 1)
-        let stopAfter = p["stopAfter"] as? Int ?? Int.max
+        let stopAfter = p[Self.stopAfter] ?? Int.max
         let out = try job.openReport("merge/rows", format: .csv, columns: [Field("user", .utf8), Field("batch", .utf8), Field("attempts", .int64)])
         var pending: [(String, String)] = []  // right rows read but not yet matched (a batch at a time)
         var rightDone = false, users = 0

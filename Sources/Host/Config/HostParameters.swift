@@ -1,0 +1,49 @@
+import JobParameters
+import RowBatch
+
+/// The `modelParams` keys the host itself reads, declared like a job's (and checked with them before
+/// any job starts). Upstream spreads these between modelParams and AppConf; here each is a model param.
+enum HostParameters {
+    static let csvDialect = Param<String>(
+        "csvDialect", default: CSVDialect.spark.rawValue, oneOf: CSVDialect.allCases.map(\.rawValue),
+        doc: "CSV reports: spark (upstream's bytes: values trimmed, \\\" inside quotes) or rfc4180 (values kept, \"\" inside quotes)")
+    static let redisHost = Param<String?>("sparkRedisConnectionHost", doc: "user cache Redis host (when --redis is not given)")
+    static let redisPort = Param<Int>("sparkUserDbRedisPort", default: 6379, doc: "user cache Redis port")
+    static let redisIndex = Param<Int>("sparkUserDbRedisIndex", default: 0, doc: "user cache Redis database")
+    static let courseRedisHost = Param<String?>("sunbird.course.redis.host", doc: "course cache Redis host (when --course-redis is not given)")
+    static let courseRedisPort = Param<Int>("sunbird.course.redis.port", default: 6379, doc: "course cache Redis port")
+    static let courseRedisIndex = Param<Int>("sunbird.course.redis.relationCache.id", default: 5, doc: "course cache Redis database")
+    static let cassandraHost = Param<String?>("sparkCassandraConnectionHost", doc: "database host when the store's conninfo names none")
+    static let encryptionKey = Param<String?>("sunbirdEncryptionKey", doc: "DecryptUtil salt when $SUNBIRD_ENCRYPTION_KEY is unset")
+
+    // What `requests run` reads: the tenant's security policy, public keys and the per-channel throttle.
+    static let tenantPreferenceUrl = Param<String?>("tenantPreferenceUrl", doc: "tenant preference read API (security level, PII fields)")
+    static let orgSearchUrl = Param<String?>("orgSearchUrl", doc: "org search API (public keys for PUBLIC_KEY_ENCRYPTED_DATASET)")
+    static let batchesLimitPerChannel = Param<Int>("batchesLimitPerChannel", default: 30, doc: "batches per requesting org per run")
+    static let fileSizeLimitPerChannel = Param<Int>("fileSizeLimitPerChannel", default: 1_073_741_824, doc: "CSV bytes per requesting org per run")
+    static let maxErrorMessageLength = Param<Int>("maxErrorMessageLength", default: 250, doc: "characters of an error kept in err_message")
+    static let batchNumber = Param<Int?>("batchNumber", doc: "only requests with this batch_number")
+
+    /// Read for every job.
+    static let all: [any ParameterDeclaring] = [
+        csvDialect, redisHost, redisPort, redisIndex, courseRedisHost, courseRedisPort, courseRedisIndex, cassandraHost, encryptionKey,
+    ]
+    /// Read by `requests run` as well.
+    static let requests: [any ParameterDeclaring] = [
+        tenantPreferenceUrl, orgSearchUrl, batchesLimitPerChannel, fileSizeLimitPerChannel, maxErrorMessageLength, batchNumber,
+    ]
+
+    /// A job's declarations (from its manifest) with the host's; the host's win on a shared name.
+    static func declarations(job: JSONValue, onDemand: Bool) -> [Parameter] {
+        let host = (all + (onDemand ? requests : [])).map(\.declaration)
+        let names = Set(host.map(\.name))
+        return host + ParameterSchema.parse(job).compactMap(\.parameter).filter { !names.contains($0.name) }
+    }
+
+    /// The config's modelParams checked against `declared`; a misfit is a config error (exit 65).
+    static func resolve(_ config: EffectiveConfig, job: String, declared: [Parameter]) throws -> ResolvedParameters {
+        do { return try ResolvedParameters(config.json["modelParams"], declared: declared) } catch {
+            throw HostError.config("config of job \(job): " + error.problems.joined(separator: "; "))
+        }
+    }
+}
