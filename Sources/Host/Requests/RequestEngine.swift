@@ -130,6 +130,7 @@ final class RequestEngine {
             ])
             var exec = execution
             exec.request = requestJSON.render()
+            exec.progressLabel = "\(execution.job) request \(handled.count) (\(r.requestId.prefix(12)))"
             let (requestKey, requestId) = (r.key, r.requestId)
             exec.publish = { [self] staged, resultText in
                 // Only what the job's answer names is published; no answer, nothing leaves the host.

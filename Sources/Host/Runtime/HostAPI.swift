@@ -14,8 +14,7 @@ enum HostAPI {
             log: { run, level, message in
                 let ctx = context(run)
                 let l = JobLogger.Level(rawValue: Int(level)) ?? .info
-                ctx.progress.finish()
-                ctx.logger.log(l, message.string)
+                ctx.progress.outside { ctx.logger.log(l, message.string) }
             },
             set_error: { run, message in context(run).errorMessage = message.string },
             last_error: { run in context(run).lastError },
@@ -29,6 +28,7 @@ enum HostAPI {
                 do {
                     let r = try scanRequest(request.pointee)
                     try ctx.store.scan(r) { builder in
+                        ctx.progress.read(r.qualifiedName, rows: builder.count)
                         try deliver(builder, onBatch, user, what: "scan of \(r.qualifiedName)")
                         if cancelRequested != 0 {
                             throw StoreError(status: DP_ERROR_CANCELLED, description: "scan of \(r.qualifiedName) cancelled")
@@ -46,7 +46,7 @@ enum HostAPI {
                     let s = spec.pointee
                     let parts = (0..<s.n_partition_by).map { s.partition_by[$0].string }
                     let sink = try ReportSink(reportId: s.report_id.string, format: s.format, partitionBy: parts,
-                                              stagingFiles: ctx.staging.files)
+                                              stagingFiles: ctx.staging.files, dialect: ctx.csvDialect)
                     let handle = ReportHandle(sink: sink, run: ctx)
                     ctx.register(handle)
                     out.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
@@ -60,7 +60,9 @@ enum HostAPI {
                 let h = Unmanaged<ReportHandle>.fromOpaque(UnsafeRawPointer(report)).takeUnretainedValue()
                 guard let schema, let array else { return h.run.fail(StoreError.invalid("report_write needs a batch")) }
                 do {
-                    try h.sink.write(try BatchView(schema: schema, array: array))
+                    let batch = try BatchView(schema: schema, array: array)
+                    try h.sink.write(batch)
+                    h.run.progress.wrote(h.sink.reportId, rows: batch.count)
                     return DP_OK
                 } catch {
                     return h.run.fail(error)
@@ -79,7 +81,7 @@ enum HostAPI {
                 }
             },
             count: { run, name, delta in context(run).count(name.string, delta) },
-            progress: { run, done, total in context(run).progress.update(done: done, total: total) },
+            progress: { run, done, total in context(run).progress.job(done: done, total: total) },
             is_cancelled: { _ in cancelRequested != 0 ? 1 : 0 },
             http: { run, request, statusOut, bodyOut in
                 let ctx = context(run)
@@ -116,6 +118,7 @@ enum HostAPI {
                     let keyList = (0..<nKeys).map { keys![$0].string }
                     let fieldList = (0..<nFields).map { fields![$0].string }
                     try ctx.redis().read(keys: keyList, fields: fieldList) { builder in
+                        ctx.progress.read("user cache", rows: builder.count)
                         try deliver(builder, onBatch, user, what: "redis_read")
                     }
                     return DP_OK
@@ -233,7 +236,9 @@ enum HostAPI {
                 guard let cursor, let schema, let array, let done else { return DP_ERROR_INVALID_ARGUMENT }
                 let c = Unmanaged<ScanCursor>.fromOpaque(UnsafeRawPointer(cursor)).takeUnretainedValue()
                 do {
-                    done.pointee = try c.next(schema: schema, array: array) ? 0 : 1
+                    let more = try c.next(schema: schema, array: array)
+                    done.pointee = more ? 0 : 1
+                    if more { c.run.progress.read(c.table, rows: Int(array.pointee.length)) }
                     return DP_OK
                 } catch {
                     return c.run.fail(error)

@@ -20,6 +20,8 @@ struct RunSpec {
     var request: String?
     /// `--course-redis`: the course cache (optional nodes).
     var courseRedis: String?
+    /// What the terminal progress line starts with (the job id, or the request being served).
+    var progressLabel: String?
 
     var json: JSONValue {
         var pairs: [(String, JSONValue)] = [
@@ -32,6 +34,7 @@ struct RunSpec {
         if let blob { pairs.append(("blob", .string(blob))) }
         if let request { pairs.append(("request", .string(request))) }
         if let courseRedis { pairs.append(("courseRedis", .string(courseRedis))) }
+        if let progressLabel { pairs.append(("progressLabel", .string(progressLabel))) }
         return .object(pairs)
     }
 
@@ -54,6 +57,7 @@ struct RunSpec {
         blob = j["blob"]?.string
         request = j["request"]?.string
         courseRedis = j["courseRedis"]?.string
+        progressLabel = j["progressLabel"]?.string
     }
 }
 
@@ -107,11 +111,12 @@ enum JobRunner {
         } catch { return RunOutcome(kind: .failed, message: "\(error)") }
         let staging = Staging(output: spec.output, directory: spec.stagingDir)
         let ctx = RunContext(jobId: spec.jobId, configText: spec.configText, store: store, http: http, redis: redis, staging: staging,
-                             logger: logger)
+                             logger: logger, progressLabel: spec.progressLabel)
         if let blob = spec.blob { ctx.blobSpec = blob }
         ctx.setRequest(spec.request)
         if let r = spec.redis, r.hasPrefix("local:") { ctx.localHashesPath = String(r.dropFirst("local:".count)) }
         ctx.courseCacheSpec = spec.courseRedis
+        ctx.progress.start()
         let status = withExtendedLifetime(ctx) {
             job.pointee.run(HostAPI.pointer(for: ctx), UnsafePointer(HostAPI.table), job.pointee.job_data)
         }

@@ -9,6 +9,7 @@ import RowBatch
 final class ScanCursor: @unchecked Sendable {
     unowned let run: RunContext
     let what: String
+    let table: String
     private let condition = NSCondition()
     private var queued: [(ArrowSchema, ArrowArray)] = []  // exported batches owned by the cursor
     private let capacity: Int
@@ -23,6 +24,7 @@ final class ScanCursor: @unchecked Sendable {
     init(store: TableStore, request: ScanRequest, readAhead: Int, run: RunContext) {
         self.run = run
         what = "scan of \(request.qualifiedName)"
+        table = request.qualifiedName
         capacity = readAhead <= 0 ? Self.defaultReadAhead : min(readAhead, Self.maxReadAhead)
         let work = UncheckedBox((store, request))
         Thread { [self] in

@@ -1,0 +1,21 @@
+"""Runs a command on a pseudo-terminal (as a person at a terminal would) and copies everything it
+wrote there to stdout; exits with the command's status. For the terminal progress tests."""
+import os
+import pty
+import sys
+
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+out = bytearray()
+while True:
+    try:
+        chunk = os.read(fd, 65536)
+    except OSError:  # EIO: the terminal's other side closed
+        break
+    if not chunk:
+        break
+    out += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(bytes(out))
+sys.exit(os.waitstatus_to_exitcode(status))
