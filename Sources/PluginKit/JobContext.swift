@@ -64,9 +64,12 @@ public final class JobContext {
     /// job can merge-join tables and stream per key (ABI 1.5). `body` may run further scans.
     public func scan(_ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [], batchRows: Int = 0,
                      _ body: (Row) throws -> Void) throws {
-        let names = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let names = RowColumns(columns.map(\.name), source: "scan of \(table)")
         try scanBatches(table, columns: columns, where: filters, orderBy: orderBy, batchRows: batchRows) { batch in
-            for i in 0..<batch.count { try body(Row(batch: batch, index: i, names: names)) }
+            for i in 0..<batch.count {
+                try body(Row(batch: batch, index: i, names: names))
+                try names.checkMissing()
+            }
         }
     }
 
@@ -147,22 +150,21 @@ public struct Filter {
 }
 
 /// One row of a scan, read by column name or position. Valid only inside the scan's body.
+/// Reading a column the scan did not ask for answers nil, and the scan then fails naming it (the
+/// job ends with its error, exit 67) instead of crashing the job's process.
 public struct Row {
     let batch: BatchView
     let index: Int
-    let names: [String: Int]
+    let names: RowColumns
 
-    private func column(_ name: String) -> Int {
-        guard let c = names[name] else { preconditionFailure("column '\(name)' was not requested in the scan") }
-        return c
-    }
+    private func column(_ name: String) -> Int? { names.index(of: name) }
 
-    public func string(_ name: String) -> String? { batch.string(column(name), index) }
-    public func int(_ name: String) -> Int64? { batch.int(column(name), index) }
-    public func double(_ name: String) -> Double? { batch.double(column(name), index) }
-    public func bool(_ name: String) -> Bool? { batch.bool(column(name), index) }
-    public func value(_ name: String) -> Value { batch.value(column(name), index) }
-    public func isNull(_ name: String) -> Bool { batch.isNull(column(name), index) }
+    public func string(_ name: String) -> String? { column(name).flatMap { batch.string($0, index) } }
+    public func int(_ name: String) -> Int64? { column(name).flatMap { batch.int($0, index) } }
+    public func double(_ name: String) -> Double? { column(name).flatMap { batch.double($0, index) } }
+    public func bool(_ name: String) -> Bool? { column(name).flatMap { batch.bool($0, index) } }
+    public func value(_ name: String) -> Value { column(name).map { batch.value($0, index) } ?? .null }
+    public func isNull(_ name: String) -> Bool { column(name).map { batch.isNull($0, index) } ?? true }
 
     // By position (the scan's column order): no name lookup, for loops over millions of rows.
     public func string(at column: Int) -> String? { batch.string(column, index) }
@@ -234,8 +236,13 @@ final class ScanSink {
     let batches: (BatchView) throws -> Void
     var error: Error?
     init(batches: @escaping (BatchView) throws -> Void) { self.batches = batches }
-    convenience init(names: [String: Int], body: @escaping (Row) throws -> Void) {
-        self.init { batch in for i in 0..<batch.count { try body(Row(batch: batch, index: i, names: names)) } }
+    convenience init(names: RowColumns, body: @escaping (Row) throws -> Void) {
+        self.init { batch in
+            for i in 0..<batch.count {
+                try body(Row(batch: batch, index: i, names: names))
+                try names.checkMissing()
+            }
+        }
     }
 }
 

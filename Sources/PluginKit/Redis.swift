@@ -10,8 +10,7 @@ extension JobContext {
         let strings = StringArena()
         var k = keys.map { strings.dp($0) }
         var f = fields.map { strings.dp($0) }
-        let names = Dictionary((["key"] + (fields.isEmpty ? ["fields"] : fields)).enumerated().map { ($1, $0) },
-                               uniquingKeysWith: { a, _ in a })
+        let names = RowColumns(["key"] + (fields.isEmpty ? ["fields"] : fields), source: "redis_read")
         try withoutActuallyEscaping(body) { body in
             let sink = ScanSink(names: names, body: body)
             let status = k.withUnsafeMutableBufferPointer { kb in
@@ -47,7 +46,7 @@ extension JobContext {
     public func courseCacheMembers(_ key: String) throws -> [String]? {
         guard (try? requireHost(\.course_cache_members, minor: 4, for: "the course cache")) != nil else { return nil }
         var members: [String] = []
-        let sink = ScanSink(names: ["member": 0]) { row in if let m = row.string("member") { members.append(m) } }
+        let sink = ScanSink(names: RowColumns(["member"], source: "course_cache_members")) { row in if let m = row.string("member") { members.append(m) } }
         let status = withDPStr(key) { host.pointee.course_cache_members!(run, $0, scanCallback, Unmanaged.passUnretained(sink).toOpaque()) }
         if let error = sink.error { throw error }
         if status == DP_ERROR_UNSUPPORTED { return nil }

@@ -198,7 +198,8 @@ struct Render: ParsableCommand {
         try reportingErrors {
             let home = homeOptions.homePath
             let registry = try homeOptions.loadRegistry()
-            let resolver = PluginResolver(registry: registry, environment: configOptions.env)
+            // --env picks the variables here; which plugins an environment gets matters when a job runs.
+            let resolver = PluginResolver(registry: registry, environment: nil)
             var resolved = try job.map { try resolver.described(job: $0) }
             let config = try configOptions.effective(home: home, job: resolved?.id ?? job)
             if resolved == nil, let model = config.model { resolved = try resolver.described(job: model) }

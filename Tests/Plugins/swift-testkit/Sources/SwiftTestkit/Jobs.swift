@@ -31,7 +31,8 @@ struct Echo: Job {
     static let eqValue = Param<String?>("eqValue", doc: "equality filter: value")
     static let sleepMsPerRow = Param<Int>("sleepMsPerRow", default: 0, doc: "pause per row, for tests that disturb a running scan")
     static let batchRows = Param<Int>("batchRows", default: 3, doc: "rows per scan batch")
-    static let parameters: [any ParameterDeclaring] = [table, columns, eqColumn, eqValue, sleepMsPerRow, batchRows]
+    static let alsoRead = Param<String?>("alsoRead", doc: "a column to read by name from every row (tests reading one not requested)")
+    static let parameters: [any ParameterDeclaring] = [table, columns, eqColumn, eqValue, sleepMsPerRow, batchRows, alsoRead]
 
     func run(_ job: JobContext) throws {
         let p = job.params
@@ -43,7 +44,9 @@ struct Echo: Job {
         let report = try job.openReport("echo/rows", format: .csv, columns: fields)
         let pause = UInt32(p[Self.sleepMsPerRow] * 1000)
         var n: Int64 = 0
+        let alsoRead = p[Self.alsoRead]
         try job.scan(p[Self.table], columns: fields, where: filters, batchRows: p[Self.batchRows]) { row in
+            if let alsoRead { _ = row.string(alsoRead) }
             try report.append(fields.map { row.value($0.name) })
             n += 1
             if pause > 0 { usleep(pause) }
