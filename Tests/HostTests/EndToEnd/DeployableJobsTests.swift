@@ -1,0 +1,119 @@
+import Foundation
+import XCTest
+@testable import Host
+import RowBatch
+
+/// Every job in registry.json is deployable as it is: a config template in config/jobs/ that renders
+/// for every environment and fits the job's declared parameters, a schedule entry where upstream
+/// has a cron, and a run from that template (no --config) on the embedded fixtures.
+final class DeployableJobsTests: XCTestCase {
+    static let repo = Harness.repoRoot
+
+    /// Job id → plugin, from the repository's registry.
+    func registeredJobs() throws -> [String] {
+        let registry = try JSONParser.parse(String(contentsOfFile: Self.repo + "/registry.json", encoding: .utf8))
+        return (registry["plugins"]?.array ?? []).flatMap { $0["jobs"]?.array?.compactMap(\.string) ?? [] }
+    }
+
+    func environments() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: Self.repo + "/config/env").filter { $0.hasSuffix(".json") }
+            .map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// A throwaway deployment: the repository's registry (plugins from build/plugins) and config/.
+    func deployment() throws -> Harness.Home {
+        try Harness.requireBuilt()
+        let home = try Harness.Home()
+        var registry = try String(contentsOfFile: Self.repo + "/registry.json", encoding: .utf8)
+        registry = registry.replacingOccurrences(of: #""pluginDir": "build/plugins""#, with: #""pluginDir": "\#(Harness.pluginDir)""#)
+        try home.write("registry.json", registry)
+        try FileManager.default.copyItem(atPath: Self.repo + "/config", toPath: home.path + "/config")
+        return home
+    }
+
+    func testEveryRegisteredJobHasATemplateThatRendersForEveryEnvironment() throws {
+        let home = try deployment()
+        let jobs = try registeredJobs()
+        XCTAssertGreaterThanOrEqual(jobs.count, 7)
+        for job in jobs {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.repo + "/config/jobs/\(job).json"), "\(job) has no config/jobs/\(job).json")
+            for env in try environments() {
+                for params in [[], ["--params", "--on-demand"]] {
+                    let r = try home.run(["render", job, "--env", env] + params)
+                    XCTAssertEqual(r.status, 0, "\(job) --env \(env): \(r.stderr)")
+                }
+            }
+            // The template's model names this job (its id or one of its upstream class names).
+            let model = try JSONParser.parse(try XCTUnwrap(home.run(["render", job, "--env", "dev"]).stdout))["model"]?.string ?? ""
+            let manifest = try Manifest.read(Harness.pluginDir + "/" + (try plugin(of: job)) + ".manifest.json")
+            let names = [job] + (manifest.jobs.first { $0.id == job }?.legacyNames ?? [])
+            XCTAssertTrue(names.contains(model), "\(job): model \(model) is not one of \(names)")
+        }
+    }
+
+    func plugin(of job: String) throws -> String {
+        let registry = try JSONParser.parse(String(contentsOfFile: Self.repo + "/registry.json", encoding: .utf8))
+        let p = try XCTUnwrap(registry["plugins"]?.array?.first { $0["jobs"]?.array?.contains(.string(job)) ?? false })
+        return "lib" + (p["name"]?.string ?? "")
+    }
+
+    /// Upstream's cron (lern-ansible.md §8) for the jobs we have; the others have none upstream.
+    func testScheduleEntriesNameRegisteredJobsAndCoverUpstreamsCron() throws {
+        let text = try String(contentsOfFile: Self.repo + "/ansible/roles/dataproducts_schedule/defaults/main.yml", encoding: .utf8)
+        let scheduled = text.split(separator: "\n").compactMap { line -> String? in
+            guard let r = line.range(of: "job: ") else { return nil }
+            return String(line[r.upperBound...].prefix { $0 != "," && $0 != "}" })
+        }
+        let jobs = Set(try registeredJobs())
+        for job in scheduled { XCTAssertTrue(jobs.contains(job), "schedule entry for unknown job \(job)") }
+        XCTAssertEqual(Set(scheduled), ["admin-geo-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust"])
+    }
+
+    /// What a newcomer types: each job from its template, on the fixtures, with the demo's options.
+    func testEveryJobRunsFromItsTemplateOnTheEmbeddedFixtures() throws {
+        let home = try deployment()
+        let exhaust = try Harness.fixture("lern/exhaust/report_data")
+        let mine = Self.repo + "/Tests/Fixtures/exhaust/"
+        var ran: Set<String> = []
+
+        let geo = try home.run(["run", "admin-geo-reports", "--env", "dev", "--store", "local:" + (try Harness.fixture("lern/reports/reports_test_data"))])
+        XCTAssertEqual(geo.status, 0, geo.stderr)
+        XCTAssertFalse(home.reportFiles().isEmpty)
+        ran.insert("admin-geo-reports")
+
+        let tables = home.path + "/tables"
+        try FileManager.default.copyItem(atPath: exhaust, toPath: tables)
+        FileManager.default.createFile(atPath: tables + "/sunbird_courses.archival_metadata.jsonl", contents: nil)
+        let archival = try home.run(["run", "assessment-archival", "--env", "dev", "--store", "local:" + tables, "--blob", "local:" + home.path + "/blob"])
+        XCTAssertEqual(archival.status, 0, archival.stderr)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: home.path + "/blob/archived-data").isEmpty)
+        ran.insert("assessment-archival")
+
+        // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
+        let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [
+            ("progress-exhaust", "progress-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-progress.jsonl", "http-progress"),
+            ("progress-exhaust-v2", "progress-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-progress.jsonl", "http-progress"),
+            ("response-exhaust", "response-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-response.jsonl", "http-response"),
+            ("response-exhaust-v2", "response-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-response.jsonl", "http-response-v2"),
+            ("userinfo-exhaust", "userinfo-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-userinfo.jsonl", "http-userinfo"),
+            ("program-user-exhaust", "program-user-exhaust", ProgramUserExhaustTests.data(program: ProgramUserExhaustTests.p1), "ORG_001", "test1234",
+             "usercache-ml.jsonl", "http-progress"),
+        ]
+        for (i, r) in onDemand.enumerated() {
+            let queue = "local:\(home.path)/queue-\(i).jsonl"
+            let submit = try home.run(["requests", "submit", "--requests", queue, "--job", r.serves, "--tag", "do_x_batch-001",
+                                       "--channel", r.channel, "--requested-by", "user-002", "--data", r.data, "--key", r.key])
+            XCTAssertEqual(submit.status, 0, submit.stderr)
+            let drain = try home.run(["requests", "run", "--job", r.job, "--request-job", r.serves, "--env", "dev", "--requests", queue,
+                                      "--store", "local:" + exhaust, "--redis", "local:" + mine + r.cache, "--http", "canned:" + mine + r.http,
+                                      "--blob", "local:" + home.path + "/blob"])
+            XCTAssertEqual(drain.status, 0, "\(r.job): \(drain.stderr)")
+            let rows = try home.run(["requests", "list", "--requests", queue]).stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+            XCTAssertEqual(rows.count, 1)
+            XCTAssertEqual(rows.first?["status"]?.string, "SUCCESS", "\(r.job): \(rows.first?.render() ?? "")")
+            XCTAssertFalse(rows.first?["download_urls"]?.array?.isEmpty ?? true, r.job)
+            ran.insert(r.job)
+        }
+        XCTAssertEqual(ran, Set(try registeredJobs()), "a registered job this test does not run")
+    }
+}
