@@ -91,8 +91,8 @@ struct AzureBlobStore: BlobStore {
         let raw = try http.sendRaw(HTTPRequest(method: method, url: url, headers: headers, body: nil, timeoutMs: 0),
                                    bodyData: body ?? (method == "PUT" ? Data() : nil))
         if expect.contains(raw.status) { return raw }
-        if raw.status == 404 { throw StoreError.notFound("\(method) \(url): not found") }
-        throw StoreError.io("\(method) \(url): HTTP \(raw.status): \(String(decoding: raw.body.prefix(300), as: UTF8.self))")
+        if raw.status == 404 { throw HostCallError.notFound("\(method) \(url): not found") }
+        throw HostCallError.io("\(method) \(url): HTTP \(raw.status): \(String(decoding: raw.body.prefix(300), as: UTF8.self))")
     }
 
     func put(key blob: String, data: Data) throws {
@@ -100,7 +100,7 @@ struct AzureBlobStore: BlobStore {
     }
 
     func putFile(key blob: String, path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError.io("cannot read \(path)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw HostCallError.io("cannot read \(path)") }
         defer { try? handle.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         if size <= blockSize { return try put(key: blob, data: try handle.readToEnd() ?? Data()) }

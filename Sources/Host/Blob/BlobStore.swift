@@ -17,10 +17,13 @@ enum BlobStoreFactory {
     /// `local:DIR` or `s3://BUCKET[/PREFIX][?endpoint=URL&region=R&style=path|virtual&partSize=BYTES]`;
     /// S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, never from the spec.
     static func make(_ spec: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BlobStore {
-        if spec.hasPrefix("local:") { return LocalBlobStore(root: String(spec.dropFirst("local:".count))) }
-        if spec.hasPrefix("s3://") { return try S3BlobStore(spec: spec, environment: environment) }
-        if spec.hasPrefix("azure://") { return try AzureBlobStore(spec: spec, environment: environment) }
-        throw HostError.config("unknown blob store '\(spec)' (supported: local:DIR, s3://bucket/prefix?endpoint=..., azure://container/prefix?account=...)")
+        try make(try BlobSpec(spec), environment: environment)
+    }
+
+    static func make(_ spec: BlobSpec, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BlobStore {
+        if let dir = SpecText.split(spec.text, "local") { return LocalBlobStore(root: dir) }
+        if spec.text.hasPrefix("s3://") { return try S3BlobStore(spec: spec.text, environment: environment) }
+        return try AzureBlobStore(spec: spec.text, environment: environment)
     }
 }
 
@@ -44,7 +47,7 @@ struct LocalBlobStore: BlobStore {
 
     func path(_ key: String) throws -> String {
         guard !key.isEmpty, !key.hasPrefix("/"), !key.split(separator: "/").contains("..") else {
-            throw StoreError.invalid("blob key '\(key)' must be a relative path without '..'")
+            throw HostCallError.invalid("blob key '\(key)' must be a relative path without '..'")
         }
         return (root as NSString).appendingPathComponent(key)
     }
@@ -53,7 +56,7 @@ struct LocalBlobStore: BlobStore {
         let p = try path(key)
         try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         do { try data.write(to: URL(fileURLWithPath: p), options: .atomic) } catch {
-            throw StoreError.io("cannot write blob \(p): \(error.localizedDescription)")
+            throw HostCallError.io("cannot write blob \(p): \(error.localizedDescription)")
         }
     }
 
@@ -64,14 +67,14 @@ struct LocalBlobStore: BlobStore {
         try? FileManager.default.removeItem(atPath: tmp)
         do {
             try FileManager.default.copyItem(atPath: source, toPath: tmp)
-            guard rename(tmp, p) == 0 else { throw StoreError.io("cannot publish blob \(p): \(String(cString: strerror(errno)))") }
-        } catch let e as StoreError { throw e } catch {
-            throw StoreError.io("cannot copy \(source) to blob \(p): \(error.localizedDescription)")
+            guard rename(tmp, p) == 0 else { throw HostCallError.io("cannot publish blob \(p): \(String(cString: strerror(errno)))") }
+        } catch let e as HostCallError { throw e } catch {
+            throw HostCallError.io("cannot copy \(source) to blob \(p): \(error.localizedDescription)")
         }
     }
 
     func get(key: String) throws -> Data {
-        guard let d = FileManager.default.contents(atPath: try path(key)) else { throw StoreError.notFound("blob \(key) not found in \(root)") }
+        guard let d = FileManager.default.contents(atPath: try path(key)) else { throw HostCallError.notFound("blob \(key) not found in \(root)") }
         return d
     }
 

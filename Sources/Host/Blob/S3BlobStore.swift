@@ -58,20 +58,20 @@ struct S3BlobStore: BlobStore {
                                  bodyData: body ?? (method == "PUT" || method == "POST" ? Data() : nil),
                                  aws: ("aws:amz:\(region):s3", credentials))
         if expect.contains(r.status) { return r }
-        if r.status == 404 { throw StoreError.notFound("\(method) \(url): not found") }
-        throw StoreError.io("\(method) \(url): HTTP \(r.status): \(String(decoding: r.body.prefix(300), as: UTF8.self))")
+        if r.status == 404 { throw HostCallError.notFound("\(method) \(url): not found") }
+        throw HostCallError.io("\(method) \(url): HTTP \(r.status): \(String(decoding: r.body.prefix(300), as: UTF8.self))")
     }
 
     func put(key: String, data: Data) throws { _ = try send("PUT", url(key), body: data) }
 
     func putFile(key: String, path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError.io("cannot read \(path)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw HostCallError.io("cannot read \(path)") }
         defer { try? handle.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         if size <= partSize { return try put(key: key, data: try handle.readToEnd() ?? Data()) }
         let created = String(decoding: try send("POST", url(key, query: "uploads=")).body, as: UTF8.self)
         guard let uploadId = Self.xmlValues("UploadId", in: created).first else {
-            throw StoreError.io("multipart upload of \(key): no UploadId in \(created.prefix(200))")
+            throw HostCallError.io("multipart upload of \(key): no UploadId in \(created.prefix(200))")
         }
         let q = "uploadId=" + BlobKeys.encode(uploadId)
         do {
@@ -80,7 +80,7 @@ struct S3BlobStore: BlobStore {
             while let chunk = try handle.read(upToCount: partSize), !chunk.isEmpty {
                 let part = try send("PUT", url(key, query: "partNumber=\(number)&\(q)"), body: chunk)
                 guard let etag = Self.header("etag", in: part.headers) else {
-                    throw StoreError.io("part \(number) of \(key): no ETag in the answer (HTTP \(part.status): \(part.headers.prefix(300)))")
+                    throw HostCallError.io("part \(number) of \(key): no ETag in the answer (HTTP \(part.status): \(part.headers.prefix(300)))")
                 }
                 parts.append((number, etag))
                 number += 1
@@ -88,7 +88,7 @@ struct S3BlobStore: BlobStore {
             let xml = "<CompleteMultipartUpload>" + parts.map { "<Part><PartNumber>\($0.0)</PartNumber><ETag>\($0.1)</ETag></Part>" }.joined()
                 + "</CompleteMultipartUpload>"
             let done = String(decoding: try send("POST", url(key, query: q), body: Data(xml.utf8)).body, as: UTF8.self)
-            if done.contains("<Error>") { throw StoreError.io("completing multipart upload of \(key): \(done.prefix(300))") }
+            if done.contains("<Error>") { throw HostCallError.io("completing multipart upload of \(key): \(done.prefix(300))") }
         } catch {
             _ = try? send("DELETE", url(key, query: q), expect: [200, 204])  // abort: no half object, no orphan parts
             throw error

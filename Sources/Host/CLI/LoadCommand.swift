@@ -33,5 +33,5 @@ struct Load: ParsableCommand {
 
 /// Store errors met outside a job (load, checks) are the operator's I/O or config problem.
 func withStoreErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as StoreError { throw HostError.config(e.description) }
+    do { return try body() } catch let e as HostCallError { throw HostError.config(e.description) }
 }

@@ -9,22 +9,6 @@ struct Requests: ParsableCommand {
         subcommands: [RequestsRun.self, RequestsSubmit.self, RequestsList.self])
 }
 
-/// Where the queue lives: shared by the requests subcommands.
-struct QueueOptions: ParsableArguments {
-    @Option(help: """
-        Request queue: postgres:CONNINFO[#table] (the job_request table; default table job_request) or local:FILE \
-        (JSON lines). Default: $DATAPRODUCTS_REQUESTS, else the --store's PostgreSQL, else local:<home>/requests/job_request.jsonl.
-        """)
-    var requests: String?
-
-    func spec(home: String, store: String?) -> String {
-        if let requests { return requests }
-        if let e = ProcessInfo.processInfo.environment["DATAPRODUCTS_REQUESTS"] { return e }
-        if let store, store.hasPrefix("postgres:") { return store }
-        return "local:" + (home as NSString).appendingPathComponent("requests/job_request.jsonl")
-    }
-}
-
 struct RequestsRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -52,7 +36,7 @@ struct RequestsRun: ParsableCommand {
         try reportingErrors {
             guard lease >= 1 else { throw HostError.config("--lease must be at least 1 second") }
             let execution = try runOptions.execution(job: job, home: homeOptions, config: configOptions, onDemand: true)
-            let spec = queueOptions.spec(home: homeOptions.homePath, store: execution.store)
+            let spec = queueOptions.spec(home: homeOptions.homePath, store: execution.connectors.store)
             let queue = try withStoreErrors { try RequestQueueFactory.make(spec) }
             let heartbeatQueue = try withStoreErrors { try RequestQueueFactory.make(spec) }
             let params = execution.parameters
@@ -70,8 +54,8 @@ struct RequestsRun: ParsableCommand {
                 ?? params[HostParameters.encryptionKey] ?? ""
             let logger = try JobLogger.open(path: execution.logFile, jobName: job, minimumLevel: execution.logLevel)
             let engine = RequestEngine(queue: queue, heartbeatQueue: heartbeatQueue, settings: settings, execution: execution,
-                                       blob: try BlobStoreFactory.make(execution.blob ?? "local:blob"),
-                                       http: try HTTPConnectorFactory.make(execution.http), logger: logger)
+                                       blob: try BlobStoreFactory.make(execution.connectors.blob),
+                                       http: try HTTPConnectorFactory.make(execution.connectors.http), logger: logger)
             installCancellationHandlers()
             let started = Date()
             logger.start("\(job) started executing", data: [("model", .string(job)), ("requests", .string(PGConnection.describe(spec)))])
@@ -87,57 +71,6 @@ struct RequestsRun: ParsableCommand {
                 ("duplicateRequests", .int(Int64(summary.duplicates))), ("deferredRequests", .int(Int64(summary.deferred))),
             ])
             print("\(job): \(summary.line) in \(String(format: "%.3f", secs)) s")
-        }
-    }
-}
-
-struct RequestsSubmit: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "submit",
-        abstract: "Queue a request as the analytics API does (tag <tag>:<channel>, request_id = MD5 of dataset|tag|requestedBy|channel|date).")
-
-    @Option(help: "job_request.job_id (the dataset), e.g. progress-exhaust.") var job: String
-    @Option(help: "The request's tag, e.g. do_1130928636168192001667_batch-001.") var tag: String
-    @Option(help: "request_data: the dataset config JSON, e.g. '{\"batchId\": \"batch-001\"}'.") var data: String
-    @Option(help: "Requesting user id.") var requestedBy: String
-    @Option(help: "Requesting organisation (root org id).") var channel: String
-    @Option(help: "Encryption key / zip password (stored as given).") var key: String?
-    @Option(help: "Use this request_id instead of the API's.") var requestId: String?
-    @OptionGroup var homeOptions: HomeOptions
-    @OptionGroup var queueOptions: QueueOptions
-
-    func run() throws {
-        try reportingErrors {
-            guard case .object? = try? JSONParser.parse(data) else { throw HostError.config("--data must be a JSON object") }
-            let day = String(Timestamps.now().prefix(10))
-            let fullTag = tag + ":" + channel
-            var q = JobRequest(tag: fullTag, requestId: requestId ?? JobRequest.apiRequestId(
-                dataset: job, tag: fullTag, requestedBy: requestedBy, channel: channel, day: day), jobId: job)
-            q.requestData = data
-            q.requestedBy = requestedBy
-            q.requestedChannel = channel
-            q.encryptionKey = key
-            let queue = try withStoreErrors { try RequestQueueFactory.make(queueOptions.spec(home: homeOptions.homePath, store: nil)) }
-            try withStoreErrors { try queue.submit(q) }
-            print("submitted \(q.requestId) (tag \(q.tag), job \(job))")
-        }
-    }
-}
-
-struct RequestsList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "Print the queue's requests as JSON lines.")
-    @Option(help: "Only this job_id.") var job: String?
-    @OptionGroup var homeOptions: HomeOptions
-    @OptionGroup var queueOptions: QueueOptions
-
-    func run() throws {
-        try reportingErrors {
-            let queue = try withStoreErrors { try RequestQueueFactory.make(queueOptions.spec(home: homeOptions.homePath, store: nil)) }
-            // The request key is a secret (a zip password or text key): listed as set or not, never shown.
-            for var q in try withStoreErrors({ try queue.list(jobId: job) }) {
-                if q.encryptionKey != nil { q.encryptionKey = "***" }
-                print(q.json.render())
-            }
         }
     }
 }

@@ -48,7 +48,7 @@ struct CurlHTTP: HTTPConnector {
             case .failure(let e) where e.transient && attempt < attempts:
                 continue
             case .failure(let e):
-                throw StoreError.io("\(request.method) \(request.url): \(e.message) (attempt \(attempt) of \(attempts))")
+                throw HostCallError.io("\(request.method) \(request.url): \(e.message) (attempt \(attempt) of \(attempts))")
             }
         }
         preconditionFailure("the last attempt returns or throws")

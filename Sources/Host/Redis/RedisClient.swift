@@ -55,22 +55,22 @@ final class RedisClient {
         if let ctx { redisFree(ctx) }
         ctx = nil
         guard let c = redisConnectWithTimeout(settings.host, settings.port, timeval(tv_sec: 5, tv_usec: 0)) else {
-            throw StoreError.io("Redis \(settings.url): cannot allocate a connection")
+            throw HostCallError.io("Redis \(settings.url): cannot allocate a connection")
         }
         if c.pointee.err != 0 {
             let message = errorText(c)
             redisFree(c)
-            throw StoreError.io("Redis \(settings.url): \(message)")
+            throw HostCallError.io("Redis \(settings.url): \(message)")
         }
         redisSetTimeout(c, timeval(tv_sec: 30, tv_usec: 0))
         ctx = c
         if settings.db != 0 {
             try append([["SELECT", String(settings.db)]], on: c)
             var raw: UnsafeMutableRawPointer?
-            guard redisGetReply(c, &raw) == REDIS_OK, let raw else { throw StoreError.io("Redis \(settings.url): \(errorText(c))") }
+            guard redisGetReply(c, &raw) == REDIS_OK, let raw else { throw HostCallError.io("Redis \(settings.url): \(errorText(c))") }
             defer { freeReplyObject(raw) }
             if case .error(let m) = RedisReply(raw.assumingMemoryBound(to: redisReply.self)) {
-                throw StoreError.io("Redis \(settings.url): \(m)")
+                throw HostCallError.io("Redis \(settings.url): \(m)")
             }
         }
         return c
@@ -104,13 +104,13 @@ final class RedisClient {
                 for _ in commands {
                     var raw: UnsafeMutableRawPointer?
                     guard redisGetReply(c, &raw) == REDIS_OK, let raw else {
-                        throw StoreError.io("Redis \(settings.url): \(c.pointee.err != 0 ? errorText(c) : "no reply")")
+                        throw HostCallError.io("Redis \(settings.url): \(c.pointee.err != 0 ? errorText(c) : "no reply")")
                     }
                     defer { freeReplyObject(raw) }
                     let reply = raw.assumingMemoryBound(to: redisReply.self)
                     if reply.pointee.type == REDIS_REPLY_ERROR {
                         let m = String(decoding: UnsafeRawBufferPointer(start: reply.pointee.str, count: Int(reply.pointee.len)), as: UTF8.self)
-                        throw CallerError(error: StoreError(status: DP_ERROR_IO, description: "Redis \(settings.url): \(m)"))
+                        throw CallerError(error: HostCallError(status: DP_ERROR_IO, description: "Redis \(settings.url): \(m)"))
                     }
                     do { try body(reply) } catch { throw CallerError(error: error) }
                 }
@@ -121,7 +121,7 @@ final class RedisClient {
                 if let ctx { redisFree(ctx) }
                 ctx = nil
                 throw e.error
-            } catch let e as StoreError {
+            } catch let e as HostCallError {
                 lastError = e
                 if let ctx { redisFree(ctx) }
                 ctx = nil
@@ -149,7 +149,7 @@ final class RedisClient {
                 var argv: [UnsafePointer<CChar>?] = starts.map { base + $0 }
                 return redisAppendCommandArgv(c, Int32(argv.count), &argv, lengths) == REDIS_OK
             }
-            guard ok else { throw StoreError.io("Redis \(settings.url): \(errorText(c))") }
+            guard ok else { throw HostCallError.io("Redis \(settings.url): \(errorText(c))") }
         }
     }
 }

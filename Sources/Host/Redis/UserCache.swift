@@ -25,7 +25,7 @@ extension RedisClient {
                 next += 1
                 builder.set(0, .string(key))
                 let p = reply.pointee
-                guard p.type == REDIS_REPLY_ARRAY else { throw StoreError.data("Redis \(settings.url): \(key) is not a hash") }
+                guard p.type == REDIS_REPLY_ARRAY else { throw HostCallError.data("Redis \(settings.url): \(key) is not a hash") }
                 func bytes(_ i: Int) -> UnsafeRawBufferPointer? {
                     guard let e = p.element[i], e.pointee.type == REDIS_REPLY_STRING else { return nil }
                     return UnsafeRawBufferPointer(start: e.pointee.str, count: Int(e.pointee.len))
@@ -56,11 +56,11 @@ extension RedisClient {
     /// One HSET per row: column "key" names the hash, the other non-null columns are its fields.
     func write(_ batch: BatchView) throws {
         guard let keyColumn = batch.column(named: "key"), batch.fields[keyColumn].type == .utf8 else {
-            throw StoreError.invalid("redis_write: the batch needs a utf8 column named \"key\"")
+            throw HostCallError.invalid("redis_write: the batch needs a utf8 column named \"key\"")
         }
         var commands: [[String]] = []
         for row in 0..<batch.count {
-            guard let key = batch.string(keyColumn, row) else { throw StoreError.invalid("redis_write: row \(row) has a null key") }
+            guard let key = batch.string(keyColumn, row) else { throw HostCallError.invalid("redis_write: row \(row) has a null key") }
             var command = ["HSET", key]
             for c in batch.fields.indices where c != keyColumn && !batch.isNull(c, row) {
                 command.append(batch.fields[c].name)
@@ -94,13 +94,13 @@ final class LocalHashFile: HashSource {
     init(path: String) throws {
         self.path = path
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw StoreError.io("user cache file \(path) does not exist or cannot be read")
+            throw HostCallError.io("user cache file \(path) does not exist or cannot be read")
         }
         var hashes: [String: [String: String]] = [:]
         for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
         where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let j = try? JSONParser.parse(String(line)), let key = j["key"]?.string, case .object(let pairs)? = j["fields"] else {
-                throw StoreError.data("\(path) line \(n + 1): expected {\"key\": ..., \"fields\": {...}}")
+                throw HostCallError.data("\(path) line \(n + 1): expected {\"key\": ..., \"fields\": {...}}")
             }
             var h: [String: String] = [:]
             for (k, v) in pairs { if let s = v.string { h[k] = s } else if !v.isNull { h[k] = v.render() } }
@@ -131,7 +131,7 @@ final class LocalHashFile: HashSource {
     }
 
     func write(_ batch: BatchView) throws {
-        throw StoreError(status: DP_ERROR_UNSUPPORTED, description: "the local user cache \(path) is read-only: use --redis redis://...")
+        throw HostCallError(status: DP_ERROR_UNSUPPORTED, description: "the local user cache \(path) is read-only: use --redis redis://...")
     }
 }
 
@@ -143,7 +143,7 @@ protocol SetSource: AnyObject {
 extension RedisClient: SetSource {
     func members(_ key: String) throws -> [String] {
         guard let reply = try pipeline([["SMEMBERS", key]]).first, case .array(let items) = reply else {
-            throw StoreError.data("Redis \(settings.url): \(key) is not a set")
+            throw HostCallError.data("Redis \(settings.url): \(key) is not a set")
         }
         return items.compactMap(\.string).sorted()
     }
@@ -155,13 +155,13 @@ final class LocalSetFile: SetSource {
 
     init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw StoreError.io("course cache file \(path) does not exist or cannot be read")
+            throw HostCallError.io("course cache file \(path) does not exist or cannot be read")
         }
         var sets: [String: [String]] = [:]
         for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
         where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let j = try? JSONParser.parse(String(line)), let key = j["key"]?.string, let m = j["members"]?.array else {
-                throw StoreError.data("\(path) line \(n + 1): expected {\"key\": ..., \"members\": [...]}")
+                throw HostCallError.data("\(path) line \(n + 1): expected {\"key\": ..., \"members\": [...]}")
             }
             sets[key] = m.compactMap(\.string).sorted()
         }

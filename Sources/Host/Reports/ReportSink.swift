@@ -24,10 +24,10 @@ final class ReportSink {
 
     init(reportId: String, format: dp_format, partitionBy: [String], stagingFiles: String, dialect: CSVDialect = .spark) throws {
         guard !reportId.isEmpty, !reportId.hasPrefix("/"), !reportId.split(separator: "/").contains("..") else {
-            throw StoreError.invalid("report id '\(reportId)' must be a relative path without '..'")
+            throw HostCallError.invalid("report id '\(reportId)' must be a relative path without '..'")
         }
         guard [DP_FORMAT_CSV, DP_FORMAT_JSONL, DP_FORMAT_JSON_ARRAY].contains(format) else {
-            throw StoreError.invalid("unknown report format \(format)")
+            throw HostCallError.invalid("unknown report format \(format)")
         }
         self.reportId = reportId
         self.format = format
@@ -41,13 +41,13 @@ final class ReportSink {
     func write(_ batch: BatchView) throws {
         if let fields {
             guard fields == batch.fields else {
-                throw StoreError.invalid("report \(reportId): batch columns \(batch.fields.map(\.name)) differ from the first batch's \(fields.map(\.name))")
+                throw HostCallError.invalid("report \(reportId): batch columns \(batch.fields.map(\.name)) differ from the first batch's \(fields.map(\.name))")
             }
         } else {
             fields = batch.fields
             partitionColumns = try partitionBy.map { name in
                 guard let i = batch.column(named: name) else {
-                    throw StoreError.invalid("report \(reportId): partition column '\(name)' is not in the batch")
+                    throw HostCallError.invalid("report \(reportId): partition column '\(name)' is not in the batch")
                 }
                 return i
             }
@@ -88,7 +88,7 @@ final class ReportSink {
             let parts = try tuple.map { v -> String in
                 guard let v else { return Self.nullPartition }
                 guard !v.isEmpty, !v.contains("/"), v != ".", v != ".." else {
-                    throw StoreError.data("report \(reportId): partition value '\(v)' cannot be a file name")
+                    throw HostCallError.data("report \(reportId): partition value '\(v)' cannot be a file name")
                 }
                 return v
             }
@@ -133,73 +133,5 @@ final class ReportSink {
         files.removeAll()
         openOrder.removeAll()
         lastFile = nil
-    }
-}
-
-/// An output file with a 64 KiB write buffer, fsynced on close. It can be suspended (closed) and
-/// reopened for appending, so a writer can keep many files without holding a descriptor for each.
-final class BufferedFile {
-    let path: String
-    private var fd: Int32
-    private var buffer: [UInt8] = []
-    var rows = 0
-
-    init(path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
-        self.path = path
-        buffer.reserveCapacity(1 << 16)
-    }
-
-    func append(_ s: String) {
-        var s = s
-        s.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
-    }
-
-    func append(bytes: UnsafeRawBufferPointer) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { try? flush() }
-    }
-
-    func append(byte: UInt8) { buffer.append(byte) }
-
-    func appendCSVField(_ bytes: UnsafeRawBufferPointer, _ dialect: CSVDialect) {
-        dialect.appendField(bytes, to: &buffer)
-        if buffer.count >= 1 << 16 { try? flush() }
-    }
-
-    func flush() throws {
-        var off = 0
-        while off < buffer.count {
-            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError.io("write to \(path) failed: \(String(cString: strerror(errno)))")
-            }
-            off += n
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    var isOpen: Bool { fd >= 0 }
-
-    func suspend() throws {
-        try flush()
-        Glibc.close(fd)
-        fd = -1
-    }
-
-    func reopen() throws {
-        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreError.io("cannot reopen \(path): \(String(cString: strerror(errno)))") }
-    }
-
-    func close() throws {
-        try flush()
-        fsync(fd)
-        Glibc.close(fd)
-        fd = -1
     }
 }

@@ -10,10 +10,7 @@ struct JobExecution {
     var environment: String?
     var config: EffectiveConfig
     var job: String
-    var store: String
-    var http: String
-    var redis: String?
-    var blob: String?
+    var connectors: Connectors
     var output: String
     var timeout: TimeInterval?
     var inProcess: Bool
@@ -22,7 +19,6 @@ struct JobExecution {
     /// For `requests run`: the request the job serves (ABI request) and who publishes its staged files
     /// instead of the plain move into `output` (it gets the staged files' root and the job's result).
     var request: String? = nil
-    var courseRedis: String? = nil
     var progressLabel: String? = nil
     var publish: ((_ stagedFiles: String, _ result: String?) throws -> [String])? = nil
     /// The plugin and job id as `RunOptions` resolved and checked them (resolved again when unset).
@@ -57,14 +53,9 @@ struct JobExecution {
             end(false, "\(jobId) processing failed", [("statusMsg", .string("\(error)"))])
             throw error
         }
-        var spec = RunSpec(libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
-                           jobId: jobId, configText: config.text, store: store, http: http, stagingDir: staging.directory,
-                           output: output, logFile: logFile, logLevel: logLevel.name)
-        spec.redis = redis
-        spec.blob = blob
-        spec.request = request
-        spec.courseRedis = courseRedis
-        spec.progressLabel = progressLabel
+        let spec = RunSpec(libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
+                           jobId: jobId, configText: config.text, connectors: connectors, stagingDir: staging.directory,
+                           output: output, logFile: logFile, logLevel: logLevel.name, request: request, progressLabel: progressLabel)
         let outcome: RunOutcome
         do {
             outcome = try inProcess ? JobRunner.execute(spec, logger: logger) : runIsolated(spec, staging: staging)
@@ -79,7 +70,7 @@ struct JobExecution {
             end(false, "\(jobId) processing \(what)", [("statusMsg", .string(e.description))])
             throw e
         }
-        let counterData = outcome.counters.map { ($0.0, JSONValue.int($0.1)) }
+        let counterData = outcome.counters.map { ($0.name, JSONValue.int($0.value)) }
         switch outcome.kind {
         case .succeeded:
             let published: [String]
@@ -97,7 +88,7 @@ struct JobExecution {
             }
             end(true, "\(jobId) processing complete",
                 counterData + [("reports", .array(published.map { .string($0) }))])
-            return Result(jobId: jobId, published: published, counters: outcome.counters,
+            return Result(jobId: jobId, published: published, counters: outcome.counterPairs,
                           seconds: Date().timeIntervalSince(started), requestResult: outcome.result)
         case .failed, .refused:
             staging.discard()
@@ -111,14 +102,9 @@ struct JobExecution {
     /// crashed (signal) or was killed for its timeout.
     private func runIsolated(_ spec: RunSpec, staging: Staging) throws -> RunOutcome {
         let specPath = (staging.directory as NSString).appendingPathComponent("spec.json")
-        guard FileManager.default.createFile(atPath: specPath, contents: Data(spec.json.render().utf8)) else {
-            throw HostError.internal("cannot write \(specPath)")
-        }
+        try RunFiles.write(spec, to: specPath)
         let exit = try ChildProcess.run(specPath: specPath, timeout: timeout)
-        let resultPath = (staging.directory as NSString).appendingPathComponent("result.json")
-        let result = FileManager.default.contents(atPath: resultPath)
-            .flatMap { try? JSONParser.parse(String(decoding: $0, as: UTF8.self)) }
-            .flatMap(RunOutcome.init(json:))
+        let result = RunFiles.read(RunOutcome.self, from: (staging.directory as NSString).appendingPathComponent("result.json"))
         switch exit {
         case .timedOut(let s):
             throw HostError.jobTimedOut("job \(spec.jobId) exceeded its timeout of \(Int(s)) s and was killed")
@@ -132,9 +118,7 @@ struct JobExecution {
 
     /// The `_child` side: run the spec in this process and leave the outcome beside it.
     static func childMain(specPath: String) -> Int32 {
-        guard let data = FileManager.default.contents(atPath: specPath),
-              let json = try? JSONParser.parse(String(decoding: data, as: UTF8.self)),
-              let spec = try? RunSpec(json: json) else {
+        guard let spec = RunFiles.read(RunSpec.self, from: specPath) else {
             fputs("dataproducts _child: unreadable spec \(specPath)\n", stderr)
             return ExitCodes.internalError
         }
@@ -148,9 +132,7 @@ struct JobExecution {
         }
         let outcome = JobRunner.execute(spec, logger: logger)
         let resultPath = ((specPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("result.json")
-        guard FileManager.default.createFile(atPath: resultPath, contents: Data(outcome.json.render().utf8)) else {
-            return ExitCodes.internalError
-        }
+        guard (try? RunFiles.write(outcome, to: resultPath)) != nil else { return ExitCodes.internalError }
         return outcome.kind == .succeeded ? 0 : 1
     }
 }

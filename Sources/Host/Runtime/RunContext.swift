@@ -8,16 +8,16 @@ final class RunContext {
     let jobId: String
     let store: TableStore
     let http: HTTPConnector
-    /// `--redis` if given; else modelParams' upstream keys decide, on first use.
-    let redisOverride: RedisSettings?
-    /// `--redis local:FILE`: the embedded user cache instead of a server.
-    var localHashesPath: String?
+    /// `--redis`, `--course-redis`, `--blob` as the command line gave them (typed, checked once).
+    let connectors: Connectors
     private var redisClient: HashSource?
     private let modelParams: JSONValue?
     let staging: Staging
     let logger: JobLogger
     /// How this job's CSV reports are written (modelParams.csvDialect).
     let csvDialect: CSVDialect
+    /// The modelParams keys the host reads (HostParameters.all), typed.
+    let hostParameters: ResolvedParameters
     let progress: RunProgress
     private(set) var counters: [(String, Int64)] = []
     /// What the plugin said went wrong (host->set_error).
@@ -36,13 +36,14 @@ final class RunContext {
     private var lastErrorC: CString?
     private var lastResponseC: CString?
 
-    init(jobId: String, configText: String, store: TableStore, http: HTTPConnector, redis: RedisSettings? = nil,
+    init(jobId: String, configText: String, store: TableStore, http: HTTPConnector, connectors: Connectors,
          staging: Staging, logger: JobLogger, progressLabel: String? = nil) {
         self.jobId = jobId
-        self.redisOverride = redis
+        self.connectors = connectors
         self.modelParams = (try? JSONParser.parse(configText))?["modelParams"]
         // Checked by the parent before the run; a bad value cannot reach here from `run` or `requests run`.
         let host = (try? ResolvedParameters(modelParams, declared: HostParameters.all.map(\.declaration))) ?? ResolvedParameters()
+        self.hostParameters = host
         self.csvDialect = CSVDialect(rawValue: host[HostParameters.csvDialect]) ?? .spark
         self.store = store
         self.http = http
@@ -59,14 +60,13 @@ final class RunContext {
     var requestStr: dp_str { requestC?.dp ?? dp_str(data: nil, len: 0) }
     func setRequest(_ json: String?) { requestC = json.map(CString.init) }
 
-    /// Blob store spec (`--blob`); opened on first use.
-    var blobSpec = "local:blob"
+    /// The blob store (`--blob`), opened on first use.
     private var blobStore: BlobStore?
     private var lastBlob: UnsafeMutableRawPointer?
 
     func blob() throws -> BlobStore {
         if let blobStore { return blobStore }
-        let s = try BlobStoreFactory.make(blobSpec)
+        let s = try BlobStoreFactory.make(connectors.blob)
         blobStore = s
         return s
     }
@@ -84,13 +84,13 @@ final class RunContext {
     /// The run's Redis connection, opened on first use.
     func redis() throws -> HashSource {
         if let redisClient { return redisClient }
-        if let localHashesPath {
-            let file = try LocalHashFile(path: localHashesPath)
-            redisClient = file
-            return file
+        if case .local(let file)? = connectors.userCache {
+            let hashes = try LocalHashFile(path: file)
+            redisClient = hashes
+            return hashes
         }
-        guard let settings = redisOverride ?? RedisSettings(modelParams: modelParams) else {
-            throw StoreError(status: DP_ERROR_UNSUPPORTED, description:
+        guard let settings = connectors.userCache?.redisSettings ?? RedisSettings(modelParams: modelParams) else {
+            throw HostCallError(status: DP_ERROR_UNSUPPORTED, description:
                 "no Redis configured: pass --redis redis://host:port/db or set modelParams.sparkRedisConnectionHost")
         }
         let client = RedisClient(settings)
@@ -100,7 +100,7 @@ final class RunContext {
 
     /// `sunbird_encryption_key` (DecryptUtil's salt): $SUNBIRD_ENCRYPTION_KEY, else modelParams.sunbirdEncryptionKey.
     lazy var sunbirdEncryptionKey: String = ProcessInfo.processInfo.environment["SUNBIRD_ENCRYPTION_KEY"]
-        ?? modelParams?["sunbirdEncryptionKey"]?.string ?? ""
+        ?? hostParameters[HostParameters.encryptionKey] ?? ""
     private var lastDecryptedC: CString?
 
     func keepDecrypted(_ s: String) -> dp_str {
@@ -110,21 +110,25 @@ final class RunContext {
 
     /// `--course-redis` (redis://… or local:FILE), else modelParams `sunbird.course.redis.host` /
     /// `.port` / `.relationCache.id` (upstream's AppConf keys); opened on first use.
-    var courseCacheSpec: String?
     private var courseCacheSource: SetSource?
 
     func courseCache() throws -> SetSource {
         if let courseCacheSource { return courseCacheSource }
-        let spec = courseCacheSpec ?? modelParams?["sunbird.course.redis.host"]?.string.map { host in
-            func text(_ k: String) -> String? { modelParams?[k]?.string ?? modelParams?[k]?.int.map { String($0) } }
-            return "redis://\(host):\(text("sunbird.course.redis.port") ?? "6379")/\(text("sunbird.course.redis.relationCache.id") ?? "5")"
+        let source: SetSource
+        switch connectors.courseCache {
+        case .local(let file)?: source = try LocalSetFile(path: file)
+        case .redis(let url)?: source = RedisClient(try RedisSettings(url: url))
+        case nil:
+            guard let host = hostParameters[HostParameters.courseRedisHost], !host.isEmpty else {
+                throw HostCallError(status: DP_ERROR_UNSUPPORTED, description:
+                    "no course cache configured: pass --course-redis redis://host:port/db or set modelParams sunbird.course.redis.host")
+            }
+            var settings = RedisSettings()
+            settings.host = host
+            settings.port = Int32(clamping: hostParameters[HostParameters.courseRedisPort])
+            settings.db = hostParameters[HostParameters.courseRedisIndex]
+            source = RedisClient(settings)
         }
-        guard let spec else {
-            throw StoreError(status: DP_ERROR_UNSUPPORTED, description:
-                "no course cache configured: pass --course-redis redis://host:port/db or set modelParams sunbird.course.redis.host")
-        }
-        let source: SetSource = spec.hasPrefix("local:") ? try LocalSetFile(path: String(spec.dropFirst("local:".count)))
-            : RedisClient(try RedisSettings(url: spec))
         courseCacheSource = source
         return source
     }
@@ -139,7 +143,7 @@ final class RunContext {
     func fail(_ error: Error) -> dp_status {
         let (status, message): (dp_status, String)
         switch error {
-        case let e as StoreError: (status, message) = (e.status, e.description)
+        case let e as HostCallError: (status, message) = (e.status, e.description)
         case let e as RowBatchError: (status, message) = (DP_ERROR_DATA, e.description)
         case let e as HostError: (status, message) = (DP_ERROR_INTERNAL, e.description)
         default: (status, message) = (DP_ERROR_INTERNAL, "\(error)")
@@ -181,28 +185,6 @@ final class RunContext {
             closed(h)
         }
     }
-}
-
-/// What a `dp_report *` points at.
-final class ReportHandle {
-    let sink: ReportSink
-    unowned let run: RunContext
-    init(sink: ReportSink, run: RunContext) {
-        self.sink = sink
-        self.run = run
-    }
-}
-
-/// A NUL-terminated C copy of a Swift string, freed with the owner.
-final class CString {
-    let pointer: UnsafeMutablePointer<CChar>
-    let length: Int
-    init(_ s: String) {
-        pointer = strdup(s)!
-        length = s.utf8.count
-    }
-    var dp: dp_str { dp_str(data: pointer, len: length) }
-    deinit { free(pointer) }
 }
 
 /// Set by SIGTERM/SIGINT; read by is_cancelled. A plain global: signal handlers cannot capture.

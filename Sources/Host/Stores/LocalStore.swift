@@ -19,9 +19,9 @@ struct LocalStore: TableStore {
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT {
-                throw StoreError.notFound("table \(request.qualifiedName) not found in local store \(directory) (no file \(request.qualifiedName).jsonl)")
+                throw HostCallError.notFound("table \(request.qualifiedName) not found in local store \(directory) (no file \(request.qualifiedName).jsonl)")
             }
-            throw StoreError.io("cannot open \(file): \(String(cString: strerror(errno)))")
+            throw HostCallError.io("cannot open \(file): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         let now = ISO8601DateFormatter.withMilliseconds.string(from: Date())
@@ -42,7 +42,7 @@ struct LocalStore: TableStore {
             guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { return }
             let cells: [JSONValue]
             do { cells = try JSONParser.project(line, keys: keys) } catch {
-                throw StoreError.data("\(request.qualifiedName) line \(lineNumber): invalid JSON object: \(error)")
+                throw HostCallError.data("\(request.qualifiedName) line \(lineNumber): invalid JSON object: \(error)")
             }
             for (f, slot) in zip(request.filters, filterSlots) {
                 guard try Self.matches(cells[slot], f, where: "\(request.qualifiedName) line \(lineNumber)") else { return }
@@ -109,7 +109,7 @@ struct LocalStore: TableStore {
         case (.float64, .int(let i)): return .double(Double(i))
         case (.utf8, .string(let s)): return .string(s == "now()" ? now : s)
         case (.json, _): return .json(v.render())
-        default: throw StoreError.data(context("cannot read \(v.render().prefix(60)) as \(type)"))
+        default: throw HostCallError.data(context("cannot read \(v.render().prefix(60)) as \(type)"))
         }
     }
 
@@ -127,7 +127,7 @@ struct LocalStore: TableStore {
                 return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : (a == b ? 0 : 1)
             case (.bool(let a), .bool(let b)): return a == b ? 0 : (a ? 1 : -1)
             default:
-                throw StoreError.invalid("\(place): filter on \(f.column) compares \(cell.render().prefix(40)) with \(literal.render())")
+                throw HostCallError.invalid("\(place): filter on \(f.column) compares \(cell.render().prefix(40)) with \(literal.render())")
             }
         }
         switch f.op {
@@ -167,7 +167,7 @@ struct LineReader {
             let n = buffer.withUnsafeMutableBytes { b in read(fd, b.baseAddress! + end, b.count - end) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw StoreError.io("read failed: \(String(cString: strerror(errno)))")
+                throw HostCallError.io("read failed: \(String(cString: strerror(errno)))")
             }
             if n == 0 {
                 if end > start { try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) } }
@@ -200,15 +200,15 @@ extension LocalStore {
     private func rewrite(_ qualified: String, _ body: (inout [[(String, JSONValue)]]) throws -> Void) throws {
         let file = (directory as NSString).appendingPathComponent("\(qualified).jsonl")
         let lockFD = open(file + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lockFD >= 0 else { throw StoreError.io("cannot lock \(file): \(String(cString: strerror(errno)))") }
+        guard lockFD >= 0 else { throw HostCallError.io("cannot lock \(file): \(String(cString: strerror(errno)))") }
         defer { close(lockFD) }
-        while flock(lockFD, LOCK_EX) != 0 { guard errno == EINTR else { throw StoreError.io("flock \(file) failed") } }
+        while flock(lockFD, LOCK_EX) != 0 { guard errno == EINTR else { throw HostCallError.io("flock \(file) failed") } }
         var rows: [[(String, JSONValue)]] = []
         if let data = FileManager.default.contents(atPath: file) {
             for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
             where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 guard case .object(let pairs) = try JSONParser.parse(String(line)) else {
-                    throw StoreError.data("\(qualified) line \(n + 1) is not a JSON object")
+                    throw HostCallError.data("\(qualified) line \(n + 1) is not a JSON object")
                 }
                 rows.append(pairs)
             }
@@ -217,7 +217,7 @@ extension LocalStore {
         let text = rows.map { JSONValue.object($0).render() + "\n" }.joined()
         let tmp = file + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)), rename(tmp, file) == 0 else {
-            throw StoreError.io("cannot write \(file)")
+            throw HostCallError.io("cannot write \(file)")
         }
     }
 

@@ -59,7 +59,7 @@ final class ScanCursor: @unchecked Sendable {
             array.release?(&array)
             throw Closed()
         }
-        if cancelRequested != 0 { throw StoreError(status: DP_ERROR_CANCELLED, description: "\(what) cancelled") }
+        if cancelRequested != 0 { throw HostCallError(status: DP_ERROR_CANCELLED, description: "\(what) cancelled") }
     }
 
     /// Moves the next batch into `schema`/`array`; false at the end; throws the scan's error.

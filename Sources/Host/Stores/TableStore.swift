@@ -51,34 +51,26 @@ extension BatchView {
     }
 }
 
-/// A store failure, mapped to a dp_status.
-struct StoreError: Error, CustomStringConvertible {
-    var status: dp_status
-    var description: String
-    static func notFound(_ m: String) -> StoreError { StoreError(status: DP_ERROR_NOT_FOUND, description: m) }
-    static func data(_ m: String) -> StoreError { StoreError(status: DP_ERROR_DATA, description: m) }
-    static func io(_ m: String) -> StoreError { StoreError(status: DP_ERROR_IO, description: m) }
-    static func invalid(_ m: String) -> StoreError { StoreError(status: DP_ERROR_INVALID_ARGUMENT, description: m) }
-}
-
 /// Parses `--store` values: `local:DIR`, or `postgres:CONNINFO` (a postgresql:// URI or libpq
 /// key=value pairs). An empty CONNINFO means $DATABASE_URL; else the model config's upstream
 /// `sparkCassandraConnectionHost` (host or host:port) as the host; libpq's PG* variables supply
 /// the rest (user, password, database).
 enum StoreFactory {
     static func make(_ spec: String, modelParams: JSONValue? = nil) throws -> TableStore {
-        if spec.hasPrefix("postgres:") {
-            return PostgresStore(conninfo: postgresConninfo(String(spec.dropFirst("postgres:".count)), modelParams: modelParams))
-        }
-        if spec.hasPrefix("local:") {
-            let dir = String(spec.dropFirst("local:".count))
+        try make(try StoreSpec(spec), modelParams: modelParams)
+    }
+
+    static func make(_ spec: StoreSpec, modelParams: JSONValue? = nil) throws -> TableStore {
+        switch spec {
+        case .postgres(let conninfo):
+            return PostgresStore(conninfo: postgresConninfo(conninfo, modelParams: modelParams))
+        case .local(let dir):
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
                 throw HostError.config("local store folder \(dir) does not exist")
             }
             return LocalStore(directory: dir)
         }
-        throw HostError.config("unknown store '\(spec)' (supported: local:DIR, postgres:CONNINFO)")
     }
 
     static func postgresConninfo(_ given: String, modelParams: JSONValue? = nil) -> String {

@@ -443,8 +443,12 @@ typedef struct dp_job {
     const dp_str *legacy_names; /* upstream class names accepted as `model`, e.g.
                                 ** "org.sunbird.userorg.job.report.StateAdminGeoReportJob" */
     size_t n_legacy_names;
-    dp_str params;              /* JSON object describing the modelParams the job reads:
-                                ** {"name": {"type": "...", "default": ..., "doc": "..."}} */
+    dp_str params;              /* JSON object declaring the modelParams the job reads:
+                                ** {"name": {"type": "string|int|bool|double|list|object|duration",
+                                **           "default": <JSON>, "required": true, "choices": [...],
+                                **           "doc": "..."}} ("default", "required", "choices" optional).
+                                ** The host checks a rendered config against it before the job
+                                ** runs (exit 65 naming the key); an unknown "type" is not checked. */
     dp_job_run_fn run;
     void *job_data;
 } dp_job;

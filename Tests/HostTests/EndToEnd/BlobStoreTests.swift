@@ -53,7 +53,7 @@ final class BlobStoreTests: XCTestCase {
         XCTAssertEqual(try s.list(prefix: "batch-001/"), ["batch-001/report.zip", "batch-001/with space é.csv"])
         XCTAssertEqual(try s.list(prefix: ""), ["batch-001/report.zip", "batch-001/with space é.csv", "batch-002/x.csv"])
         try s.delete(key: "batch-001/report.zip")
-        XCTAssertThrowsError(try s.get(key: "batch-001/report.zip")) { XCTAssertEqual(($0 as? StoreError)?.status, DP_ERROR_NOT_FOUND) }
+        XCTAssertThrowsError(try s.get(key: "batch-001/report.zip")) { XCTAssertEqual(($0 as? HostCallError)?.status, DP_ERROR_NOT_FOUND) }
         XCTAssertEqual(try s.list(prefix: "batch-001/"), ["batch-001/with space é.csv"])
     }
 

@@ -70,7 +70,7 @@ final class HTTPClientTests: XCTestCase {
     func testRetriesDroppedConnections() throws {
         XCTAssertEqual(try get("/close/c?fail=1", client("attempts=2,backoffMs=10")).status, 200)
         XCTAssertThrowsError(try get("/close/d?fail=9", client("attempts=2,backoffMs=10"))) { e in
-            XCTAssertEqual((e as? StoreError)?.status, DP_ERROR_IO)
+            XCTAssertEqual((e as? HostCallError)?.status, DP_ERROR_IO)
             XCTAssertTrue("\(e)".contains("attempt 2 of 2"), "\(e)")
         }
         XCTAssertEqual(try calls("close/d"), #"{"calls": 2}"#)
@@ -87,7 +87,7 @@ final class HTTPClientTests: XCTestCase {
     func testConnectionRefused() throws {
         XCTAssertThrowsError(try client("attempts=2,backoffMs=10").send(
             HTTPRequest(method: "GET", url: "http://127.0.0.1:1/x", headers: [], body: nil, timeoutMs: 0))) { e in
-            XCTAssertEqual((e as? StoreError)?.status, DP_ERROR_IO)
+            XCTAssertEqual((e as? HostCallError)?.status, DP_ERROR_IO)
         }
     }
 

@@ -131,12 +131,12 @@ final class PostgresStoreTests: XCTestCase {
             _ = try PostgresStore(conninfo: db.conninfo).scan(
                 ScanRequest(keyspace: "sunbird", table: "organisation", columns: [Field("status", .utf8)], filters: [], batchRows: 0)) { _ in }
         }()) { e in
-            XCTAssertEqual((e as? StoreError)?.status, DP_ERROR_DATA)
+            XCTAssertEqual((e as? HostCallError)?.status, DP_ERROR_DATA)
             XCTAssertTrue("\(e)".contains("sunbird.organisation column status"), "\(e)")
         }
         XCTAssertThrowsError(try PostgresStore(conninfo: db.conninfo).scan(
             ScanRequest(keyspace: "sunbird", table: "nope", columns: [], filters: [], batchRows: 0)) { _ in }) {
-            XCTAssertEqual(($0 as? StoreError)?.status, DP_ERROR_NOT_FOUND)
+            XCTAssertEqual(($0 as? HostCallError)?.status, DP_ERROR_NOT_FOUND)
         }
     }
 

@@ -81,7 +81,7 @@ final class RedisTests: XCTestCase {
         let client = RedisClient(try settings())
         client.backoffMs = 10
         XCTAssertThrowsError(try read(client, ["user:1"], ["n"])) { e in
-            XCTAssertEqual((e as? StoreError)?.status, DP_ERROR_IO)
+            XCTAssertEqual((e as? HostCallError)?.status, DP_ERROR_IO)
             XCTAssertTrue("\(e)".contains("Redis redis://127.0.0.1:\(server.port)/0"), "\(e)")
         }
     }

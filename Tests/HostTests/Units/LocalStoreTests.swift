@@ -55,7 +55,7 @@ final class LocalStoreTests: XCTestCase {
         guard case .string(let at) = rows[0][0] else { return XCTFail() }
         XCTAssertNotNil(ISO8601DateFormatter.withMilliseconds.date(from: at), at)
         XCTAssertThrowsError(try scan([Field("status", .utf8)])) { e in
-            XCTAssertEqual((e as? StoreError)?.status, DP_ERROR_DATA)
+            XCTAssertEqual((e as? HostCallError)?.status, DP_ERROR_DATA)
             XCTAssertTrue("\(e)".contains("ks.t line 1 column status: cannot read 1 as utf8"), "\(e)")
         }
         XCTAssertThrowsError(try scan([Field("score", .int64)])) { XCTAssertTrue("\($0)".contains("cannot read 2.5 as int64")) }
@@ -64,7 +64,7 @@ final class LocalStoreTests: XCTestCase {
     func testMissingTable() {
         let req = ScanRequest(keyspace: "ks", table: "nope", columns: [], filters: [], batchRows: 0)
         XCTAssertThrowsError(try LocalStore(directory: dir).scan(req) { _ in }) {
-            XCTAssertEqual(($0 as? StoreError)?.status, DP_ERROR_NOT_FOUND)
+            XCTAssertEqual(($0 as? HostCallError)?.status, DP_ERROR_NOT_FOUND)
         }
     }
 

@@ -2,7 +2,7 @@ import CLibPQ
 import Foundation
 import PluginAPI
 
-/// A libpq connection. Every call either succeeds or throws a StoreError carrying the server's
+/// A libpq connection. Every call either succeeds or throws a HostCallError carrying the server's
 /// message (libpq never puts the password in its messages, and neither do we).
 final class PGConnection {
     private let conn: OpaquePointer
@@ -10,12 +10,12 @@ final class PGConnection {
     /// `conninfo` is anything libpq accepts: a `postgresql://` URI or `key=value` pairs; empty means
     /// libpq's environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, ...).
     init(_ conninfo: String) throws {
-        guard let c = PQconnectdb(conninfo) else { throw StoreError.io("PostgreSQL: out of memory") }
+        guard let c = PQconnectdb(conninfo) else { throw HostCallError.io("PostgreSQL: out of memory") }
         conn = c
         guard PQstatus(c) == CONNECTION_OK else {
             let message = Self.trim(PQerrorMessage(c))
             // No PQfinish here: `conn` is set, so Swift runs deinit (which finishes it) on this throw.
-            throw StoreError.io("PostgreSQL connection failed (\(Self.describe(conninfo))): \(message)")
+            throw HostCallError.io("PostgreSQL connection failed (\(Self.describe(conninfo))): \(message)")
         }
         // Stable text forms whatever the server's defaults: ISO dates in UTC.
         try exec("SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET extra_float_digits = 1; SET client_min_messages = warning")
@@ -52,12 +52,12 @@ final class PGConnection {
                 }
             }
         }
-        guard let result else { throw StoreError.io("PostgreSQL: \(lastError)") }
+        guard let result else { throw HostCallError.io("PostgreSQL: \(lastError)") }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_IN else {
             let message = Self.trim(PQresultErrorMessage(result))
             PQclear(result)
-            throw StoreError.io("PostgreSQL: \(message)")
+            throw HostCallError.io("PostgreSQL: \(message)")
         }
         return PGResult(result)
     }
@@ -65,7 +65,7 @@ final class PGConnection {
     /// Sends SQL without waiting (PQsendQuery); `receive` collects its result. Lets the server work on
     /// the next batch while the caller converts this one.
     func send(_ sql: String) throws {
-        guard PQsendQuery(conn, sql) == 1 else { throw StoreError.io("PostgreSQL: \(lastError)") }
+        guard PQsendQuery(conn, sql) == 1 else { throw HostCallError.io("PostgreSQL: \(lastError)") }
     }
 
     /// The result of the query last `send`: waits for it and for the end of the command.
@@ -81,8 +81,8 @@ final class PGConnection {
                 PQclear(r)
             }
         }
-        if let failure { throw StoreError.io("PostgreSQL: \(failure)") }
-        guard let out else { throw StoreError.io("PostgreSQL: \(lastError)") }
+        if let failure { throw HostCallError.io("PostgreSQL: \(failure)") }
+        guard let out else { throw HostCallError.io("PostgreSQL: \(lastError)") }
         return out
     }
 
@@ -100,17 +100,17 @@ final class PGConnection {
         do {
             try body { bytes in
                 guard PQputCopyData(self.conn, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count)) == 1 else {
-                    throw StoreError.io("PostgreSQL COPY: \(self.lastError)")
+                    throw HostCallError.io("PostgreSQL COPY: \(self.lastError)")
                 }
             }
         } catch { failure = error }
         let errorText: String? = failure.map { "\($0)" }
-        guard PQputCopyEnd(conn, errorText) == 1 else { throw StoreError.io("PostgreSQL COPY end: \(lastError)") }
+        guard PQputCopyEnd(conn, errorText) == 1 else { throw HostCallError.io("PostgreSQL COPY end: \(lastError)") }
         while let r = PQgetResult(conn) {
             let ok = PQresultStatus(r) == PGRES_COMMAND_OK
             let message = Self.trim(PQresultErrorMessage(r))
             PQclear(r)
-            if !ok && failure == nil { failure = StoreError.io("PostgreSQL COPY: \(message)") }
+            if !ok && failure == nil { failure = HostCallError.io("PostgreSQL COPY: \(message)") }
         }
         if let failure { throw failure }
     }

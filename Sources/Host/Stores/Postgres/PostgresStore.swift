@@ -17,7 +17,7 @@ struct PostgresStore: TableStore {
         let conn = try PGConnection(conninfo)
         let types = try Self.columnTypes(conn, keyspace: request.keyspace, table: request.table)
         guard !types.isEmpty else {
-            throw StoreError.notFound("table \(request.qualifiedName) not found in PostgreSQL (\(PGConnection.describe(conninfo)))")
+            throw HostCallError.notFound("table \(request.qualifiedName) not found in PostgreSQL (\(PGConnection.describe(conninfo)))")
         }
         let select = request.columns.map { c -> String in
             guard let type = types[c.name] else { return "NULL" }
@@ -180,7 +180,7 @@ struct PostgresStore: TableStore {
         case .int(let i): return String(i)
         case .double(let d): return String(d)
         case .bool(let b): return b ? "true" : "false"
-        default: throw StoreError.invalid("filter on \(column): \(v.render()) is not a scalar")
+        default: throw HostCallError.invalid("filter on \(column): \(v.render()) is not a scalar")
         }
     }
 
@@ -216,7 +216,7 @@ struct PostgresStore: TableStore {
             return .json(JSONText.quote(text))
         default: break
         }
-        throw StoreError.data(context("cannot read a PostgreSQL value of type oid \(oid) ('\(text.prefix(40))') as \(type)"))
+        throw HostCallError.data(context("cannot read a PostgreSQL value of type oid \(oid) ('\(text.prefix(40))') as \(type)"))
     }
 
     /// JSON text without the whitespace outside strings (jsonb prints `{"a": 1, "b": [1, 2]}`); the
@@ -293,9 +293,9 @@ extension PostgresStore {
     func upsert(keyspace: String, table: String, key: [String], batch: BatchView) throws {
         let conn = try PGConnection(conninfo)
         let types = try Self.columnTypes(conn, keyspace: keyspace, table: table)
-        guard !types.isEmpty else { throw StoreError.notFound("table \(keyspace).\(table) does not exist in PostgreSQL") }
+        guard !types.isEmpty else { throw HostCallError.notFound("table \(keyspace).\(table) does not exist in PostgreSQL") }
         let names = batch.fields.map(\.name)
-        for n in names + key where types[n] == nil { throw StoreError.invalid("\(keyspace).\(table) has no column \(n)") }
+        for n in names + key where types[n] == nil { throw HostCallError.invalid("\(keyspace).\(table) has no column \(n)") }
         let t = conn.identifier(keyspace) + "." + conn.identifier(table)
         let cols = names.map { conn.identifier($0) }
         let updates = names.filter { !key.contains($0) }.map { "\(conn.identifier($0)) = EXCLUDED.\(conn.identifier($0))" }
@@ -317,9 +317,9 @@ extension PostgresStore {
     func delete(keyspace: String, table: String, batch: BatchView) throws -> Int {
         let conn = try PGConnection(conninfo)
         let types = try Self.columnTypes(conn, keyspace: keyspace, table: table)
-        guard !types.isEmpty else { throw StoreError.notFound("table \(keyspace).\(table) does not exist in PostgreSQL") }
+        guard !types.isEmpty else { throw HostCallError.notFound("table \(keyspace).\(table) does not exist in PostgreSQL") }
         let names = batch.fields.map(\.name)
-        for n in names where types[n] == nil { throw StoreError.invalid("\(keyspace).\(table) has no column \(n)") }
+        for n in names where types[n] == nil { throw HostCallError.invalid("\(keyspace).\(table) has no column \(n)") }
         let t = conn.identifier(keyspace) + "." + conn.identifier(table)
         let sql = "DELETE FROM \(t) WHERE " + names.enumerated().map { "\(conn.identifier($1)) = $\($0 + 1)" }.joined(separator: " AND ")
             + " RETURNING 1"

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import JobParameters
+
+/// Where a job's data comes from and goes to, and how it runs: shared by `run` and `requests run`.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Table store: local:DIR (JSON-lines tables) or postgres:CONNINFO. Default: $DATAPRODUCTS_STORE or local:<home>/data.")
+    var store: String?
+
+    @Option(help: "HTTP connector for jobs: none, live[:options], or canned:DIR (recorded answers in DIR/answers.json). Default: $DATAPRODUCTS_HTTP or none.")
+    var http: String?
+
+    @Option(help: "Redis for the user cache: redis://host:port/db or local:FILE (JSON lines of {key, fields}) (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex).")
+    var redis: String?
+
+    @Option(help: "Course cache (optional nodes of collections): redis://host:port/db or local:FILE (JSON lines of {key, members}). Default: $DATAPRODUCTS_COURSE_REDIS, else modelParams sunbird.course.redis.host / .port / .relationCache.id.")
+    var courseRedis: String?
+
+    @Option(help: "Blob store for jobs: local:DIR or s3://bucket/prefix?endpoint=URL&region=R&style=path|virtual (credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY). Default: $DATAPRODUCTS_BLOB or local:<home>/blob.")
+    var blob: String?
+
+    @Option(help: "Output folder for reports (default: $DATAPRODUCTS_OUTPUT or <home>/reports).")
+    var output: String?
+
+    @Option(help: "Kill the job after this many seconds (default: no limit).")
+    var timeout: Double?
+
+    @Flag(help: "Run the plugin inside the host process (debugging; a crash then takes the host down).")
+    var inProcess = false
+
+    @Option(help: "Append JSON log lines to this file (default: stderr).")
+    var logFile: String?
+
+    @Option(help: "Lowest JOB_LOG level written: DEBUG, INFO, WARN, ERROR.")
+    var logLevel: String = "INFO"
+
+    /// Checks every spec (a wrong one is a config error, found before any job starts) and builds the run:
+    /// the job first (an unknown id is refused with the known ones, exit 66), then its config and its
+    /// declared parameters (exit 65 naming the key), then the connector specs.
+    func execution(job: String?, home homeOptions: HomeOptions, config configOptions: ConfigOptions,
+                   onDemand: Bool = false) throws -> JobExecution {
+        let env = ProcessInfo.processInfo.environment
+        let home = homeOptions.homePath
+        let registry = try homeOptions.loadRegistry()
+        let resolver = PluginResolver(registry: registry, environment: configOptions.env)
+        var resolved = try job.map { try resolver.resolve(job: $0) }
+        let config = try configOptions.effective(home: home, job: resolved?.1 ?? job)
+        if resolved == nil {
+            guard let model = config.model else { throw HostError.config("no job: pass JOB or set \"model\" in the config") }
+            resolved = try resolver.resolve(job: model)
+        }
+        let (plugin, jobName) = resolved!
+        let declared = plugin.manifest.jobs.first { $0.id == jobName }?.params ?? .object([])
+        let parameters = try HostParameters.resolve(config, job: jobName,
+                                                    declared: HostParameters.declarations(job: declared, onDemand: onDemand))
+        guard let level = JobLogger.Level.allNamed[logLevel.uppercased()] else {
+            throw HostError.config("unknown --log-level \(logLevel)")
+        }
+        if let timeout, timeout <= 0 { throw HostError.config("--timeout must be positive") }
+        let connectors = try self.connectors(home: home)
+        _ = try StoreFactory.make(connectors.store)  // a missing local folder is found now, not in the job
+        var execution = JobExecution(
+            registry: registry, environment: configOptions.env, config: config, job: jobName, connectors: connectors,
+            output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
+            timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
+        execution.resolved = resolved
+        execution.parameters = parameters
+        return execution
+    }
+}
+
+extension RunOptions {
+    /// The connector options, each parsed once (exit 65 for a wrong one), with their $DATAPRODUCTS_* defaults.
+    func connectors(home: String, environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> Connectors {
+        let under = { (name: String) in "local:" + (home as NSString).appendingPathComponent(name) }
+        return Connectors(
+            store: try StoreSpec(store ?? env["DATAPRODUCTS_STORE"] ?? under("data")),
+            http: try HTTPSpec(http ?? env["DATAPRODUCTS_HTTP"] ?? "none"),
+            userCache: try (redis ?? env["DATAPRODUCTS_REDIS"]).map(CacheSpec.init),
+            courseCache: try (courseRedis ?? env["DATAPRODUCTS_COURSE_REDIS"]).map(CacheSpec.init),
+            blob: try BlobSpec(blob ?? env["DATAPRODUCTS_BLOB"] ?? under("blob")))
+    }
+}

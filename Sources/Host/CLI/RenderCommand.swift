@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import JobParameters
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the effective (rendered) model config of a job, checked against the job's declared parameters.",
+        discussion: "A config that does not fit the declarations (wrong type, missing required key) exits 65 naming the key.")
+
+    @Argument(help: "Job id whose config/jobs/<job>.json to render (or use --config).")
+    var job: String?
+
+    @Flag(help: "Print the job's parameters with their effective values instead of the config.")
+    var params = false
+
+    @Flag(help: "Parameters of `requests run` too (with --params).")
+    var onDemand = false
+
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var configOptions: ConfigOptions
+
+    func run() throws {
+        try reportingErrors {
+            let home = homeOptions.homePath
+            let registry = try homeOptions.loadRegistry()
+            // --env picks the variables here; which plugins an environment gets matters when a job runs.
+            let resolver = PluginResolver(registry: registry, environment: nil)
+            var resolved = try job.map { try resolver.described(job: $0) }
+            let config = try configOptions.effective(home: home, job: resolved?.id ?? job)
+            if resolved == nil, let model = config.model { resolved = try resolver.described(job: model) }
+            guard let resolved else {
+                print(config.json.pretty())  // a config for no known job: rendered, nothing to check it against
+                return
+            }
+            let declared = HostParameters.declarations(job: resolved.params, onDemand: onDemand || params)
+            let values = try HostParameters.resolve(config, job: resolved.id, declared: declared)
+            guard params else { return print(config.json.pretty()) }
+            print("\(resolved.id) (\(configOptions.config ?? "config/jobs/\(resolved.id).json")\(configOptions.env.map { ", env \($0)" } ?? ""))")
+            ParameterListing.lines(declared, values: values, indent: "  ").forEach { print($0) }
+        }
+    }
+}

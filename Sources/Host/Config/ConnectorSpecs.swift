@@ -1,0 +1,84 @@
+import Foundation
+
+/// Where a run's data comes from and goes to, parsed once from the command line (or its
+/// $DATAPRODUCTS_* defaults) into typed values and carried as they are: through JobExecution, the
+/// child's RunSpec and the RunContext. A wrong spec is a config error (65) before any job starts.
+struct Connectors: Codable, Equatable {
+    var store: StoreSpec
+    var http: HTTPSpec
+    /// `--redis`: the user cache; nil → modelParams' upstream keys decide on first use.
+    var userCache: CacheSpec?
+    /// `--course-redis`: the course cache (optional nodes); nil → modelParams decide.
+    var courseCache: CacheSpec?
+    var blob: BlobSpec
+}
+
+/// `scheme:rest` texts: the one place a spec's prefix is read.
+enum SpecText {
+    static func split(_ text: String, _ scheme: String) -> String? {
+        text.hasPrefix(scheme + ":") ? String(text.dropFirst(scheme.count + 1)) : nil
+    }
+}
+
+/// `--store`: `local:DIR` (JSON-lines tables) or `postgres:CONNINFO`.
+enum StoreSpec: Codable, Equatable {
+    case local(directory: String)
+    case postgres(conninfo: String)
+
+    init(_ text: String) throws {
+        if let dir = SpecText.split(text, "local") { self = .local(directory: dir) }
+        else if let c = SpecText.split(text, "postgres") { self = .postgres(conninfo: c) }
+        else { throw HostError.config("unknown store '\(text)' (supported: local:DIR, postgres:CONNINFO)") }
+    }
+
+    var text: String {
+        switch self {
+        case .local(let d): return "local:" + d
+        case .postgres(let c): return "postgres:" + c
+        }
+    }
+}
+
+/// `--http`: `none`, `live[:options]` (libcurl) or `canned:DIR` (recorded answers).
+enum HTTPSpec: Codable, Equatable {
+    case none
+    case live(options: String)
+    case canned(directory: String)
+
+    init(_ text: String) throws {
+        if text == "none" { self = .none }
+        else if text == "live" { self = .live(options: "") }
+        else if let o = SpecText.split(text, "live") { self = .live(options: o) }
+        else if let d = SpecText.split(text, "canned") { self = .canned(directory: d) }
+        else { throw HostError.config("unknown HTTP connector '\(text)' (supported: none, live[:attempts=N,timeoutMs=N,...], canned:DIR)") }
+    }
+}
+
+/// `--redis` / `--course-redis`: a Redis database or the embedded file (JSON lines).
+enum CacheSpec: Codable, Equatable {
+    case redis(url: String)
+    case local(file: String)
+
+    init(_ text: String) throws {
+        if let f = SpecText.split(text, "local") { self = .local(file: f); return }
+        _ = try RedisSettings(url: text)  // checked here, once
+        self = .redis(url: text)
+    }
+
+    var redisSettings: RedisSettings? {
+        if case .redis(let url) = self { return try? RedisSettings(url: url) }
+        return nil
+    }
+}
+
+/// `--blob`: `local:DIR`, `s3://…` or `azure://…` (credentials from the environment, never the spec).
+struct BlobSpec: Codable, Equatable {
+    var text: String
+
+    init(_ text: String) throws {
+        guard SpecText.split(text, "local") != nil || text.hasPrefix("s3://") || text.hasPrefix("azure://") else {
+            throw HostError.config("unknown blob store '\(text)' (supported: local:DIR, s3://bucket/prefix?endpoint=..., azure://container/prefix?account=...)")
+        }
+        self.text = text
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+import RowBatch
+import PluginAPI
+
+/// Everything a process needs to run one job; the parent writes it as JSON for the child.
+struct RunSpec: Codable {
+    var libraryPath: String
+    var manifestPath: String
+    var jobId: String
+    var configText: String
+    var connectors: Connectors
+    var stagingDir: String
+    var output: String
+    var logFile: String?
+    var logLevel: String
+    /// The on-demand request the run serves (JSON), if any.
+    var request: String?
+    /// What the terminal progress line starts with (the job id, or the request being served).
+    var progressLabel: String?
+}
