@@ -49,6 +49,9 @@ let package = Package(
         // The `dataproducts` binary: main.swift only.
         .executableTarget(name: "dataproducts", dependencies: ["Host"]),
         .testTarget(name: "HostTests", dependencies: ["Host", "RowBatch"]),
-        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "JobParameters", "RowBatch"]),
+        // Tests mirror the libraries: one target per library, one file per concern.
+        .testTarget(name: "RowBatchTests", dependencies: ["RowBatch"]),
+        .testTarget(name: "JobParametersTests", dependencies: ["JobParameters", "RowBatch"]),
+        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "JobParameters", "RowBatch", "PluginAPI"]),
     ]
 )

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+scripts/format.sh --check   # the code's layout is .swift-format's (swift-format ships with the toolchain)
 scripts/build-plugins.sh debug
 scripts/build-test-plugins.sh debug
 # Real servers for the connector tests, on loopback, in temp dirs, stopped on exit.
@@ -14,7 +15,7 @@ export DATAPRODUCTS_TEST_PG DATAPRODUCTS_TEST_PG_DIR="$pg_dir"
 log="$(mktemp)"
 trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT
 # XCTest only (no Swift Testing suites here): its closing counts are summed below.
-swift test --disable-swift-testing 2>&1 | tee -a "$log"
+swift test --disable-swift-testing 2>&1 | tee -a "$log"   # HostTests and PluginKitTests
 for dir in Plugins/*/; do
     if [ -d "$dir/Tests" ]; then swift test --disable-swift-testing --package-path "$dir" 2>&1 | tee -a "$log"; fi
 done

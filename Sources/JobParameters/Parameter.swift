@@ -17,8 +17,10 @@ public struct Parameter: Sendable, Equatable {
     public var choices: [String]?
     public var doc: String
 
-    public init(_ name: String, _ kind: Kind, default defaultValue: JSONValue? = nil, required: Bool = false,
-                choices: [String]? = nil, doc: String) {
+    public init(
+        _ name: String, _ kind: Kind, default defaultValue: JSONValue? = nil, required: Bool = false,
+        choices: [String]? = nil, doc: String
+    ) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
@@ -41,13 +43,14 @@ extension Parameter: ParameterDeclaring {
 /// `{"<name>": {"type": "int", "default": 20, "required": false, "choices": [...], "doc": "..."}}`.
 public enum ParameterSchema {
     public static func json(_ parameters: [Parameter]) -> JSONValue {
-        .object(parameters.map { p in
-            var fields: [(String, JSONValue)] = [("type", .string(p.kind.rawValue)), ("doc", .string(p.doc))]
-            if let d = p.defaultValue { fields.append(("default", d)) }
-            if p.required { fields.append(("required", .bool(true))) }
-            if let c = p.choices { fields.append(("choices", .array(c.map { .string($0) }))) }
-            return (p.name, .object(fields))
-        })
+        .object(
+            parameters.map { p in
+                var fields: [(String, JSONValue)] = [("type", .string(p.kind.rawValue)), ("doc", .string(p.doc))]
+                if let d = p.defaultValue { fields.append(("default", d)) }
+                if p.required { fields.append(("required", .bool(true))) }
+                if let c = p.choices { fields.append(("choices", .array(c.map { .string($0) }))) }
+                return (p.name, .object(fields))
+            })
     }
 
     /// Declarations read back from a descriptor or manifest. Entries whose type this host does not
@@ -59,8 +62,12 @@ public enum ParameterSchema {
             var required = false
             if case .bool(true)? = spec["required"] { required = true }
             let choices = spec["choices"]?.array?.compactMap(\.string)
-            return (name, Parameter(name, kind, default: spec["default"], required: required, choices: choices,
-                                    doc: spec["doc"]?.string ?? ""))
+            return (
+                name,
+                Parameter(
+                    name, kind, default: spec["default"], required: required, choices: choices,
+                    doc: spec["doc"]?.string ?? "")
+            )
         }
     }
 }

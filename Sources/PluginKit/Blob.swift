@@ -30,10 +30,12 @@ extension JobContext {
         final class Keys { var all: [String] = [] }
         let keys = Keys()
         let status = withDPStr(prefix) { p in
-            api.blob_list(run, p, { user, key in
-                Unmanaged<Keys>.fromOpaque(user!).takeUnretainedValue().all.append(key.string)
-                return DP_OK
-            }, Unmanaged.passUnretained(keys).toOpaque())
+            api.blob_list(
+                run, p,
+                { user, key in
+                    Unmanaged<Keys>.fromOpaque(user!).takeUnretainedValue().all.append(key.string)
+                    return DP_OK
+                }, Unmanaged.passUnretained(keys).toOpaque())
         }
         try check(status)
         return keys.all

@@ -10,8 +10,10 @@ public struct HTTPResult {
 extension JobContext {
     /// Sends a request through the host's HTTP connector (ABI 1.1). Throws `.unsupported` on a 1.0
     /// host, `.io` on transport failure, `.notFound` when an offline run has no canned answer.
-    public func http(_ method: String, _ url: String, headers: [String: String] = [:], body: String? = nil,
-                     timeoutMs: Int = 0) throws -> HTTPResult {
+    public func http(
+        _ method: String, _ url: String, headers: [String: String] = [:], body: String? = nil,
+        timeoutMs: Int = 0
+    ) throws -> HTTPResult {
         try requireHost(\.http, minor: 1, for: "HTTP")
         let call = host.pointee.http!
         let strings = StringArena()
@@ -35,8 +37,10 @@ extension JobContext {
     /// `request.offset`/`request.limit` set, page after page, handing each page's items (found at
     /// `itemsPath` in the answer, e.g. ["result", "content"]) to `body`, until a page holds fewer
     /// than `limit` items or `maxItems` have been read. A non-2xx answer is an `.io` error.
-    public func searchPages(_ url: String, request: JSONValue, itemsPath: [String], limit: Int = 1000,
-                            maxItems: Int = .max, _ body: ([JSONValue]) throws -> Void) throws {
+    public func searchPages(
+        _ url: String, request: JSONValue, itemsPath: [String], limit: Int = 1000,
+        maxItems: Int = .max, _ body: ([JSONValue]) throws -> Void
+    ) throws {
         var offset = 0
         while offset < maxItems {
             var inner: [(String, JSONValue)] = []

@@ -62,8 +62,10 @@ public final class JobContext {
     /// Memory stays bounded by one batch; an error thrown by `body` stops the scan and is rethrown.
     /// `orderBy` (columns of `columns`, not JSON ones) delivers the rows in ascending key order, so a
     /// job can merge-join tables and stream per key (ABI 1.5). `body` may run further scans.
-    public func scan(_ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [], batchRows: Int = 0,
-                     _ body: (Row) throws -> Void) throws {
+    public func scan(
+        _ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [], batchRows: Int = 0,
+        _ body: (Row) throws -> Void
+    ) throws {
         let names = RowColumns(columns.map(\.name), source: "scan of \(table)")
         try scanBatches(table, columns: columns, where: filters, orderBy: orderBy, batchRows: batchRows) { batch in
             for i in 0..<batch.count {
@@ -75,8 +77,10 @@ public final class JobContext {
 
     /// `scan`, a batch at a time: for loops over millions of rows that read cells by position
     /// (`batch.utf8(column, row)`, `batch.double(column, row)`) without a Row per row.
-    public func scanBatches(_ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [],
-                            batchRows: Int = 0, _ body: (BatchView) throws -> Void) throws {
+    public func scanBatches(
+        _ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [],
+        batchRows: Int = 0, _ body: (BatchView) throws -> Void
+    ) throws {
         try withoutActuallyEscaping(body) { body in
             let sink = ScanSink(batches: body)
             let status = try withScanRequest(table, columns: columns, where: filters, orderBy: orderBy, batchRows: batchRows) { request in
@@ -88,36 +92,42 @@ public final class JobContext {
     }
 
     /// A dp_scan for the call `body` makes (its strings and arrays live for the call only).
-    func withScanRequest(_ table: String, columns: [Field], where filters: [Filter], orderBy: [String], batchRows: Int,
-                         _ body: (UnsafeMutablePointer<dp_scan>) -> dp_status) throws -> dp_status {
+    func withScanRequest(
+        _ table: String, columns: [Field], where filters: [Filter], orderBy: [String], batchRows: Int,
+        _ body: (UnsafeMutablePointer<dp_scan>) -> dp_status
+    ) throws -> dp_status {
         let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { throw JobError(.invalidArgument, "table '\(table)' is not keyspace.table") }
         let strings = StringArena()
         var cols = columns.map { dp_column(name: strings.dp($0.name), type: $0.type.rawValue) }
         var values: [[dp_str]] = filters.map { $0.values.map { strings.dp(JSONText.literal($0)) } }
         var order = orderBy.map { strings.dp($0) }
-        return cols.withUnsafeMutableBufferPointer { colBuf in order.withUnsafeMutableBufferPointer { orderBuf in
-            withArrayOfBufferPointers(&values) { valueBufs in
-                var fs = zip(filters, valueBufs).map { f, v in
-                    dp_filter(column: strings.dp(f.column), op: f.op.rawValue, values: v.baseAddress, n_values: v.count)
-                }
-                return fs.withUnsafeMutableBufferPointer { fBuf in
-                    var request = dp_scan(
-                        size: UInt32(MemoryLayout<dp_scan>.size), keyspace: strings.dp(parts[0]),
-                        table: strings.dp(parts[1]), columns: colBuf.baseAddress, n_columns: colBuf.count,
-                        filters: fBuf.baseAddress, n_filters: fBuf.count, batch_rows: UInt32(clamping: batchRows),
-                        order_by: orderBuf.baseAddress, n_order_by: orderBuf.count)
-                    return body(&request)
+        return cols.withUnsafeMutableBufferPointer { colBuf in
+            order.withUnsafeMutableBufferPointer { orderBuf in
+                withArrayOfBufferPointers(&values) { valueBufs in
+                    var fs = zip(filters, valueBufs).map { f, v in
+                        dp_filter(column: strings.dp(f.column), op: f.op.rawValue, values: v.baseAddress, n_values: v.count)
+                    }
+                    return fs.withUnsafeMutableBufferPointer { fBuf in
+                        var request = dp_scan(
+                            size: UInt32(MemoryLayout<dp_scan>.size), keyspace: strings.dp(parts[0]),
+                            table: strings.dp(parts[1]), columns: colBuf.baseAddress, n_columns: colBuf.count,
+                            filters: fBuf.baseAddress, n_filters: fBuf.count, batch_rows: UInt32(clamping: batchRows),
+                            order_by: orderBuf.baseAddress, n_order_by: orderBuf.count)
+                        return body(&request)
+                    }
                 }
             }
-        } }
+        }
     }
 
     // MARK: Reports
 
     /// Opens a report; rows appended to it are published when the job succeeds.
-    public func openReport(_ id: String, format: ReportFormat, columns: [Field],
-                           partitionBy: [String] = []) throws -> ReportWriter {
+    public func openReport(
+        _ id: String, format: ReportFormat, columns: [Field],
+        partitionBy: [String] = []
+    ) throws -> ReportWriter {
         let strings = StringArena()
         var parts = partitionBy.map { strings.dp($0) }
         var handle: OpaquePointer?
@@ -246,8 +256,10 @@ final class ScanSink {
     }
 }
 
-func scanCallback(_ user: UnsafeMutableRawPointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?,
-                          _ array: UnsafeMutablePointer<ArrowArray>?) -> dp_status {
+func scanCallback(
+    _ user: UnsafeMutableRawPointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?,
+    _ array: UnsafeMutablePointer<ArrowArray>?
+) -> dp_status {
     let sink = Unmanaged<ScanSink>.fromOpaque(user!).takeUnretainedValue()
     do {
         let batch = try BatchView(schema: schema!, array: array!)
@@ -277,8 +289,10 @@ func withDPStr<R>(_ s: String, _ body: (dp_str) -> R) -> R {
     }
 }
 
-func withArrayOfBufferPointers<R>(_ arrays: inout [[dp_str]],
-                                          _ body: ([UnsafeMutableBufferPointer<dp_str>]) -> R) -> R {
+func withArrayOfBufferPointers<R>(
+    _ arrays: inout [[dp_str]],
+    _ body: ([UnsafeMutableBufferPointer<dp_str>]) -> R
+) -> R {
     // Copy into stable allocations: nested withUnsafe... calls would not compose over a dynamic count.
     let buffers = arrays.map { a -> UnsafeMutableBufferPointer<dp_str> in
         let b = UnsafeMutableBufferPointer<dp_str>.allocate(capacity: max(a.count, 1))

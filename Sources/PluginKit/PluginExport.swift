@@ -14,8 +14,10 @@ public enum PluginExport {
     nonisolated(unsafe) private static var jobTypes: [any Job.Type] = []
 
     /// The descriptor, built on the first call and kept (with its strings) until the library unloads.
-    public static func descriptor(name: String, version: String, owner: String, block: String,
-                                  jobs: [any Job.Type]) -> UnsafeRawPointer {
+    public static func descriptor(
+        name: String, version: String, owner: String, block: String,
+        jobs: [any Job.Type]
+    ) -> UnsafeRawPointer {
         lock.lock()
         defer { lock.unlock() }
         if let built { return UnsafeRawPointer(built) }
@@ -56,8 +58,10 @@ public enum PluginExport {
 }
 
 /// The one C entry point every Swift job runs through: finds the job type, runs it, maps errors.
-private func runTrampoline(_ run: OpaquePointer?, _ host: UnsafePointer<dp_host_api>?,
-                           _ data: UnsafeMutableRawPointer?) -> dp_status {
+private func runTrampoline(
+    _ run: OpaquePointer?, _ host: UnsafePointer<dp_host_api>?,
+    _ data: UnsafeMutableRawPointer?
+) -> dp_status {
     guard let run, let host else { return DP_ERROR_INVALID_ARGUMENT }
     let context = JobContext(run: run, host: host)
     func fail(_ status: dp_status, _ message: String) -> dp_status {

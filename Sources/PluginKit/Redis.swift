@@ -15,8 +15,9 @@ extension JobContext {
             let sink = ScanSink(names: names, body: body)
             let status = k.withUnsafeMutableBufferPointer { kb in
                 f.withUnsafeMutableBufferPointer { fb in
-                    call(run, kb.baseAddress, kb.count, fb.baseAddress, fb.count, scanCallback,
-                         Unmanaged.passUnretained(sink).toOpaque())
+                    call(
+                        run, kb.baseAddress, kb.count, fb.baseAddress, fb.count, scanCallback,
+                        Unmanaged.passUnretained(sink).toOpaque())
                 }
             }
             if let error = sink.error { throw error }
@@ -46,7 +47,9 @@ extension JobContext {
     public func courseCacheMembers(_ key: String) throws -> [String]? {
         guard (try? requireHost(\.course_cache_members, minor: 4, for: "the course cache")) != nil else { return nil }
         var members: [String] = []
-        let sink = ScanSink(names: RowColumns(["member"], source: "course_cache_members")) { row in if let m = row.string("member") { members.append(m) } }
+        let sink = ScanSink(names: RowColumns(["member"], source: "course_cache_members")) { row in
+            if let m = row.string("member") { members.append(m) }
+        }
         let status = withDPStr(key) { host.pointee.course_cache_members!(run, $0, scanCallback, Unmanaged.passUnretained(sink).toOpaque()) }
         if let error = sink.error { throw error }
         if status == DP_ERROR_UNSUPPORTED { return nil }

@@ -60,8 +60,10 @@ public struct ProcessedBatch: Equatable {
     }
 
     var json: JSONValue {
-        .object([("channel", .string(channel)), ("batchId", .string(batchId)), ("filePath", .string(filePath)),
-                 ("fileSize", .int(fileSize))])
+        .object([
+            ("channel", .string(channel)), ("batchId", .string(batchId)), ("filePath", .string(filePath)),
+            ("fileSize", .int(fileSize)),
+        ])
     }
 }
 
@@ -80,8 +82,10 @@ public struct RequestResult {
     }
 
     var json: JSONValue {
-        .object([("status", .string(status.rawValue)), ("message", .string(message)),
-                 ("processedBatches", .array(processedBatches.map(\.json))), ("files", .array(files.map { .string($0) }))])
+        .object([
+            ("status", .string(status.rawValue)), ("message", .string(message)),
+            ("processedBatches", .array(processedBatches.map(\.json))), ("files", .array(files.map { .string($0) })),
+        ])
     }
 }
 

@@ -20,6 +20,7 @@ final class RowColumns {
 
     func checkMissing() throws {
         guard let missing else { return }
-        throw JobError(.invalidArgument, "\(source): the job read column '\(missing)', which the scan did not request (it has \(names.joined(separator: ", ")))")
+        throw JobError(
+            .invalidArgument, "\(source): the job read column '\(missing)', which the scan did not request (it has \(names.joined(separator: ", ")))")
     }
 }

@@ -52,8 +52,10 @@ public final class ScanCursor {
 extension JobContext {
     /// Opens a pull scan of `table` with the same request as `scan`; `readAhead` batches at most are
     /// read ahead (0: the host's default).
-    public func openScan(_ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [],
-                         batchRows: Int = 0, readAhead: Int = 0) throws -> ScanCursor {
+    public func openScan(
+        _ table: String, columns: [Field], where filters: [Filter] = [], orderBy: [String] = [],
+        batchRows: Int = 0, readAhead: Int = 0
+    ) throws -> ScanCursor {
         try requireHost(\.cursor_open, minor: 5, for: "pull scans")
         var handle: OpaquePointer?
         let status = try withScanRequest(table, columns: columns, where: filters, orderBy: orderBy, batchRows: batchRows) { request in

@@ -8,9 +8,10 @@ extension JobContext {
         let strings = StringArena()
         var k = key.map { strings.dp($0) }
         try withBatch(columns, rows) { schema, array in
-            try check(k.withUnsafeMutableBufferPointer { kb in
-                host.pointee.table_upsert!(run, strings.dp(keyspace), strings.dp(name), kb.baseAddress, kb.count, schema, array)
-            })
+            try check(
+                k.withUnsafeMutableBufferPointer { kb in
+                    host.pointee.table_upsert!(run, strings.dp(keyspace), strings.dp(name), kb.baseAddress, kb.count, schema, array)
+                })
         }
     }
 
@@ -33,8 +34,10 @@ extension JobContext {
         return (parts[0], parts[1])
     }
 
-    private func withBatch(_ columns: [Field], _ rows: [[Value]],
-                           _ body: (UnsafeMutablePointer<ArrowSchema>, UnsafeMutablePointer<ArrowArray>) throws -> Void) throws {
+    private func withBatch(
+        _ columns: [Field], _ rows: [[Value]],
+        _ body: (UnsafeMutablePointer<ArrowSchema>, UnsafeMutablePointer<ArrowArray>) throws -> Void
+    ) throws {
         let builder = BatchBuilder(fields: columns)
         for r in rows { do { try builder.append(r) } catch { throw JobError(.data, "\(error)") } }
         var schema = ArrowSchema(), array = ArrowArray()

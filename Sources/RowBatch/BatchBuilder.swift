@@ -1,8 +1,8 @@
 import PluginAPI
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A malloc'd byte buffer that grows by doubling. Its memory moves into an exported batch, whose
@@ -144,8 +144,8 @@ private struct ColumnBuffers {
     let type: ColumnType
     var validity = BitBuffer()
     var nullCount = 0
-    var values = GrowableBuffer()   // int64 / float64 data, or UTF-8 bytes
-    var bits = BitBuffer()          // bool data
+    var values = GrowableBuffer()  // int64 / float64 data, or UTF-8 bytes
+    var bits = BitBuffer()  // bool data
     var offsets = GrowableBuffer()  // utf8 offsets (int32)
 
     init(type: ColumnType) {
@@ -156,7 +156,7 @@ private struct ColumnBuffers {
     static func accepts(_ type: ColumnType, _ value: Value) -> Bool {
         switch (type, value) {
         case (_, .null), (.bool, .bool), (.int64, .int), (.float64, .double), (.float64, .int),
-             (.utf8, .string), (.json, .json), (.json, .string):
+            (.utf8, .string), (.json, .json), (.json, .string):
             return true
         default:
             return false

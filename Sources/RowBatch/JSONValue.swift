@@ -206,7 +206,8 @@ public struct JSONParser {
     private mutating func literal(_ word: StaticString) throws {
         let n = word.utf8CodeUnitCount
         guard i + n <= bytes.count,
-              memcmp(bytes.baseAddress! + i, word.utf8Start, n) == 0 else { throw fail("invalid literal") }
+            memcmp(bytes.baseAddress! + i, word.utf8Start, n) == 0
+        else { throw fail("invalid literal") }
         i += n
     }
 
@@ -326,7 +327,10 @@ public struct JSONParser {
             let c = bytes[i]
             if (0x30...0x39).contains(c) { i += 1; continue }
             if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
-                || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") { isInteger = false; i += 1; continue }
+                || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
+            {
+                isInteger = false; i += 1; continue
+            }
             break
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)

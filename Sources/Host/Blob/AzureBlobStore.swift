@@ -6,8 +6,10 @@ import PluginAPI
 /// HMAC-SHA256 with the base64-decoded account key over the verb, the standard headers, the
 /// canonicalized x-ms-* headers and the canonicalized resource.
 enum AzureSharedKey {
-    static let signedHeaders = ["content-encoding", "content-language", "content-length", "content-md5", "content-type",
-                                "date", "if-modified-since", "if-match", "if-none-match", "if-unmodified-since", "range"]
+    static let signedHeaders = [
+        "content-encoding", "content-language", "content-length", "content-md5", "content-type",
+        "date", "if-modified-since", "if-match", "if-none-match", "if-unmodified-since", "range",
+    ]
 
     static func stringToSign(method: String, url: String, headers: [(String, String)], account: String) -> String {
         var h: [String: String] = [:]
@@ -81,15 +83,18 @@ struct AzureBlobStore: BlobStore {
         return f
     }()
 
-    private func send(_ method: String, _ url: String, body: Data? = nil, extra: [(String, String)] = [],
-                      expect: Set<Int32>) throws -> CurlHTTP.RawResponse {
+    private func send(
+        _ method: String, _ url: String, body: Data? = nil, extra: [(String, String)] = [],
+        expect: Set<Int32>
+    ) throws -> CurlHTTP.RawResponse {
         var headers = extra + [("x-ms-date", Self.httpDate.string(from: Date())), ("x-ms-version", Self.version)]
         if let body { headers += [("Content-Length", String(body.count)), ("Content-Type", "application/octet-stream")] }
         headers.append(("Authorization", try AzureSharedKey.authorization(method: method, url: url, headers: headers, account: account, key: key)))
         headers.append(("Expect", ""))
         // Retries re-send the same signature: x-ms-date stays within Azure's 15-minute window.
-        let raw = try http.sendRaw(HTTPRequest(method: method, url: url, headers: headers, body: nil, timeoutMs: 0),
-                                   bodyData: body ?? (method == "PUT" ? Data() : nil))
+        let raw = try http.sendRaw(
+            HTTPRequest(method: method, url: url, headers: headers, body: nil, timeoutMs: 0),
+            bodyData: body ?? (method == "PUT" ? Data() : nil))
         if expect.contains(raw.status) { return raw }
         if raw.status == 404 { throw HostCallError.notFound("\(method) \(url): not found") }
         throw HostCallError.io("\(method) \(url): HTTP \(raw.status): \(String(decoding: raw.body.prefix(300), as: UTF8.self))")

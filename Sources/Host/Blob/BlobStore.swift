@@ -82,7 +82,8 @@ struct LocalBlobStore: BlobStore {
         let all = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []
         return all.filter { rel in
             var d: ObjCBool = false
-            return rel.hasPrefix(prefix) && FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(rel), isDirectory: &d) && !d.boolValue
+            return rel.hasPrefix(prefix) && FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(rel), isDirectory: &d)
+                && !d.boolValue
         }.sorted()
     }
 

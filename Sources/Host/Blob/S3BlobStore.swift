@@ -54,9 +54,10 @@ struct S3BlobStore: BlobStore {
         // PUT/POST always carry a body (maybe empty) so curl sends Content-Length.
         // Blobs are bytes: never let curl label them form data; skip the 100-continue round trip.
         let headers = body == nil && method != "PUT" && method != "POST" ? [] : [("Content-Type", "application/octet-stream"), ("Expect", "")]
-        let r = try http.sendRaw(HTTPRequest(method: method, url: url, headers: headers, body: nil, timeoutMs: 0),
-                                 bodyData: body ?? (method == "PUT" || method == "POST" ? Data() : nil),
-                                 aws: ("aws:amz:\(region):s3", credentials))
+        let r = try http.sendRaw(
+            HTTPRequest(method: method, url: url, headers: headers, body: nil, timeoutMs: 0),
+            bodyData: body ?? (method == "PUT" || method == "POST" ? Data() : nil),
+            aws: ("aws:amz:\(region):s3", credentials))
         if expect.contains(r.status) { return r }
         if r.status == 404 { throw HostCallError.notFound("\(method) \(url): not found") }
         throw HostCallError.io("\(method) \(url): HTTP \(r.status): \(String(decoding: r.body.prefix(300), as: UTF8.self))")
@@ -85,7 +86,8 @@ struct S3BlobStore: BlobStore {
                 parts.append((number, etag))
                 number += 1
             }
-            let xml = "<CompleteMultipartUpload>" + parts.map { "<Part><PartNumber>\($0.0)</PartNumber><ETag>\($0.1)</ETag></Part>" }.joined()
+            let xml =
+                "<CompleteMultipartUpload>" + parts.map { "<Part><PartNumber>\($0.0)</PartNumber><ETag>\($0.1)</ETag></Part>" }.joined()
                 + "</CompleteMultipartUpload>"
             let done = String(decoding: try send("POST", url(key, query: q), body: Data(xml.utf8)).body, as: UTF8.self)
             if done.contains("<Error>") { throw HostCallError.io("completing multipart upload of \(key): \(done.prefix(300))") }
@@ -126,10 +128,11 @@ struct S3BlobStore: BlobStore {
         var out: [String] = []
         var rest = xml[...]
         while let open = rest.range(of: "<\(name)>"), let close = rest.range(of: "</\(name)>", range: open.upperBound..<rest.endIndex) {
-            out.append(String(rest[open.upperBound..<close.lowerBound])
-                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-                .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-                .replacingOccurrences(of: "&amp;", with: "&"))
+            out.append(
+                String(rest[open.upperBound..<close.lowerBound])
+                    .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+                    .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+                    .replacingOccurrences(of: "&amp;", with: "&"))
             rest = rest[close.upperBound...]
         }
         return out

@@ -10,9 +10,9 @@ public struct Dataproducts: ParsableCommand {
         commandName: "dataproducts",
         abstract: "Runs Sunbird data-product jobs from independently built plugins.",
         discussion: """
-        Exit codes: 0 ok, 64 bad command line, 65 bad config, 66 plugin refused, 67 job failed,
-        68 job crashed, 69 job timed out, 70 internal host error.
-        """,
+            Exit codes: 0 ok, 64 bad command line, 65 bad config, 66 plugin refused, 67 job failed,
+            68 job crashed, 69 job timed out, 70 internal host error.
+            """,
         subcommands: [Run.self, Requests.self, Render.self, Load.self, Plugins.self, Child.self]
     )
 }

@@ -5,8 +5,10 @@ import Foundation
 /// registry — `<prefix>/bin/dataproducts` in a deployment, `<checkout>/build/bin/dataproducts` in a
 /// checkout — else the current folder.
 enum DeploymentHome {
-    static func find(environment: [String: String] = ProcessInfo.processInfo.environment,
-                     executable: String? = executablePath()) -> String {
+    static func find(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executable: String? = executablePath()
+    ) -> String {
         if let home = environment["DATAPRODUCTS_HOME"], !home.isEmpty { return home }
         if let executable {
             var dir = (executable as NSString).deletingLastPathComponent

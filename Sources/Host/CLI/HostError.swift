@@ -16,7 +16,7 @@ enum HostError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .config(let m), .pluginRefused(let m), .jobFailed(let m), .jobCrashed(let m),
-             .jobTimedOut(let m), .internal(let m):
+            .jobTimedOut(let m), .internal(let m):
             return m
         }
     }
@@ -36,7 +36,7 @@ enum HostError: Error, CustomStringConvertible {
 /// Exit codes: cron-friendly, distinct per failure class (sysexits.h range for the host's own).
 enum ExitCodes {
     static let ok: Int32 = 0
-    static let usage: Int32 = 64          // bad command line (swift-argument-parser's default)
+    static let usage: Int32 = 64  // bad command line (swift-argument-parser's default)
     static let badConfig: Int32 = 65
     static let pluginRefused: Int32 = 66
     static let jobFailed: Int32 = 67

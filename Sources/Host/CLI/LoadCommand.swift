@@ -25,8 +25,10 @@ struct Load: ParsableCommand {
             try withStoreErrors { try loader.applySchema(String(decoding: ddl, as: UTF8.self)) }
             let loaded = try withStoreErrors { try loader.load(directory: directory) }
             for l in loaded { print("\(l.table): \(l.rows) rows") }
-            print(String(format: "loaded %d rows into %d tables in %.2f s", loaded.map(\.rows).reduce(0, +), loaded.count,
-                         Date().timeIntervalSince(t0)))
+            print(
+                String(
+                    format: "loaded %d rows into %d tables in %.2f s", loaded.map(\.rows).reduce(0, +), loaded.count,
+                    Date().timeIntervalSince(t0)))
         }
     }
 }

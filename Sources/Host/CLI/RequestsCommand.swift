@@ -12,12 +12,13 @@ struct Requests: ParsableCommand {
 struct RequestsRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Drain the queue for one job: claim each pending request (leased), run the job for it, secure and publish its files, record the outcome.",
+        abstract:
+            "Drain the queue for one job: claim each pending request (leased), run the job for it, secure and publish its files, record the outcome.",
         discussion: """
-        Several hosts may drain one PostgreSQL queue at once: claims use FOR UPDATE SKIP LOCKED and a lease that a \
-        heartbeat renews; a request whose host died is taken over when its lease expires. Exit 0 when the queue was \
-        drained (failed requests are recorded in their rows), 65 for bad configuration, 70 when the queue itself failed.
-        """)
+            Several hosts may drain one PostgreSQL queue at once: claims use FOR UPDATE SKIP LOCKED and a lease that a \
+            heartbeat renews; a request whose host died is taken over when its lease expires. Exit 0 when the queue was \
+            drained (failed requests are recorded in their rows), 65 for bad configuration, 70 when the queue itself failed.
+            """)
 
     @Option(help: "Job id of the plugin job to run (e.g. progress-exhaust).") var job: String
     @Option(help: "job_request.job_id served (default: --job). V2 jobs serve their V1's requests, e.g. progress-exhaust.")
@@ -50,12 +51,14 @@ struct RequestsRun: ParsableCommand {
             settings.batchesPerChannel = params[HostParameters.batchesLimitPerChannel]
             settings.bytesPerChannel = Int64(params[HostParameters.fileSizeLimitPerChannel])
             settings.maxErrorMessageLength = params[HostParameters.maxErrorMessageLength]
-            settings.sunbirdEncryptionKey = ProcessInfo.processInfo.environment["SUNBIRD_ENCRYPTION_KEY"]
+            settings.sunbirdEncryptionKey =
+                ProcessInfo.processInfo.environment["SUNBIRD_ENCRYPTION_KEY"]
                 ?? params[HostParameters.encryptionKey] ?? ""
             let logger = try JobLogger.open(path: execution.logFile, jobName: job, minimumLevel: execution.logLevel)
-            let engine = RequestEngine(queue: queue, heartbeatQueue: heartbeatQueue, settings: settings, execution: execution,
-                                       blob: try BlobStoreFactory.make(execution.connectors.blob),
-                                       http: try HTTPConnectorFactory.make(execution.connectors.http), logger: logger)
+            let engine = RequestEngine(
+                queue: queue, heartbeatQueue: heartbeatQueue, settings: settings, execution: execution,
+                blob: try BlobStoreFactory.make(execution.connectors.blob),
+                http: try HTTPConnectorFactory.make(execution.connectors.http), logger: logger)
             installCancellationHandlers()
             let started = Date()
             logger.start("\(job) started executing", data: [("model", .string(job)), ("requests", .string(PGConnection.describe(spec)))])
@@ -65,11 +68,13 @@ struct RequestsRun: ParsableCommand {
                 throw (error as? HostError).map { HostError.internal($0.description) } ?? error
             }
             let secs = Date().timeIntervalSince(started)
-            logger.end("\(job) completed execution", success: true, data: [
-                ("model", .string(job)), ("timeTaken", .double(secs.rounded(.down))), ("totalRequests", .int(Int64(summary.total))),
-                ("successRequests", .int(Int64(summary.success))), ("failedRequests", .int(Int64(summary.failed))),
-                ("duplicateRequests", .int(Int64(summary.duplicates))), ("deferredRequests", .int(Int64(summary.deferred))),
-            ])
+            logger.end(
+                "\(job) completed execution", success: true,
+                data: [
+                    ("model", .string(job)), ("timeTaken", .double(secs.rounded(.down))), ("totalRequests", .int(Int64(summary.total))),
+                    ("successRequests", .int(Int64(summary.success))), ("failedRequests", .int(Int64(summary.failed))),
+                    ("duplicateRequests", .int(Int64(summary.duplicates))), ("deferredRequests", .int(Int64(summary.deferred))),
+                ])
             print("\(job): \(summary.line) in \(String(format: "%.3f", secs)) s")
         }
     }

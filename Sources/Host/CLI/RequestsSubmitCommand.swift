@@ -23,8 +23,11 @@ struct RequestsSubmit: ParsableCommand {
             guard case .object? = try? JSONParser.parse(data) else { throw HostError.config("--data must be a JSON object") }
             let day = String(Timestamps.now().prefix(10))
             let fullTag = tag + ":" + channel
-            var q = JobRequest(tag: fullTag, requestId: requestId ?? JobRequest.apiRequestId(
-                dataset: job, tag: fullTag, requestedBy: requestedBy, channel: channel, day: day), jobId: job)
+            var q = JobRequest(
+                tag: fullTag,
+                requestId: requestId
+                    ?? JobRequest.apiRequestId(
+                        dataset: job, tag: fullTag, requestedBy: requestedBy, channel: channel, day: day), jobId: job)
             q.requestData = data
             q.requestedBy = requestedBy
             q.requestedChannel = channel

@@ -26,9 +26,13 @@ enum StoreSpec: Codable, Equatable {
     case postgres(conninfo: String)
 
     init(_ text: String) throws {
-        if let dir = SpecText.split(text, "local") { self = .local(directory: dir) }
-        else if let c = SpecText.split(text, "postgres") { self = .postgres(conninfo: c) }
-        else { throw HostError.config("unknown store '\(text)' (supported: local:DIR, postgres:CONNINFO)") }
+        if let dir = SpecText.split(text, "local") {
+            self = .local(directory: dir)
+        } else if let c = SpecText.split(text, "postgres") {
+            self = .postgres(conninfo: c)
+        } else {
+            throw HostError.config("unknown store '\(text)' (supported: local:DIR, postgres:CONNINFO)")
+        }
     }
 
     var text: String {
@@ -46,11 +50,17 @@ enum HTTPSpec: Codable, Equatable {
     case canned(directory: String)
 
     init(_ text: String) throws {
-        if text == "none" { self = .none }
-        else if text == "live" { self = .live(options: "") }
-        else if let o = SpecText.split(text, "live") { self = .live(options: o) }
-        else if let d = SpecText.split(text, "canned") { self = .canned(directory: d) }
-        else { throw HostError.config("unknown HTTP connector '\(text)' (supported: none, live[:attempts=N,timeoutMs=N,...], canned:DIR)") }
+        if text == "none" {
+            self = .none
+        } else if text == "live" {
+            self = .live(options: "")
+        } else if let o = SpecText.split(text, "live") {
+            self = .live(options: o)
+        } else if let d = SpecText.split(text, "canned") {
+            self = .canned(directory: d)
+        } else {
+            throw HostError.config("unknown HTTP connector '\(text)' (supported: none, live[:attempts=N,timeoutMs=N,...], canned:DIR)")
+        }
     }
 }
 
@@ -77,7 +87,8 @@ struct BlobSpec: Codable, Equatable {
 
     init(_ text: String) throws {
         guard SpecText.split(text, "local") != nil || text.hasPrefix("s3://") || text.hasPrefix("azure://") else {
-            throw HostError.config("unknown blob store '\(text)' (supported: local:DIR, s3://bucket/prefix?endpoint=..., azure://container/prefix?account=...)")
+            throw HostError.config(
+                "unknown blob store '\(text)' (supported: local:DIR, s3://bucket/prefix?endpoint=..., azure://container/prefix?account=...)")
         }
         self.text = text
     }

@@ -39,8 +39,9 @@ enum TemplateRenderer {
             chars = chars.dropFirst()
         }
         if !unknown.isEmpty {
-            throw HostError.config("unknown template variable\(unknown.count > 1 ? "s" : ""): \(unknown.joined(separator: ", "))"
-                + " (define them in the environment's variables file or pass --set NAME=VALUE)")
+            throw HostError.config(
+                "unknown template variable\(unknown.count > 1 ? "s" : ""): \(unknown.joined(separator: ", "))"
+                    + " (define them in the environment's variables file or pass --set NAME=VALUE)")
         }
         return out
     }

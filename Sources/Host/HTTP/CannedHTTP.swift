@@ -42,17 +42,20 @@ struct CannedHTTP: HTTPConnector {
                 }
                 body = String(decoding: b, as: UTF8.self)
             }
-            return Answer(method: method.uppercased(), path: path, status: Int32(a["status"]?.int ?? 200), body: body,
-                          bodyContains: a["bodyContains"]?.string)
+            return Answer(
+                method: method.uppercased(), path: path, status: Int32(a["status"]?.int ?? 200), body: body,
+                bodyContains: a["bodyContains"]?.string)
         }
     }
 
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
         let path = URLComponents(string: request.url)?.path ?? request.url
-        guard let a = answers.first(where: {
-            $0.method == request.method.uppercased() && $0.path == path
-                && ($0.bodyContains.map { (request.body ?? "").contains($0) } ?? true)
-        }) else {
+        guard
+            let a = answers.first(where: {
+                $0.method == request.method.uppercased() && $0.path == path
+                    && ($0.bodyContains.map { (request.body ?? "").contains($0) } ?? true)
+            })
+        else {
             throw HostCallError.notFound("\(request.method) \(request.url): no canned answer for path \(path) in \(directory)/answers.json")
         }
         return HTTPResponse(status: a.status, body: a.body)

@@ -33,8 +33,10 @@ struct CurlHTTP: HTTPConnector {
     }
 
     /// `send` for callers that need bytes and headers (blob stores): same retries and backoff.
-    func sendRaw(_ request: HTTPRequest, bodyData: Data? = nil,
-                 aws: (provider: String, credentials: String)? = nil) throws -> RawResponse {
+    func sendRaw(
+        _ request: HTTPRequest, bodyData: Data? = nil,
+        aws: (provider: String, credentials: String)? = nil
+    ) throws -> RawResponse {
         for attempt in 1...attempts {
             if attempt > 1 {
                 let wait = Double(backoffMs << (attempt - 2)) * Double.random(in: 0.75...1.25)
@@ -67,8 +69,10 @@ struct CurlHTTP: HTTPConnector {
         var headers: String
     }
 
-    func perform(_ r: HTTPRequest, bodyData: Data? = nil,
-                 aws: (provider: String, credentials: String)? = nil) -> Result<RawResponse, TransportError> {
+    func perform(
+        _ r: HTTPRequest, bodyData: Data? = nil,
+        aws: (provider: String, credentials: String)? = nil
+    ) -> Result<RawResponse, TransportError> {
         // "Name:" with an empty value tells curl to drop a header it would add itself (e.g. Expect).
         let cHeaders = r.headers.map { strdup($0.1.isEmpty ? "\($0.0):" : "\($0.0): \($0.1)") }
         defer { cHeaders.forEach { free($0) } }

@@ -36,7 +36,8 @@ enum HTTPConnectorFactory {
 
 struct NoHTTP: HTTPConnector {
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        throw HostCallError(status: DP_ERROR_UNSUPPORTED,
-                         description: "\(request.method) \(request.url): no HTTP connector configured (run with --http canned:DIR)")
+        throw HostCallError(
+            status: DP_ERROR_UNSUPPORTED,
+            description: "\(request.method) \(request.url): no HTTP connector configured (run with --http canned:DIR)")
     }
 }

@@ -4,7 +4,10 @@ import RowBatch
 
 // Connectors: HTTP, the Redis user and course caches, the blob store.
 
-func hostHttp(_ run: OpaquePointer?, _ request: UnsafePointer<dp_http_request>?, _ statusOut: UnsafeMutablePointer<Int32>?, _ bodyOut: UnsafeMutablePointer<dp_str>?) -> dp_status {
+func hostHttp(
+    _ run: OpaquePointer?, _ request: UnsafePointer<dp_http_request>?, _ statusOut: UnsafeMutablePointer<Int32>?,
+    _ bodyOut: UnsafeMutablePointer<dp_str>?
+) -> dp_status {
     let ctx = HostAPI.context(run)
     guard let request, let statusOut, let bodyOut else {
         return ctx.fail(HostCallError.invalid("http needs a request, status_out and body_out"))
@@ -21,8 +24,10 @@ func hostHttp(_ run: OpaquePointer?, _ request: UnsafePointer<dp_http_request>?,
         if body != nil, !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
             headers.append(("Content-Type", "application/json"))
         }
-        let response = try ctx.http.send(HTTPRequest(method: r.method.string, url: r.url.string, headers: headers,
-                                                     body: body, timeoutMs: Int(r.timeout_ms)))
+        let response = try ctx.http.send(
+            HTTPRequest(
+                method: r.method.string, url: r.url.string, headers: headers,
+                body: body, timeoutMs: Int(r.timeout_ms)))
         statusOut.pointee = response.status
         bodyOut.pointee = ctx.keepResponse(response.body)
         return DP_OK
@@ -31,7 +36,10 @@ func hostHttp(_ run: OpaquePointer?, _ request: UnsafePointer<dp_http_request>?,
     }
 }
 
-func hostRedisRead(_ run: OpaquePointer?, _ keys: UnsafePointer<dp_str>?, _ nKeys: Int, _ fields: UnsafePointer<dp_str>?, _ nFields: Int, _ onBatch: dp_batch_fn?, _ user: UnsafeMutableRawPointer?) -> dp_status {
+func hostRedisRead(
+    _ run: OpaquePointer?, _ keys: UnsafePointer<dp_str>?, _ nKeys: Int, _ fields: UnsafePointer<dp_str>?, _ nFields: Int, _ onBatch: dp_batch_fn?,
+    _ user: UnsafeMutableRawPointer?
+) -> dp_status {
     let ctx = HostAPI.context(run)
     guard let onBatch, nKeys == 0 || keys != nil, nFields == 0 || fields != nil else {
         return ctx.fail(HostCallError.invalid("redis_read needs keys, fields and a callback"))
@@ -92,7 +100,10 @@ func hostBlobGet(_ run: OpaquePointer?, _ key: dp_str, _ out: UnsafeMutablePoint
     } catch { return ctx.fail(error) }
 }
 
-func hostBlobList(_ run: OpaquePointer?, _ prefix: dp_str, _ onKey: (@convention(c) (UnsafeMutableRawPointer?, dp_str) -> dp_status)?, _ user: UnsafeMutableRawPointer?) -> dp_status {
+func hostBlobList(
+    _ run: OpaquePointer?, _ prefix: dp_str, _ onKey: (@convention(c) (UnsafeMutableRawPointer?, dp_str) -> dp_status)?,
+    _ user: UnsafeMutableRawPointer?
+) -> dp_status {
     let ctx = HostAPI.context(run)
     guard let onKey else { return ctx.fail(HostCallError.invalid("blob_list needs a callback")) }
     do {

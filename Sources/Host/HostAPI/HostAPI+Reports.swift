@@ -10,8 +10,9 @@ func hostReportOpen(_ run: OpaquePointer?, _ spec: UnsafePointer<dp_report_spec>
     do {
         let s = spec.pointee
         let parts = (0..<s.n_partition_by).map { s.partition_by[$0].string }
-        let sink = try ReportSink(reportId: s.report_id.string, format: s.format, partitionBy: parts,
-                                  stagingFiles: ctx.staging.files, dialect: ctx.csvDialect)
+        let sink = try ReportSink(
+            reportId: s.report_id.string, format: s.format, partitionBy: parts,
+            stagingFiles: ctx.staging.files, dialect: ctx.csvDialect)
         let handle = ReportHandle(sink: sink, run: ctx)
         ctx.register(handle)
         out.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
@@ -21,7 +22,8 @@ func hostReportOpen(_ run: OpaquePointer?, _ spec: UnsafePointer<dp_report_spec>
     }
 }
 
-func hostReportWrite(_ report: OpaquePointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?) -> dp_status {
+func hostReportWrite(_ report: OpaquePointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?) -> dp_status
+{
     guard let report else { return DP_ERROR_INVALID_ARGUMENT }
     let h = Unmanaged<ReportHandle>.fromOpaque(UnsafeRawPointer(report)).takeUnretainedValue()
     guard let schema, let array else { return h.run.fail(HostCallError.invalid("report_write needs a batch")) }

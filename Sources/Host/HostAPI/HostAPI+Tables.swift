@@ -24,7 +24,9 @@ func hostScan(_ run: OpaquePointer?, _ request: UnsafePointer<dp_scan>?, _ onBat
     }
 }
 
-func hostCursorOpen(_ run: OpaquePointer?, _ request: UnsafePointer<dp_scan>?, _ readAhead: UInt32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> dp_status {
+func hostCursorOpen(
+    _ run: OpaquePointer?, _ request: UnsafePointer<dp_scan>?, _ readAhead: UInt32, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> dp_status {
     let ctx = HostAPI.context(run)
     guard let request, let out else { return ctx.fail(HostCallError.invalid("cursor_open needs a request and an out pointer")) }
     do {
@@ -37,7 +39,10 @@ func hostCursorOpen(_ run: OpaquePointer?, _ request: UnsafePointer<dp_scan>?, _
     }
 }
 
-func hostCursorNext(_ cursor: OpaquePointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?, _ done: UnsafeMutablePointer<Int32>?) -> dp_status {
+func hostCursorNext(
+    _ cursor: OpaquePointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?,
+    _ done: UnsafeMutablePointer<Int32>?
+) -> dp_status {
     guard let cursor, let schema, let array, let done else { return DP_ERROR_INVALID_ARGUMENT }
     let c = Unmanaged<ScanCursor>.fromOpaque(UnsafeRawPointer(cursor)).takeUnretainedValue()
     do {
@@ -57,19 +62,26 @@ func hostCursorClose(_ cursor: OpaquePointer?) {
     c.run.closed(c)
 }
 
-func hostTableUpsert(_ run: OpaquePointer?, _ keyspace: dp_str, _ table: dp_str, _ keys: UnsafePointer<dp_str>?, _ nKeys: Int, _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?) -> dp_status {
+func hostTableUpsert(
+    _ run: OpaquePointer?, _ keyspace: dp_str, _ table: dp_str, _ keys: UnsafePointer<dp_str>?, _ nKeys: Int,
+    _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?
+) -> dp_status {
     let ctx = HostAPI.context(run)
     guard let schema, let array, nKeys > 0, let keys else {
         return ctx.fail(HostCallError.invalid("table_upsert needs key columns and a batch"))
     }
     do {
-        try ctx.store.upsert(keyspace: keyspace.string, table: table.string, key: (0..<nKeys).map { keys[$0].string },
-                             batch: try BatchView(schema: schema, array: array))
+        try ctx.store.upsert(
+            keyspace: keyspace.string, table: table.string, key: (0..<nKeys).map { keys[$0].string },
+            batch: try BatchView(schema: schema, array: array))
         return DP_OK
     } catch { return ctx.fail(error) }
 }
 
-func hostTableDelete(_ run: OpaquePointer?, _ keyspace: dp_str, _ table: dp_str, _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?, _ out: UnsafeMutablePointer<UInt64>?) -> dp_status {
+func hostTableDelete(
+    _ run: OpaquePointer?, _ keyspace: dp_str, _ table: dp_str, _ schema: UnsafeMutablePointer<ArrowSchema>?,
+    _ array: UnsafeMutablePointer<ArrowArray>?, _ out: UnsafeMutablePointer<UInt64>?
+) -> dp_status {
     let ctx = HostAPI.context(run)
     guard let schema, let array else { return ctx.fail(HostCallError.invalid("table_delete needs a batch")) }
     do {
@@ -122,7 +134,8 @@ extension HostAPI {
                 orderBy.append(name)
             }
         }
-        return ScanRequest(keyspace: s.keyspace.string, table: s.table.string, columns: columns, filters: filters,
-                           batchRows: Int(s.batch_rows), orderBy: orderBy)
+        return ScanRequest(
+            keyspace: s.keyspace.string, table: s.table.string, columns: columns, filters: filters,
+            batchRows: Int(s.batch_rows), orderBy: orderBy)
     }
 }

@@ -48,8 +48,10 @@ enum HostAPI {
 
     /// Hands a batch to a plugin's callback, borrowed for the call (whatever the plugin did not
     /// move is released after it); a non-DP_OK answer stops the producer with that status.
-    static func deliver(_ builder: BatchBuilder, _ onBatch: dp_batch_fn, _ user: UnsafeMutableRawPointer?,
-                                what: String) throws {
+    static func deliver(
+        _ builder: BatchBuilder, _ onBatch: dp_batch_fn, _ user: UnsafeMutableRawPointer?,
+        what: String
+    ) throws {
         var schema = ArrowSchema(), array = ArrowArray()
         builder.export(schema: &schema, array: &array)
         let status = onBatch(user, &schema, &array)

@@ -55,20 +55,30 @@ final class JobLogger {
         var edata: [(String, JSONValue)] = []
         if let data { edata.append(("data", .object(data))) }
         if let status { edata.append(("status", .string(status))) }
-        edata += [("message", .string(message)), ("class", .string("org.sunbird.dataproducts.Host")),
-                  ("level", .string(level.name))]
+        edata += [
+            ("message", .string(message)), ("class", .string("org.sunbird.dataproducts.Host")),
+            ("level", .string(level.name)),
+        ]
         let event: JSONValue = .object([
             ("eid", .string(eid)),
             ("ets", .int(ms)),
             ("ver", .string("3.0")),
             ("mid", .string(Self.mid(eid: eid, level: level.name, at: now))),
             ("actor", .object([("id", .string("")), ("type", .string("System"))])),
-            ("context", .object([
-                ("channel", .string("in.ekstep")),
-                ("pdata", .object([("id", .string("AnalyticsDataPipeline")), ("ver", .string("1.0")),
-                                   ("pid", .string(jobName))])),
-                ("env", .string("analytics")),
-            ])),
+            (
+                "context",
+                .object([
+                    ("channel", .string("in.ekstep")),
+                    (
+                        "pdata",
+                        .object([
+                            ("id", .string("AnalyticsDataPipeline")), ("ver", .string("1.0")),
+                            ("pid", .string(jobName)),
+                        ])
+                    ),
+                    ("env", .string("analytics")),
+                ])
+            ),
             ("edata", .object(edata)),
             ("@timestamp", .string(Self.secondStamp.string(from: now) + "+00:00")),
         ])

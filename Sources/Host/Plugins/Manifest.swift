@@ -31,10 +31,16 @@ struct Manifest {
             ("name", .string(name)), ("version", .string(version)), ("owner", .string(owner)),
             ("block", .string(block)), ("abi", .string(abi.description)), ("file", .string(file)),
             ("sha256", .string(sha256)),
-            ("jobs", .array(jobs.map { j in
-                .object([("id", .string(j.id)), ("title", .string(j.title)),
-                         ("legacyNames", .array(j.legacyNames.map { .string($0) })), ("params", j.params)])
-            })),
+            (
+                "jobs",
+                .array(
+                    jobs.map { j in
+                        .object([
+                            ("id", .string(j.id)), ("title", .string(j.title)),
+                            ("legacyNames", .array(j.legacyNames.map { .string($0) })), ("params", j.params),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -46,17 +52,20 @@ struct Manifest {
         let j: JSONValue
         do { j = try JSONParser.parse(String(decoding: data, as: UTF8.self)) } catch { throw bad("\(error)") }
         guard let name = j["name"]?.string, let version = j["version"]?.string,
-              let abiText = j["abi"]?.string, let abi = ABIVersion(abiText),
-              let sha = j["sha256"]?.string, let file = j["file"]?.string else {
+            let abiText = j["abi"]?.string, let abi = ABIVersion(abiText),
+            let sha = j["sha256"]?.string, let file = j["file"]?.string
+        else {
             throw bad("needs name, version, abi, file, sha256")
         }
         let jobs = (j["jobs"]?.array ?? []).compactMap { o -> Job? in
             guard let id = o["id"]?.string else { return nil }
-            return Job(id: id, title: o["title"]?.string ?? "",
-                       legacyNames: (o["legacyNames"]?.array ?? []).compactMap { $0.string },
-                       params: o["params"] ?? .object([]))
+            return Job(
+                id: id, title: o["title"]?.string ?? "",
+                legacyNames: (o["legacyNames"]?.array ?? []).compactMap { $0.string },
+                params: o["params"] ?? .object([]))
         }
-        return Manifest(name: name, version: version, owner: j["owner"]?.string ?? "", block: j["block"]?.string ?? "",
-                        abi: abi, file: file, sha256: sha.lowercased(), jobs: jobs)
+        return Manifest(
+            name: name, version: version, owner: j["owner"]?.string ?? "", block: j["block"]?.string ?? "",
+            abi: abi, file: file, sha256: sha.lowercased(), jobs: jobs)
     }
 }

@@ -41,7 +41,8 @@ struct PluginResolver {
             // Upstream configs name classes: look the name up in the manifests' legacy names.
             for p in registry.plugins {
                 if let m = try? Manifest.read(registry.manifestPath(p)),
-                   let j = m.jobs.first(where: { $0.legacyNames.contains(job) }), p.jobs.contains(j.id) {
+                    let j = m.jobs.first(where: { $0.legacyNames.contains(job) }), p.jobs.contains(j.id)
+                {
                     claims.append(p)
                     jobId = j.id
                 }
@@ -157,7 +158,8 @@ struct LoadedPlugin {
         let loaded = LoadedPlugin(path: path, descriptor: d, jobs: jobs)
         if let m = expect {
             if loaded.name != m.name || loaded.version != m.version || abi != m.abi
-                || Set(jobs.keys) != Set(m.jobs.map(\.id)) {
+                || Set(jobs.keys) != Set(m.jobs.map(\.id))
+            {
                 throw refuse("descriptor (\(loaded.name) \(loaded.version), ABI \(abi), jobs \(jobs.keys.sorted())) disagrees with its manifest")
             }
         }
@@ -173,7 +175,8 @@ struct LoadedPlugin {
             let params = (try? JSONParser.parse(job.params.string)) ?? .object([])
             return Manifest.Job(id: job.id.string, title: job.title.string, legacyNames: legacy, params: params)
         }
-        return Manifest(name: name, version: version, owner: d.owner.string, block: d.block.string, abi: abi,
-                        file: (path as NSString).lastPathComponent, sha256: sha256, jobs: js)
+        return Manifest(
+            name: name, version: version, owner: d.owner.string, block: d.block.string, abi: abi,
+            file: (path as NSString).lastPathComponent, sha256: sha256, jobs: js)
     }
 }

@@ -47,12 +47,13 @@ struct Registry {
                 throw HostError.config("registry \(path): plugin \(name) has abi \"\(abiText)\", expected MAJOR.MINOR")
             }
             let sha = p["sha256"]?.string
-            plugins.append(Plugin(
-                name: name, version: try field(p, "version", "plugin \(name)"),
-                owner: try field(p, "owner", "plugin \(name)"), block: try field(p, "block", "plugin \(name)"),
-                abi: abi, file: p["file"]?.string ?? "lib\(name).so",
-                sha256: (sha?.isEmpty ?? true) ? nil : sha!.lowercased(),
-                jobs: (p["jobs"]?.array ?? []).compactMap { $0.string }))
+            plugins.append(
+                Plugin(
+                    name: name, version: try field(p, "version", "plugin \(name)"),
+                    owner: try field(p, "owner", "plugin \(name)"), block: try field(p, "block", "plugin \(name)"),
+                    abi: abi, file: p["file"]?.string ?? "lib\(name).so",
+                    sha256: (sha?.isEmpty ?? true) ? nil : sha!.lowercased(),
+                    jobs: (p["jobs"]?.array ?? []).compactMap { $0.string }))
         }
         var envs: [String: [String]] = [:]
         if case .object(let pairs)? = json["environments"] {

@@ -17,10 +17,13 @@ extension RedisClient {
             let chunk = keys[start..<min(start + Self.pipelineDepth, keys.count)]
             var next = chunk.startIndex
             // Cells go from hiredis' reply straight into the batch (no String per field).
-            try forEachReply(chunk.map { fields.isEmpty ? ["HGETALL", $0] : ["HMGET", $0] + fields }, fresh: {
-                builder = BatchBuilder(fields: schema)
-                next = chunk.startIndex
-            }) { reply in
+            try forEachReply(
+                chunk.map { fields.isEmpty ? ["HGETALL", $0] : ["HMGET", $0] + fields },
+                fresh: {
+                    builder = BatchBuilder(fields: schema)
+                    next = chunk.startIndex
+                }
+            ) { reply in
                 let key = chunk[next]
                 next += 1
                 builder.set(0, .string(key))
@@ -34,8 +37,11 @@ extension RedisClient {
                     var pairs: [(String, JSONValue)] = []
                     var i = 0
                     while i + 1 < Int(p.elements) {
-                        pairs.append((bytes(i).map { String(decoding: $0, as: UTF8.self) } ?? "",
-                                      bytes(i + 1).map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null))
+                        pairs.append(
+                            (
+                                bytes(i).map { String(decoding: $0, as: UTF8.self) } ?? "",
+                                bytes(i + 1).map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null
+                            ))
                         i += 2
                     }
                     builder.set(1, pairs.isEmpty ? .null : .json(JSONValue.object(pairs).render()))
@@ -43,7 +49,11 @@ extension RedisClient {
                     for j in 0..<fields.count {
                         guard j < Int(p.elements), let b = bytes(j) else { builder.set(j + 1, .null); continue }
                         // Redis values are any bytes: ASCII goes straight in, the rest is decoded (repaired) UTF-8.
-                        if b.allSatisfy({ $0 < 0x80 }) { builder.setUTF8(j + 1, b) } else { builder.set(j + 1, .string(String(decoding: b, as: UTF8.self))) }
+                        if b.allSatisfy({ $0 < 0x80 }) {
+                            builder.setUTF8(j + 1, b)
+                        } else {
+                            builder.set(j + 1, .string(String(decoding: b, as: UTF8.self)))
+                        }
                     }
                 }
                 builder.endRow()

@@ -41,7 +41,8 @@ final class ReportSink {
     func write(_ batch: BatchView) throws {
         if let fields {
             guard fields == batch.fields else {
-                throw HostCallError.invalid("report \(reportId): batch columns \(batch.fields.map(\.name)) differ from the first batch's \(fields.map(\.name))")
+                throw HostCallError.invalid(
+                    "report \(reportId): batch columns \(batch.fields.map(\.name)) differ from the first batch's \(fields.map(\.name))")
             }
         } else {
             fields = batch.fields

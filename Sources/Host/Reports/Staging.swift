@@ -12,8 +12,9 @@ struct Staging {
         let stamp = "\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1000))-\(UInt32.random(in: 0...UInt32.max))"
         let dir = (output as NSString).appendingPathComponent(".staging-\(stamp)")
         do {
-            try FileManager.default.createDirectory(atPath: (dir as NSString).appendingPathComponent("files"),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (dir as NSString).appendingPathComponent("files"),
+                withIntermediateDirectories: true)
         } catch {
             throw HostError.internal("cannot create report staging folder in \(output): \(error.localizedDescription)")
         }

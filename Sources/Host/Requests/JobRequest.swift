@@ -53,9 +53,11 @@ struct JobRequest {
 
     // MARK: JSON form (the local queue's rows, `requests list`)
 
-    static let columns = ["tag", "request_id", "job_id", "status", "request_data", "requested_by", "requested_channel",
-                          "dt_job_submitted", "download_urls", "dt_file_created", "dt_job_completed", "execution_time",
-                          "err_message", "iteration", "encryption_key", "batch_number", "processed_batches", "lease_owner"]
+    static let columns = [
+        "tag", "request_id", "job_id", "status", "request_data", "requested_by", "requested_channel",
+        "dt_job_submitted", "download_urls", "dt_file_created", "dt_job_completed", "execution_time",
+        "err_message", "iteration", "encryption_key", "batch_number", "processed_batches", "lease_owner",
+    ]
 
     var json: JSONValue {
         func s(_ v: String?) -> JSONValue { v.map { .string($0) } ?? .null }
@@ -112,8 +114,10 @@ protocol RequestQueue: AnyObject {
     /// Claims the next eligible request of `jobId` in submission order and marks it PROCESSING under
     /// `owner`'s lease: SUBMITTED, or FAILED with iteration < 3 that completed over `retryAfter` ago,
     /// or PROCESSING whose lease expired. `exclude` holds requests this run already handled.
-    func claim(jobId: String, owner: String, lease: TimeInterval, retryAfter: TimeInterval, batchNumber: Int?,
-               exclude: Set<JobRequest.Key>) throws -> JobRequest?
+    func claim(
+        jobId: String, owner: String, lease: TimeInterval, retryAfter: TimeInterval, batchNumber: Int?,
+        exclude: Set<JobRequest.Key>
+    ) throws -> JobRequest?
     /// Extends the lease; false when `owner` no longer holds it.
     func renew(_ key: JobRequest.Key, owner: String, lease: TimeInterval) throws -> Bool
     /// Writes the request's outcome and releases the lease, only while `owner` holds it (false if not).

@@ -64,8 +64,10 @@ final class LocalRequestQueue: RequestQueue {
         return done < now.addingTimeInterval(-retryAfter)
     }
 
-    func claim(jobId: String, owner: String, lease: TimeInterval, retryAfter: TimeInterval, batchNumber: Int?,
-               exclude: Set<JobRequest.Key>) throws -> JobRequest? {
+    func claim(
+        jobId: String, owner: String, lease: TimeInterval, retryAfter: TimeInterval, batchNumber: Int?,
+        exclude: Set<JobRequest.Key>
+    ) throws -> JobRequest? {
         try locked { rows in
             let now = Date()
             // Submission order; the file's order breaks ties (insertion order, like ctid).
@@ -73,8 +75,10 @@ final class LocalRequestQueue: RequestQueue {
             for i in order {
                 let r = rows[i]
                 guard r.request.jobId == jobId, !exclude.contains(r.request.key),
-                      batchNumber == nil || r.request.batchNumber == batchNumber else { continue }
-                let expired = r.request.status == JobRequest.Status.processing && r.request.iteration < 3
+                    batchNumber == nil || r.request.batchNumber == batchNumber
+                else { continue }
+                let expired =
+                    r.request.status == JobRequest.Status.processing && r.request.iteration < 3
                     && (r.leaseExpires.map { $0 < now } ?? false)
                 guard Self.isPending(r, now: now, retryAfter: retryAfter) || expired else { continue }
                 rows[i].request.status = JobRequest.Status.processing
@@ -89,7 +93,8 @@ final class LocalRequestQueue: RequestQueue {
     func renew(_ key: JobRequest.Key, owner: String, lease: TimeInterval) throws -> Bool {
         try locked { rows in
             guard let i = rows.firstIndex(where: { $0.request.key == key }), rows[i].request.leaseOwner == owner,
-                  rows[i].request.status == JobRequest.Status.processing else { return (false, false) }
+                rows[i].request.status == JobRequest.Status.processing
+            else { return (false, false) }
             rows[i].leaseExpires = Date().addingTimeInterval(lease)
             return (true, true)
         }
@@ -113,8 +118,10 @@ final class LocalRequestQueue: RequestQueue {
         try locked { rows in
             let now = Date()
             var keys: [JobRequest.Key] = []
-            for i in rows.indices where rows[i].request.jobId == q.jobId && rows[i].request.key != q.key
-                && Self.isPending(rows[i], now: now, retryAfter: retryAfter) && rows[i].request.duplicateHash == q.duplicateHash {
+            for i in rows.indices
+            where rows[i].request.jobId == q.jobId && rows[i].request.key != q.key
+                && Self.isPending(rows[i], now: now, retryAfter: retryAfter) && rows[i].request.duplicateHash == q.duplicateHash
+            {
                 rows[i].request.status = q.status
                 rows[i].request.downloadUrls = q.downloadUrls
                 rows[i].request.executionTime = q.executionTime

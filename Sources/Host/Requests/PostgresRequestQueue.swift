@@ -21,7 +21,8 @@ final class PostgresRequestQueue: RequestQueue {
     /// upstream's test DDL (batch_number, processed_batches) and its own lease columns are added.
     /// Serialised by an advisory lock: several hosts may start at the same moment.
     private func ensureTable() throws {
-        try conn.exec("""
+        try conn.exec(
+            """
             BEGIN;
             SELECT pg_advisory_xact_lock(727274);
             CREATE TABLE IF NOT EXISTS \(t) (
@@ -48,8 +49,9 @@ final class PostgresRequestQueue: RequestQueue {
     }
 
     private static func row(_ r: PGResult, _ i: Int) -> JobRequest {
-        var q = JobRequest(tag: r.string(i, 0) ?? "", requestId: r.string(i, 1) ?? "", jobId: r.string(i, 2) ?? "",
-                           status: r.string(i, 3) ?? "")
+        var q = JobRequest(
+            tag: r.string(i, 0) ?? "", requestId: r.string(i, 1) ?? "", jobId: r.string(i, 2) ?? "",
+            status: r.string(i, 3) ?? "")
         q.requestData = r.string(i, 4)
         q.requestedBy = r.string(i, 5)
         q.requestedChannel = r.string(i, 6)
@@ -78,9 +80,12 @@ final class PostgresRequestQueue: RequestQueue {
              OR dt_job_completed < (clock_timestamp() AT TIME ZONE 'UTC') - make_interval(secs => $2::float8))))
         """
 
-    func claim(jobId: String, owner: String, lease: TimeInterval, retryAfter: TimeInterval, batchNumber: Int?,
-               exclude: Set<JobRequest.Key>) throws -> JobRequest? {
-        let r = try conn.exec("""
+    func claim(
+        jobId: String, owner: String, lease: TimeInterval, retryAfter: TimeInterval, batchNumber: Int?,
+        exclude: Set<JobRequest.Key>
+    ) throws -> JobRequest? {
+        let r = try conn.exec(
+            """
             WITH c AS (
                 SELECT tag, request_id FROM \(t)
                 WHERE job_id = $1
@@ -98,50 +103,66 @@ final class PostgresRequestQueue: RequestQueue {
     }
 
     func renew(_ key: JobRequest.Key, owner: String, lease: TimeInterval) throws -> Bool {
-        try conn.exec("""
+        try conn.exec(
+            """
             UPDATE \(t) SET lease_expires_at = clock_timestamp() + make_interval(secs => $4::float8)
             WHERE tag = $1 AND request_id = $2 AND lease_owner = $3 AND status = 'PROCESSING' RETURNING 1
-            """, [key.tag, key.requestId, owner, String(lease)]).rows == 1
+            """, [key.tag, key.requestId, owner, String(lease)]
+        ).rows == 1
     }
 
     func finish(_ q: JobRequest, owner: String) throws -> Bool {
-        try conn.exec("""
+        try conn.exec(
+            """
             UPDATE \(t) SET status = $4, download_urls = ARRAY(SELECT json_array_elements_text($5::json)),
                 dt_job_completed = $6::timestamp, execution_time = $7::bigint, err_message = $8, iteration = $9::int,
                 processed_batches = $10, lease_owner = NULL, lease_expires_at = NULL
             WHERE tag = $1 AND request_id = $2 AND lease_owner = $3 RETURNING 1
-            """, [q.tag, q.requestId, owner, q.status, JSONValue.array(q.downloadUrls.map { .string($0) }).render(),
-                  q.dtJobCompleted, q.executionTime.map { String($0) }, q.errMessage, String(q.iteration),
-                  q.processedBatches]).rows == 1
+            """,
+            [
+                q.tag, q.requestId, owner, q.status, JSONValue.array(q.downloadUrls.map { .string($0) }).render(),
+                q.dtJobCompleted, q.executionTime.map { String($0) }, q.errMessage, String(q.iteration),
+                q.processedBatches,
+            ]
+        ).rows == 1
     }
 
     func copyToDuplicates(of q: JobRequest, owner: String, retryAfter: TimeInterval) throws -> [JobRequest.Key] {
-        let r = try conn.exec("""
+        let r = try conn.exec(
+            """
             UPDATE \(t) SET status = $4, download_urls = ARRAY(SELECT json_array_elements_text($5::json)),
                 dt_job_completed = $6::timestamp, execution_time = $7::bigint, err_message = $8, iteration = $9::int,
                 processed_batches = $10
             WHERE job_id = $3 AND NOT (tag = $1 AND request_id = $11) AND \(Self.pending)
               AND upper(md5(coalesce(request_data::text, '') || '|' || coalesce(encryption_key, '') || '|' || coalesce(requested_by, ''))) = $12
             RETURNING tag, request_id
-            """, [q.tag, String(retryAfter), q.jobId, q.status, JSONValue.array(q.downloadUrls.map { .string($0) }).render(),
-                  q.dtJobCompleted, q.executionTime.map { String($0) }, q.errMessage, String(q.iteration),
-                  q.processedBatches, q.requestId, q.duplicateHash])
+            """,
+            [
+                q.tag, String(retryAfter), q.jobId, q.status, JSONValue.array(q.downloadUrls.map { .string($0) }).render(),
+                q.dtJobCompleted, q.executionTime.map { String($0) }, q.errMessage, String(q.iteration),
+                q.processedBatches, q.requestId, q.duplicateHash,
+            ])
         return (0..<r.rows).map { JobRequest.Key(tag: r.string($0, 0) ?? "", requestId: r.string($0, 1) ?? "") }
     }
 
     func submit(_ q: JobRequest) throws {
-        try conn.exec("""
+        try conn.exec(
+            """
             INSERT INTO \(t) (tag, request_id, job_id, status, request_data, requested_by, requested_channel, dt_job_submitted,
                 download_urls, iteration, encryption_key, batch_number, processed_batches, err_message, execution_time)
             VALUES ($1, $2, $3, $4, $5::json, $6, $7, coalesce($8::timestamp, clock_timestamp() AT TIME ZONE 'UTC'),
                 '{}', $9::int, $10, $11::int, $12, '', 0)
-            """, [q.tag, q.requestId, q.jobId, q.status, q.requestData, q.requestedBy, q.requestedChannel, q.dtJobSubmitted,
-                  String(q.iteration), q.encryptionKey, q.batchNumber.map(String.init), q.processedBatches])
+            """,
+            [
+                q.tag, q.requestId, q.jobId, q.status, q.requestData, q.requestedBy, q.requestedChannel, q.dtJobSubmitted,
+                String(q.iteration), q.encryptionKey, q.batchNumber.map(String.init), q.processedBatches,
+            ])
     }
 
     func list(jobId: String?) throws -> [JobRequest] {
-        let r = try conn.exec("SELECT \(Self.select()) FROM \(t) WHERE ($1::text IS NULL OR job_id = $1) ORDER BY dt_job_submitted NULLS LAST, ctid",
-                              [jobId])
+        let r = try conn.exec(
+            "SELECT \(Self.select()) FROM \(t) WHERE ($1::text IS NULL OR job_id = $1) ORDER BY dt_job_submitted NULLS LAST, ctid",
+            [jobId])
         return (0..<r.rows).map { Self.row(r, $0) }
     }
 }

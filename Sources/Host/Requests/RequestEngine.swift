@@ -35,8 +35,10 @@ final class RequestEngine {
     let logger: JobLogger
     let owner: String
 
-    init(queue: RequestQueue, heartbeatQueue: RequestQueue, settings: Settings, execution: JobExecution, blob: BlobStore,
-         http: HTTPConnector, logger: JobLogger) {
+    init(
+        queue: RequestQueue, heartbeatQueue: RequestQueue, settings: Settings, execution: JobExecution, blob: BlobStore,
+        http: HTTPConnector, logger: JobLogger
+    ) {
         (self.queue, self.heartbeatQueue, self.settings, self.execution) = (queue, heartbeatQueue, settings, execution)
         (self.blob, self.http, self.logger) = (blob, http, logger)
         var name = [CChar](repeating: 0, count: 256)
@@ -53,8 +55,10 @@ final class RequestEngine {
     func drain() throws -> Summary {
         var summary = Summary()
         while summary.total < settings.maxRequests, cancelRequested == 0,
-              var request = try queue.claim(jobId: settings.requestJobId, owner: owner, lease: settings.lease,
-                                            retryAfter: settings.retryAfter, batchNumber: settings.batchNumber, exclude: handled) {
+            var request = try queue.claim(
+                jobId: settings.requestJobId, owner: owner, lease: settings.lease,
+                retryAfter: settings.retryAfter, batchNumber: settings.batchNumber, exclude: handled)
+        {
             handled.insert(request.key)
             summary.total += 1
             let heartbeat = Heartbeat(queue: heartbeatQueue, key: request.key, owner: owner, lease: settings.lease)
@@ -73,12 +77,19 @@ final class RequestEngine {
                 continue
             }
             for key in uploaded {
-                logger.log(.info, "published \(key)", data: [("published", .string(key)), ("requestId", .string(request.requestId)),
-                                                           ("owner", .string(owner))])
+                logger.log(
+                    .info, "published \(key)",
+                    data: [
+                        ("published", .string(key)), ("requestId", .string(request.requestId)),
+                        ("owner", .string(owner)),
+                    ])
             }
-            logger.log(.info, "request \(request.requestId): \(request.status)\(request.errMessage.map { $0.isEmpty ? "" : " (\($0))" } ?? "")",
-                       data: [("requestId", .string(request.requestId)), ("status", .string(request.status)),
-                              ("downloadUrls", .array(request.downloadUrls.map { .string($0) }))])
+            logger.log(
+                .info, "request \(request.requestId): \(request.status)\(request.errMessage.map { $0.isEmpty ? "" : " (\($0))" } ?? "")",
+                data: [
+                    ("requestId", .string(request.requestId)), ("status", .string(request.status)),
+                    ("downloadUrls", .array(request.downloadUrls.map { .string($0) })),
+                ])
             switch request.status {
             case JobRequest.Status.success: summary.success += 1
             case JobRequest.Status.failed: summary.failed += 1
@@ -124,8 +135,13 @@ final class RequestEngine {
                 ("requestedBy", .string(r.requestedBy ?? "")), ("requestedChannel", .string(channel)),
                 ("hasEncryptionKey", .bool(!(key ?? "").isEmpty)), ("processedBatches", .array(previous)),
                 ("securityLevel", .string(policy.level)), ("piiFields", .array(policy.piiFields.map { .string($0) })),
-                ("budget", .object([("batches", .int(Int64(settings.batchesPerChannel - done.batches))),
-                                    ("bytes", .int(settings.bytesPerChannel - done.bytes))])),
+                (
+                    "budget",
+                    .object([
+                        ("batches", .int(Int64(settings.batchesPerChannel - done.batches))),
+                        ("bytes", .int(settings.bytesPerChannel - done.bytes)),
+                    ])
+                ),
                 ("date", .string(Timestamps.reportDate())),
             ])
             var exec = execution
@@ -147,7 +163,9 @@ final class RequestEngine {
             try apply(result.requestResult, to: &r, channel: channel)
         } catch {
             var message = "\(error)"
-            if case HostError.jobFailed(let m)? = error as? HostError, let range = m.range(of: " failed: ") { message = String(m[range.upperBound...]) }
+            if case HostError.jobFailed(let m)? = error as? HostError, let range = m.range(of: " failed: ") {
+                message = String(m[range.upperBound...])
+            }
             if message.isEmpty { message = String(describing: type(of: error)) }  // QUIRK Q12 decided
             fail(&r, "Internal Server Error: " + String(message.prefix(settings.maxErrorMessageLength)))
         }

@@ -38,24 +38,29 @@ struct JobExecution {
         let (plugin, jobId) = try resolved ?? PluginResolver(registry: registry, environment: environment).resolve(job: job)
         let logger = try JobLogger.open(path: logFile, jobName: jobId, minimumLevel: logLevel)
         let started = Date()
-        logger.start("Started processing of \(jobId)", data: [
-            ("model", .string(jobId)), ("plugin", .string("\(plugin.entry.name) \(plugin.manifest.version)")),
-            ("config", config.json),
-        ])
+        logger.start(
+            "Started processing of \(jobId)",
+            data: [
+                ("model", .string(jobId)), ("plugin", .string("\(plugin.entry.name) \(plugin.manifest.version)")),
+                ("config", config.json),
+            ])
         func end(_ success: Bool, _ message: String, _ data: [(String, JSONValue)]) {
             let secs = Date().timeIntervalSince(started)
-            logger.end(message, success: success, data: [("model", .string(jobId))] + data + [
-                ("timeTaken", .double(secs.rounded(.down))), ("timeTakenMs", .int(Int64(secs * 1000))),
-            ])
+            logger.end(
+                message, success: success,
+                data: [("model", .string(jobId))] + data + [
+                    ("timeTaken", .double(secs.rounded(.down))), ("timeTakenMs", .int(Int64(secs * 1000))),
+                ])
         }
         let staging: Staging
         do { staging = try Staging.create(output: output) } catch {
             end(false, "\(jobId) processing failed", [("statusMsg", .string("\(error)"))])
             throw error
         }
-        let spec = RunSpec(libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
-                           jobId: jobId, configText: config.text, connectors: connectors, stagingDir: staging.directory,
-                           output: output, logFile: logFile, logLevel: logLevel.name, request: request, progressLabel: progressLabel)
+        let spec = RunSpec(
+            libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
+            jobId: jobId, configText: config.text, connectors: connectors, stagingDir: staging.directory,
+            output: output, logFile: logFile, logLevel: logLevel.name, request: request, progressLabel: progressLabel)
         let outcome: RunOutcome
         do {
             outcome = try inProcess ? JobRunner.execute(spec, logger: logger) : runIsolated(spec, staging: staging)
@@ -86,14 +91,17 @@ struct JobExecution {
                 end(false, "\(jobId) processing failed", [("statusMsg", .string("\(error)"))])
                 throw error
             }
-            end(true, "\(jobId) processing complete",
+            end(
+                true, "\(jobId) processing complete",
                 counterData + [("reports", .array(published.map { .string($0) }))])
-            return Result(jobId: jobId, published: published, counters: outcome.counterPairs,
-                          seconds: Date().timeIntervalSince(started), requestResult: outcome.result)
+            return Result(
+                jobId: jobId, published: published, counters: outcome.counterPairs,
+                seconds: Date().timeIntervalSince(started), requestResult: outcome.result)
         case .failed, .refused:
             staging.discard()
             end(false, "\(jobId) processing failed", counterData + [("statusMsg", .string(outcome.message))])
-            throw outcome.kind == .refused ? HostError.pluginRefused(outcome.message)
+            throw outcome.kind == .refused
+                ? HostError.pluginRefused(outcome.message)
                 : HostError.jobFailed("job \(jobId) failed: \(outcome.message)")
         }
     }

@@ -22,8 +22,9 @@ enum JobRunner {
             http = try HTTPConnectorFactory.make(spec.connectors.http)
         } catch { return RunOutcome(kind: .failed, message: "\(error)") }
         let staging = Staging(output: spec.output, directory: spec.stagingDir)
-        let ctx = RunContext(jobId: spec.jobId, configText: spec.configText, store: store, http: http, connectors: spec.connectors,
-                             staging: staging, logger: logger, progressLabel: spec.progressLabel)
+        let ctx = RunContext(
+            jobId: spec.jobId, configText: spec.configText, store: store, http: http, connectors: spec.connectors,
+            staging: staging, logger: logger, progressLabel: spec.progressLabel)
         ctx.setRequest(spec.request)
         ctx.progress.start()
         let status = withExtendedLifetime(ctx) {

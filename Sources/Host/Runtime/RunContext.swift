@@ -36,8 +36,10 @@ final class RunContext {
     private var lastErrorC: CString?
     private var lastResponseC: CString?
 
-    init(jobId: String, configText: String, store: TableStore, http: HTTPConnector, connectors: Connectors,
-         staging: Staging, logger: JobLogger, progressLabel: String? = nil) {
+    init(
+        jobId: String, configText: String, store: TableStore, http: HTTPConnector, connectors: Connectors,
+        staging: Staging, logger: JobLogger, progressLabel: String? = nil
+    ) {
         self.jobId = jobId
         self.connectors = connectors
         self.modelParams = (try? JSONParser.parse(configText))?["modelParams"]
@@ -90,8 +92,10 @@ final class RunContext {
             return hashes
         }
         guard let settings = connectors.userCache?.redisSettings ?? RedisSettings(modelParams: modelParams) else {
-            throw HostCallError(status: DP_ERROR_UNSUPPORTED, description:
-                "no Redis configured: pass --redis redis://host:port/db or set modelParams.sparkRedisConnectionHost")
+            throw HostCallError(
+                status: DP_ERROR_UNSUPPORTED,
+                description:
+                    "no Redis configured: pass --redis redis://host:port/db or set modelParams.sparkRedisConnectionHost")
         }
         let client = RedisClient(settings)
         redisClient = client
@@ -99,7 +103,8 @@ final class RunContext {
     }
 
     /// `sunbird_encryption_key` (DecryptUtil's salt): $SUNBIRD_ENCRYPTION_KEY, else modelParams.sunbirdEncryptionKey.
-    lazy var sunbirdEncryptionKey: String = ProcessInfo.processInfo.environment["SUNBIRD_ENCRYPTION_KEY"]
+    lazy var sunbirdEncryptionKey: String =
+        ProcessInfo.processInfo.environment["SUNBIRD_ENCRYPTION_KEY"]
         ?? hostParameters[HostParameters.encryptionKey] ?? ""
     private var lastDecryptedC: CString?
 
@@ -120,8 +125,10 @@ final class RunContext {
         case .redis(let url)?: source = RedisClient(try RedisSettings(url: url))
         case nil:
             guard let host = hostParameters[HostParameters.courseRedisHost], !host.isEmpty else {
-                throw HostCallError(status: DP_ERROR_UNSUPPORTED, description:
-                    "no course cache configured: pass --course-redis redis://host:port/db or set modelParams sunbird.course.redis.host")
+                throw HostCallError(
+                    status: DP_ERROR_UNSUPPORTED,
+                    description:
+                        "no course cache configured: pass --course-redis redis://host:port/db or set modelParams sunbird.course.redis.host")
             }
             var settings = RedisSettings()
             settings.host = host

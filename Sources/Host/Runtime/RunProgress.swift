@@ -72,7 +72,9 @@ final class RunProgress: @unchecked Sendable {
     private func add(_ rows: Int, to list: ReferenceWritableKeyPath<RunProgress, [(String, Int64)]>, key: String) {
         guard enabled, rows > 0 else { return }
         lock.lock()
-        if let i = self[keyPath: list].firstIndex(where: { $0.0 == key }) { self[keyPath: list][i].1 += Int64(rows) } else {
+        if let i = self[keyPath: list].firstIndex(where: { $0.0 == key }) {
+            self[keyPath: list][i].1 += Int64(rows)
+        } else {
             self[keyPath: list].append((key, Int64(rows)))
         }
         lock.unlock()

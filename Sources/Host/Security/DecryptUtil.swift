@@ -17,7 +17,8 @@ enum DecryptUtil {
         var text = value
         for _ in 0..<3 {
             guard let bytes = lenientBase64(text), let clear = try? ecbDecrypt(bytes),
-                  let s = String(data: clear, encoding: .utf8), s.count >= saltLength else { return value }
+                let s = String(data: clear, encoding: .utf8), s.count >= saltLength
+            else { return value }
             text = String(s.dropFirst(saltLength))
         }
         return text

@@ -25,8 +25,10 @@ enum SecurityLevel: String {
 enum ExhaustEncryption {
     static let zeroIV = try! AES._CBC.IV(ivBytes: [UInt8](repeating: 0, count: 16))
 
-    static func encrypt(_ plain: Data, level: SecurityLevel, textKey: String? = nil, publicKeyPEM: String? = nil,
-                        fileKey: SymmetricKey = SymmetricKey(size: .bits256)) throws -> Data {
+    static func encrypt(
+        _ plain: Data, level: SecurityLevel, textKey: String? = nil, publicKeyPEM: String? = nil,
+        fileKey: SymmetricKey = SymmetricKey(size: .bits256)
+    ) throws -> Data {
         let keyBytes = fileKey.withUnsafeBytes { Data($0) }
         let wrapped: Data
         switch level {

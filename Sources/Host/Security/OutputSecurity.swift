@@ -15,8 +15,10 @@ struct SecurityPolicy {
         guard let url, !url.isEmpty else { return SecurityPolicy() }
         func read(_ key: String) throws -> JSONValue {
             let body = JSONValue.object([("request", .object([("orgId", .string(orgId)), ("key", .string(key))]))]).render()
-            let r = try http.send(HTTPRequest(method: "POST", url: url, headers: [("Content-Type", "application/json"), ("user-id", "analytics")],
-                                              body: body, timeoutMs: 0))
+            let r = try http.send(
+                HTTPRequest(
+                    method: "POST", url: url, headers: [("Content-Type", "application/json"), ("user-id", "analytics")],
+                    body: body, timeoutMs: 0))
             guard r.status == 200 else { throw HostError.internal("tenant preferences (\(key)) for org \(orgId) answered HTTP \(r.status)") }
             do { return try JSONParser.parse(r.body)["result"]?["response"]?["data"] ?? .null } catch {
                 throw HostError.internal("tenant preferences (\(key)) for org \(orgId): answer is not JSON: \(error)")
@@ -36,11 +38,15 @@ struct SecurityPolicy {
             throw HostError.internal("PUBLIC_KEY_ENCRYPTED_DATASET needs modelParams.orgSearchUrl to find the organisation's key")
         }
         let body = JSONValue.object([("request", .object([("filters", .object([("id", .string(orgId))]))]))]).render()
-        let r = try http.send(HTTPRequest(method: "POST", url: orgSearchURL, headers: [("Content-Type", "application/json"), ("user-id", "analytics")],
-                                          body: body, timeoutMs: 0))
+        let r = try http.send(
+            HTTPRequest(
+                method: "POST", url: orgSearchURL, headers: [("Content-Type", "application/json"), ("user-id", "analytics")],
+                body: body, timeoutMs: 0))
         let answer = (try? JSONParser.parse(r.body)) ?? .null
-        guard r.status == 200, let keyURL = answer["result"]?["response"]?["content"]?.array?.first?["keys"]?["exhaustEncryptionKey"]?
-            .array?.first?.string, !keyURL.isEmpty else {
+        guard r.status == 200,
+            let keyURL = answer["result"]?["response"]?["content"]?.array?.first?["keys"]?["exhaustEncryptionKey"]?
+                .array?.first?.string, !keyURL.isEmpty
+        else {
             throw HostError.internal("org search found no exhaustEncryptionKey for org \(orgId) (HTTP \(r.status))")
         }
         let pem = try http.send(HTTPRequest(method: "GET", url: keyURL, headers: [], body: nil, timeoutMs: 0))

@@ -19,7 +19,8 @@ struct LocalStore: TableStore {
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT {
-                throw HostCallError.notFound("table \(request.qualifiedName) not found in local store \(directory) (no file \(request.qualifiedName).jsonl)")
+                throw HostCallError.notFound(
+                    "table \(request.qualifiedName) not found in local store \(directory) (no file \(request.qualifiedName).jsonl)")
             }
             throw HostCallError.io("cannot open \(file): \(String(cString: strerror(errno)))")
         }

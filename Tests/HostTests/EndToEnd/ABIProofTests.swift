@@ -11,7 +11,9 @@ final class ABIProofTests: XCTestCase {
         home = try Harness.Home()
         try home.write("config/jobs/c-echo.json", "{}")
         // Types, nulls, quoting, an empty string, a JSON column; batches of 2 rows, so 2 batches.
-        try home.write("data/test.items.jsonl", """
+        try home.write(
+            "data/test.items.jsonl",
+            """
             {"id":"a","n":1,"x":1.5,"ok":true,"tags":["x","y"]}
             {"id":"b,\\"q","n":-2,"x":20000000,"ok":false,"tags":{"k":1}}
             {"id":"","n":null}
@@ -51,12 +53,15 @@ final class ABIProofTests: XCTestCase {
         try home.write("config/jobs/c-echo.json", #"{"modelParams": {"csvDialect": "excel"}}"#)
         let bad = try home.run(["run", "c-echo"])
         XCTAssertEqual(bad.status, 65)
-        XCTAssertTrue(bad.stderr.contains(#"config of job c-echo: modelParams.csvDialect: expected one of spark, rfc4180, got string "excel""#), bad.stderr)
+        XCTAssertTrue(
+            bad.stderr.contains(#"config of job c-echo: modelParams.csvDialect: expected one of spark, rfc4180, got string "excel""#), bad.stderr)
     }
 
     func testPluginsBuiltAgainstOlderMinorsStillLoad() throws {
         // Compiled against the frozen ABI 1.0 and 1.1 headers (Tests/ABICompat/): smaller host tables.
-        for (name, abi) in [("c-echo-abi10", "1.0"), ("c-echo-abi11", "1.1"), ("c-echo-abi12", "1.2"), ("c-echo-abi13", "1.3"), ("c-echo-abi14", "1.4")] {
+        for (name, abi) in [
+            ("c-echo-abi10", "1.0"), ("c-echo-abi11", "1.1"), ("c-echo-abi12", "1.2"), ("c-echo-abi13", "1.3"), ("c-echo-abi14", "1.4"),
+        ] {
             try home.install("lib\(name).so")
             try home.registry([(name, abi, ["c-echo"], nil, nil)])
             let v = try home.run(["plugins", "verify"])
@@ -72,15 +77,18 @@ final class ABIProofTests: XCTestCase {
     func testTwoSeparatelyBuiltSwiftPluginsInOneHost() throws {
         try home.install("libswift-testkit.so")
         try home.install("liblern-userorg.so", from: Harness.pluginDir)
-        try home.registry([("swift-testkit", Harness.abi, ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil),
-                           ("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil)])
+        try home.registry([
+            ("swift-testkit", Harness.abi, ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil),
+            ("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil),
+        ])
         // verify dlopens both into one process and reads both descriptors.
         let v = try home.run(["plugins", "verify"])
         XCTAssertEqual(v.status, 0, v.stdout + v.stderr)
         XCTAssertEqual(v.stdout.split(separator: "\n").filter { $0.contains("  OK") }.count, 2, v.stdout)
         // And each runs its job.
-        try home.write("config/jobs/test-echo.json",
-                       #"{"modelParams":{"table":"test.items","columns":"id:utf8,n:int64,ok:bool","eqColumn":"id","eqValue":"a"}}"#)
+        try home.write(
+            "config/jobs/test-echo.json",
+            #"{"modelParams":{"table":"test.items","columns":"id:utf8,n:int64,ok:bool","eqColumn":"id","eqValue":"a"}}"#)
         let e = try home.run(["run", "test-echo", "--in-process"])
         XCTAssertEqual(e.status, 0, e.stderr)
         XCTAssertEqual(home.read("reports/echo/rows.csv"), "id,n,ok\na,1,true\n")
@@ -94,12 +102,14 @@ final class ABIProofTests: XCTestCase {
         try home.registry([("swift-testkit", Harness.abi, ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil)])
         try home.write("http/answers.json", #"{"answers":[{"method":"POST","path":"/api/content/v1/search","status":200,"bodyFile":"search.json"}]}"#)
         try home.write("http/search.json", #"{"responseCode":"OK","result":{"count":712392}}"#)
-        try home.write("config/jobs/test-http.json",
-                       #"{"modelParams":{"method":"POST","url":"http://localhost:9080/api/content/v1/search","body":"{}"}}"#)
+        try home.write(
+            "config/jobs/test-http.json",
+            #"{"modelParams":{"method":"POST","url":"http://localhost:9080/api/content/v1/search","body":"{}"}}"#)
         let r = try home.run(["run", "test-http", "--http", "canned:" + home.path + "/http"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(home.read("reports/http/answer.json"),
-                       #"{"status":200,"body":"{\"responseCode\":\"OK\",\"result\":{\"count\":712392}}"}"# + "\n")
+        XCTAssertEqual(
+            home.read("reports/http/answer.json"),
+            #"{"status":200,"body":"{\"responseCode\":\"OK\",\"result\":{\"count\":712392}}"}"# + "\n")
         // No canned answer: the job fails with a message naming the request.
         try home.write("config/jobs/test-http.json", #"{"modelParams":{"method":"GET","url":"http://x/api/nothing"}}"#)
         let miss = try home.run(["run", "test-http", "--http", "canned:" + home.path + "/http"])

@@ -36,8 +36,10 @@ final class BlobStoreTests: XCTestCase {
     }
 
     func store(_ extra: String = "", bucket: String = "reports") throws -> S3BlobStore {
-        let s = try BlobStoreFactory.make("s3://\(bucket)/dev/exhausts?endpoint=\(endpoint)&region=us-east-1&style=path\(extra)",
-                                          environment: env) as! S3BlobStore
+        let s =
+            try BlobStoreFactory.make(
+                "s3://\(bucket)/dev/exhausts?endpoint=\(endpoint)&region=us-east-1&style=path\(extra)",
+                environment: env) as! S3BlobStore
         try s.createBucket()
         return s
     }
@@ -108,7 +110,9 @@ extension BlobStoreTests {
         let home = try Harness.Home()
         try home.install("libswift-testkit.so")
         try home.registry([("swift-testkit", Harness.abi, ["test-blob"], nil, nil)])
-        try home.write("config/jobs/test-blob.json", """
+        try home.write(
+            "config/jobs/test-blob.json",
+            """
             {"modelParams":{"put":{"archived/batch-1/a.csv":"x,y\\n1,2\\n","archived/batch-1/b.csv":"","archived/other.csv":"o"},
              "delete":["archived/other.csv"],"prefix":"archived/batch-1/"}}
             """)
@@ -116,7 +120,8 @@ extension BlobStoreTests {
         return (home, r)
     }
 
-    static let expected = #"{"key":"archived/batch-1/a.csv","size":8,"text":"x,y\n1,2\n"}"# + "\n"
+    static let expected =
+        #"{"key":"archived/batch-1/a.csv","size":8,"text":"x,y\n1,2\n"}"# + "\n"
         + #"{"key":"archived/batch-1/b.csv","size":0,"text":""}"# + "\n"
 
     func testPluginBlobCallsOnLocalStore() throws {

@@ -14,11 +14,15 @@ final class CLITests: XCTestCase {
 
     func testRenderPrintsEffectiveConfig() throws {
         try home.write("config/env/dev.json", #"{"host":"dev-db","secret":"p\"w"}"#)
-        try home.write("config/jobs/test-echo.json",
-                       #"{"model":"test-echo","modelParams":{"table":"t.x","columns":"a:utf8","h":"{{ host }}","s":"{{secret}}","n":{{ n | default(8) }},"d":"{{ d | default('x y') }}"}}"#)
+        try home.write(
+            "config/jobs/test-echo.json",
+            #"{"model":"test-echo","modelParams":{"table":"t.x","columns":"a:utf8","h":"{{ host }}","s":"{{secret}}","n":{{ n | default(8) }},"d":"{{ d | default('x y') }}"}}"#
+        )
         let r = try home.run(["render", "test-echo", "--env", "dev", "--set", "n=3"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(r.stdout, """
+        XCTAssertEqual(
+            r.stdout,
+            """
             {
               "model": "test-echo",
               "modelParams": {
@@ -146,8 +150,9 @@ final class CLITests: XCTestCase {
         let lost = try Harness.run(["plugins", "list"], cwd: "/", executable: elsewhere.path + "/bin/dataproducts")
         XCTAssertEqual(lost.status, 65)
         XCTAssertTrue(lost.stderr.contains("pass --home DIR or set DATAPRODUCTS_HOME"), lost.stderr)
-        let pointed = try Harness.run(["plugins", "list"], cwd: "/", environment: ["DATAPRODUCTS_HOME": home.path],
-                                      executable: elsewhere.path + "/bin/dataproducts")
+        let pointed = try Harness.run(
+            ["plugins", "list"], cwd: "/", environment: ["DATAPRODUCTS_HOME": home.path],
+            executable: elsewhere.path + "/bin/dataproducts")
         XCTAssertEqual(pointed.status, 0, pointed.stderr)
         XCTAssertTrue(pointed.stdout.contains("swift-testkit"), pointed.stdout)
     }
@@ -158,8 +163,9 @@ final class CLITests: XCTestCase {
         try home.write("data/t.x.jsonl", (0..<20).map { #"{"a":"\#($0)"}"# }.joined(separator: "\n") + "\n")
         try home.write("config/jobs/test-echo.json", #"{"modelParams":{"table":"t.x","columns":"a:utf8","sleepMsPerRow":30}}"#)
         let args = [Harness.binary, "run", "test-echo", "--home", home.path]
-        let tty = try Harness.run(["python3", Harness.repoRoot + "/Tests/Servers/run_in_pty.py"] + args,
-                                  environment: ["DATAPRODUCTS_PROGRESS_INTERVAL": "0.05", "TERM": "xterm"], executable: "/usr/bin/env")
+        let tty = try Harness.run(
+            ["python3", Harness.repoRoot + "/Tests/Servers/run_in_pty.py"] + args,
+            environment: ["DATAPRODUCTS_PROGRESS_INTERVAL": "0.05", "TERM": "xterm"], executable: "/usr/bin/env")
         XCTAssertEqual(tty.status, 0, tty.stdout)
         XCTAssertTrue(tty.stdout.contains("\r\u{1B}[Ktest-echo "), tty.stdout)
         XCTAssertTrue(tty.stdout.contains(" · read t.x "), tty.stdout)

@@ -76,7 +76,9 @@ final class DeployableJobsTests: XCTestCase {
         let mine = Self.repo + "/Tests/Fixtures/exhaust/"
         var ran: Set<String> = []
 
-        let geo = try home.run(["run", "admin-geo-reports", "--env", "dev", "--store", "local:" + (try Harness.fixture("lern/reports/reports_test_data"))])
+        let geo = try home.run([
+            "run", "admin-geo-reports", "--env", "dev", "--store", "local:" + (try Harness.fixture("lern/reports/reports_test_data")),
+        ])
         XCTAssertEqual(geo.status, 0, geo.stderr)
         XCTAssertFalse(home.reportFiles().isEmpty)
         ran.insert("admin-geo-reports")
@@ -84,29 +86,53 @@ final class DeployableJobsTests: XCTestCase {
         let tables = home.path + "/tables"
         try FileManager.default.copyItem(atPath: exhaust, toPath: tables)
         FileManager.default.createFile(atPath: tables + "/sunbird_courses.archival_metadata.jsonl", contents: nil)
-        let archival = try home.run(["run", "assessment-archival", "--env", "dev", "--store", "local:" + tables, "--blob", "local:" + home.path + "/blob"])
+        let archival = try home.run([
+            "run", "assessment-archival", "--env", "dev", "--store", "local:" + tables, "--blob", "local:" + home.path + "/blob",
+        ])
         XCTAssertEqual(archival.status, 0, archival.stderr)
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: home.path + "/blob/archived-data").isEmpty)
         ran.insert("assessment-archival")
 
         // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
         let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [
-            ("progress-exhaust", "progress-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-progress.jsonl", "http-progress"),
-            ("progress-exhaust-v2", "progress-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-progress.jsonl", "http-progress"),
-            ("response-exhaust", "response-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-response.jsonl", "http-response"),
-            ("response-exhaust-v2", "response-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-response.jsonl", "http-response-v2"),
-            ("userinfo-exhaust", "userinfo-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12", "usercache-userinfo.jsonl", "http-userinfo"),
-            ("program-user-exhaust", "program-user-exhaust", ProgramUserExhaustTests.data(program: ProgramUserExhaustTests.p1), "ORG_001", "test1234",
-             "usercache-ml.jsonl", "http-progress"),
+            (
+                "progress-exhaust", "progress-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12",
+                "usercache-progress.jsonl", "http-progress"
+            ),
+            (
+                "progress-exhaust-v2", "progress-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12",
+                "usercache-progress.jsonl", "http-progress"
+            ),
+            (
+                "response-exhaust", "response-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12",
+                "usercache-response.jsonl", "http-response"
+            ),
+            (
+                "response-exhaust-v2", "response-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12",
+                "usercache-response.jsonl", "http-response-v2"
+            ),
+            (
+                "userinfo-exhaust", "userinfo-exhaust", #"{"batchId": "batch-001"}"#, "b00bc992ef25f1a9a8d63291e20efc8d", "test12",
+                "usercache-userinfo.jsonl", "http-userinfo"
+            ),
+            (
+                "program-user-exhaust", "program-user-exhaust", ProgramUserExhaustTests.data(program: ProgramUserExhaustTests.p1), "ORG_001",
+                "test1234",
+                "usercache-ml.jsonl", "http-progress"
+            ),
         ]
         for (i, r) in onDemand.enumerated() {
             let queue = "local:\(home.path)/queue-\(i).jsonl"
-            let submit = try home.run(["requests", "submit", "--requests", queue, "--job", r.serves, "--tag", "do_x_batch-001",
-                                       "--channel", r.channel, "--requested-by", "user-002", "--data", r.data, "--key", r.key])
+            let submit = try home.run([
+                "requests", "submit", "--requests", queue, "--job", r.serves, "--tag", "do_x_batch-001",
+                "--channel", r.channel, "--requested-by", "user-002", "--data", r.data, "--key", r.key,
+            ])
             XCTAssertEqual(submit.status, 0, submit.stderr)
-            let drain = try home.run(["requests", "run", "--job", r.job, "--request-job", r.serves, "--env", "dev", "--requests", queue,
-                                      "--store", "local:" + exhaust, "--redis", "local:" + mine + r.cache, "--http", "canned:" + mine + r.http,
-                                      "--blob", "local:" + home.path + "/blob"])
+            let drain = try home.run([
+                "requests", "run", "--job", r.job, "--request-job", r.serves, "--env", "dev", "--requests", queue,
+                "--store", "local:" + exhaust, "--redis", "local:" + mine + r.cache, "--http", "canned:" + mine + r.http,
+                "--blob", "local:" + home.path + "/blob",
+            ])
             XCTAssertEqual(drain.status, 0, "\(r.job): \(drain.stderr)")
             let rows = try home.run(["requests", "list", "--requests", queue]).stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
             XCTAssertEqual(rows.count, 1)

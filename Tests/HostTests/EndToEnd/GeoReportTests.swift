@@ -12,10 +12,12 @@ final class GeoReportTests: XCTestCase {
         try home.install("liblern-userorg.so", from: Harness.pluginDir)
         try home.registry([("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil)], environments: #"{"dev":["lern-userorg"]}"#)
         try home.write("config/env/dev.json", #"{"core_cassandra_host":"c","sunbird_es_host":"e"}"#)
-        let args = ["run"] + (job.map { [$0] } ?? []) + [
-            "--config", Harness.repoRoot + "/config/jobs/admin-geo-reports.json", "--env", "dev",
-            "--store", "local:" + (try Harness.fixture("lern/reports/reports_test_data")),
-            "--log-file", home.path + "/joblog.log"] + extra
+        let args =
+            ["run"] + (job.map { [$0] } ?? []) + [
+                "--config", Harness.repoRoot + "/config/jobs/admin-geo-reports.json", "--env", "dev",
+                "--store", "local:" + (try Harness.fixture("lern/reports/reports_test_data")),
+                "--log-file", home.path + "/joblog.log",
+            ] + extra
         return (home, try home.run(args))
     }
 
@@ -48,7 +50,9 @@ final class GeoReportTests: XCTestCase {
     func testExactFileContents() throws {
         let (home, r) = try runGeo()
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(home.read("reports/geo-detail/ApSlug.csv"), """
+        XCTAssertEqual(
+            home.read("reports/geo-detail/ApSlug.csv"),
+            """
             \(Self.detailHeader)
             1,org2,MPPS SIMHACHALNAGAR,ap,2,GULBARGA,,,orgext2
             2,org3,Another school,ap,2,GULBARGA,3,GSSS SERA,orgext3
@@ -56,18 +60,22 @@ final class GeoReportTests: XCTestCase {
 
             """)
         // RFC 4180 quoting of names with commas.
-        XCTAssertEqual(home.read("reports/geo-detail/TnSlug.csv"), """
+        XCTAssertEqual(
+            home.read("reports/geo-detail/TnSlug.csv"),
+            """
             \(Self.detailHeader)
             1,org4,"SACRED HEART(B)PS,TIRUVARANGAM",tn,6,VIRURU STATION,,,orgext4
             2,org5,"PUPS, Chithamur",tn,6,VIRURU STATION,7,GOVT MS. LAMARI KALA,orgext5
 
             """)
         XCTAssertEqual(home.read("reports/geo-summary/ApSlug.json"), #"{"schools":3,"districts":2,"blocks":1}"# + "\n")
-        XCTAssertEqual(home.read("reports/geo-summary-district/ApSlug.json"),
-                       #"[{"index":1,"districtName":"GULBARGA","blocks":1,"schools":2},{"index":2,"districtName":"GULBARGA-2","blocks":0,"schools":1}]"#)
+        XCTAssertEqual(
+            home.read("reports/geo-summary-district/ApSlug.json"),
+            #"[{"index":1,"districtName":"GULBARGA","blocks":1,"schools":2},{"index":2,"districtName":"GULBARGA-2","blocks":0,"schools":1}]"#)
         // Two schools of OtherSlug1 share externalid orgext8: schools counts distinct externalid.
-        XCTAssertEqual(home.read("reports/geo-summary-district/OtherSlug1.json"),
-                       #"[{"index":1,"districtName":"MALANGI-1","blocks":1,"schools":1}]"#)
+        XCTAssertEqual(
+            home.read("reports/geo-summary-district/OtherSlug1.json"),
+            #"[{"index":1,"districtName":"MALANGI-1","blocks":1,"schools":1}]"#)
         XCTAssertEqual(home.read("reports/geo-summary/OtherSlug1.json"), #"{"schools":2,"districts":1,"blocks":1}"# + "\n")
     }
 
@@ -121,11 +129,18 @@ enum CSV {
             if quoted {
                 if c == "\"" {
                     if let n = it.next() { if n == "\"" { field.append("\"") } else { quoted = false; pending = n } } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" { quoted = true }
-            else if c == "," { row.append(field); field = "" }
-            else if c == "\n" { row.append(field); rows.append(row); row = []; field = "" }
-            else { field.append(c) }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(field); field = ""
+            } else if c == "\n" {
+                row.append(field); rows.append(row); row = []; field = ""
+            } else {
+                field.append(c)
+            }
         }
         if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
         return rows

@@ -13,7 +13,8 @@ final class HTTPClientTests: XCTestCase {
     override func setUpWithError() throws {
         answersDir = NSTemporaryDirectory() + "dp-http-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: answersDir, withIntermediateDirectories: true)
-        try #"{"answers":[{"method":"POST","path":"/api/content/v1/search","status":200,"body":{"responseCode":"OK","result":{"count":712392}}},{"method":"GET","path":"/missing","status":404,"body":"nope"}]}"#
+        try
+            #"{"answers":[{"method":"POST","path":"/api/content/v1/search","status":200,"body":{"responseCode":"OK","result":{"count":712392}}},{"method":"GET","path":"/missing","status":404,"body":"nope"}]}"#
             .write(toFile: answersDir + "/answers.json", atomically: true, encoding: .utf8)
         server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -27,8 +28,9 @@ final class HTTPClientTests: XCTestCase {
             guard !chunk.isEmpty else { break }
             line += String(decoding: chunk, as: UTF8.self)
         }
-        let port = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? ""),
-                                 "test HTTP server did not start: \(line)")
+        let port = try XCTUnwrap(
+            Int(line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? ""),
+            "test HTTP server did not start: \(line)")
         base = "http://127.0.0.1:\(port)"
     }
 
@@ -47,8 +49,10 @@ final class HTTPClientTests: XCTestCase {
     func calls(_ id: String) throws -> String { try get("/count/" + id, client()).body }
 
     func testRecordedAnswers() throws {
-        let r = try client().send(HTTPRequest(method: "POST", url: base + "/api/content/v1/search", headers: [("Content-Type", "application/json")],
-                                              body: #"{"request":{}}"#, timeoutMs: 0))
+        let r = try client().send(
+            HTTPRequest(
+                method: "POST", url: base + "/api/content/v1/search", headers: [("Content-Type", "application/json")],
+                body: #"{"request":{}}"#, timeoutMs: 0))
         XCTAssertEqual(r.status, 200)
         XCTAssertEqual(r.body, #"{"responseCode": "OK", "result": {"count": 712392}}"#)
         let missing = try get("/missing", client())
@@ -85,8 +89,10 @@ final class HTTPClientTests: XCTestCase {
     }
 
     func testConnectionRefused() throws {
-        XCTAssertThrowsError(try client("attempts=2,backoffMs=10").send(
-            HTTPRequest(method: "GET", url: "http://127.0.0.1:1/x", headers: [], body: nil, timeoutMs: 0))) { e in
+        XCTAssertThrowsError(
+            try client("attempts=2,backoffMs=10").send(
+                HTTPRequest(method: "GET", url: "http://127.0.0.1:1/x", headers: [], body: nil, timeoutMs: 0))
+        ) { e in
             XCTAssertEqual((e as? HostCallError)?.status, DP_ERROR_IO)
         }
     }

@@ -29,7 +29,9 @@ final class PluginRefusalTests: XCTestCase {
     func handManifest(_ lib: String, name: String, abi: String, jobs: [String], sha: String? = nil) throws {
         let path = home.plugins + "/" + lib
         let digest = try sha ?? sha256(file: path)
-        try home.write("plugins/" + (lib as NSString).deletingPathExtension + ".manifest.json", """
+        try home.write(
+            "plugins/" + (lib as NSString).deletingPathExtension + ".manifest.json",
+            """
             {"name":"\(name)","version":"0.1.0","owner":"t","block":"test","abi":"\(abi)","file":"\(lib)","sha256":"\(digest)",
              "jobs":[\(jobs.map { "{\"id\":\"\($0)\",\"title\":\"\",\"legacyNames\":[],\"params\":{}}" }.joined(separator: ","))]}
             """)
@@ -37,8 +39,9 @@ final class PluginRefusalTests: XCTestCase {
 
     func testUnknownJob() throws {
         try home.registry([("swift-testkit", Harness.abi, echoJobs, nil, nil)])
-        assertRefused(try home.run(["run", "no-such-job", "--config", home.path + "/config/jobs/test-echo.json"]),
-                      ["unknown job 'no-such-job'", "registry.json", "known jobs: test-crash"])
+        assertRefused(
+            try home.run(["run", "no-such-job", "--config", home.path + "/config/jobs/test-echo.json"]),
+            ["unknown job 'no-such-job'", "registry.json", "known jobs: test-crash"])
     }
 
     func testMissingFile() throws {
@@ -71,7 +74,8 @@ final class PluginRefusalTests: XCTestCase {
 
     func testABIMajorMismatchInRegistry() throws {
         try home.registry([("swift-testkit", "2.0", echoJobs, nil, nil)])
-        assertRefused(try home.run(["run", "test-echo"]), ["plugin swift-testkit", "libswift-testkit.so", "ABI major mismatch", "ABI 2.0", "host speaks 1.x"])
+        assertRefused(
+            try home.run(["run", "test-echo"]), ["plugin swift-testkit", "libswift-testkit.so", "ABI major mismatch", "ABI 2.0", "host speaks 1.x"])
     }
 
     func testABIMajorMismatchInManifest() throws {
@@ -114,7 +118,8 @@ final class PluginRefusalTests: XCTestCase {
         try home.install("libc-echo.so")
         try home.registry([("swift-testkit", Harness.abi, echoJobs + ["c-echo"], nil, nil), ("c-echo", Harness.abi, ["c-echo"], nil, nil)])
         try home.write("config/jobs/c-echo.json", "{}")
-        assertRefused(try home.run(["run", "c-echo"]), ["job 'c-echo' is claimed by more than one plugin", "swift-testkit", "c-echo (", "libc-echo.so"])
+        assertRefused(
+            try home.run(["run", "c-echo"]), ["job 'c-echo' is claimed by more than one plugin", "swift-testkit", "c-echo (", "libc-echo.so"])
         // verify names both, and exits 66.
         let v = try home.run(["plugins", "verify"])
         XCTAssertEqual(v.status, 66)
@@ -130,13 +135,17 @@ final class PluginRefusalTests: XCTestCase {
     func testVerifyListsEveryPlugin() throws {
         try home.install("libc-echo.so")
         try home.install("liblern-userorg.so", from: Harness.pluginDir)
-        try home.registry([("swift-testkit", Harness.abi, echoJobs, nil, nil), ("c-echo", Harness.abi, ["c-echo"], nil, nil),
-                           ("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil), ("gone", Harness.abi, ["x"], nil, nil)])
+        try home.registry([
+            ("swift-testkit", Harness.abi, echoJobs, nil, nil), ("c-echo", Harness.abi, ["c-echo"], nil, nil),
+            ("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil), ("gone", Harness.abi, ["x"], nil, nil),
+        ])
         let v = try home.run(["plugins", "verify"])
         XCTAssertEqual(v.status, 66, v.stderr)
         let lines = v.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 4, v.stdout)
-        XCTAssertTrue(lines[0].hasPrefix("swift-testkit 0.1.0  ABI \(Harness.abi)  jobs test-echo,test-fail,test-crash,test-hang,test-http  OK"), String(lines[0]))
+        XCTAssertTrue(
+            lines[0].hasPrefix("swift-testkit 0.1.0  ABI \(Harness.abi)  jobs test-echo,test-fail,test-crash,test-hang,test-http  OK"),
+            String(lines[0]))
         XCTAssertTrue(lines[1].hasPrefix("c-echo 0.1.0  ABI \(Harness.abi)  jobs c-echo  OK"), String(lines[1]))
         XCTAssertTrue(lines[2].hasPrefix("lern-userorg 1.0.0  ABI \(Harness.abi)  jobs admin-geo-reports  OK"), String(lines[2]))
         XCTAssertTrue(lines[3].contains("REFUSED: plugin gone") && lines[3].contains("file is missing"), String(lines[3]))

@@ -39,14 +39,17 @@ final class PostgresStoreTests: XCTestCase {
     /// The DDL covers every table and column of every upstream fixture folder.
     func testEveryUpstreamFixtureFolderLoads() throws {
         let root = try Harness.fixture("lern")
-        let dirs = Set((FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
-            .filter { $0.hasSuffix(".jsonl") }.map { (root + "/" + $0 as NSString).deletingLastPathComponent })
+        let dirs = Set(
+            (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
+                .filter { $0.hasSuffix(".jsonl") }.map { (root + "/" + $0 as NSString).deletingLastPathComponent })
         XCTAssertGreaterThanOrEqual(dirs.count, 10)
         for dir in dirs.sorted() {
             let r = try load(dir)
             XCTAssertEqual(r.status, 0, "\(dir): \(r.stderr)")
         }
-        XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT count(*) > 0 FROM sunbird_courses.assessment_aggregator WHERE jsonb_typeof(question) = 'array'"), "t")
+        XCTAssertEqual(
+            try Harness.psql(db.conninfo, "SELECT count(*) > 0 FROM sunbird_courses.assessment_aggregator WHERE jsonb_typeof(question) = 'array'"),
+            "t")
     }
 
     func testLoadTwiceIsIdempotentAndLastRowWins() throws {
@@ -54,25 +57,30 @@ final class PostgresStoreTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try """
-            {"id":"1","name":"first","type":"state"}
-            {"id":"2","name":"tab\\tand\\\\slash\\nline","type":"district"}
-            {"id":"1","name":"second"}
-            """.write(toFile: dir + "/sunbird.location.jsonl", atomically: true, encoding: .utf8)
-        try #"{"courseid":"c","batchid":"b","cert_templates":{"t":{"k":"v"}},"createdfor":["o1"],"start_date":"now()","end_date":1626351011290,"status":1}"#
+        {"id":"1","name":"first","type":"state"}
+        {"id":"2","name":"tab\\tand\\\\slash\\nline","type":"district"}
+        {"id":"1","name":"second"}
+        """.write(toFile: dir + "/sunbird.location.jsonl", atomically: true, encoding: .utf8)
+        try
+            #"{"courseid":"c","batchid":"b","cert_templates":{"t":{"k":"v"}},"createdfor":["o1"],"start_date":"now()","end_date":1626351011290,"status":1}"#
             .write(toFile: dir + "/sunbird_courses.course_batch.jsonl", atomically: true, encoding: .utf8)
         for _ in 0..<2 { XCTAssertEqual(try load(dir).status, 0) }
         XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT count(*) FROM sunbird.location"), "2")
         // Within a file the last row for a key wins whole (documented simplification of Cassandra's
         // per-row column merge): its missing `type` is null.
-        XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT name || '/' || coalesce(type, 'null') FROM sunbird.location WHERE id = '1'"), "second/null")
+        XCTAssertEqual(
+            try Harness.psql(db.conninfo, "SELECT name || '/' || coalesce(type, 'null') FROM sunbird.location WHERE id = '1'"), "second/null")
         // Columns absent from a whole file are left as they are in existing rows.
         try #"{"id":"2","code":"C2"}"#.write(toFile: dir + "/sunbird.location.jsonl", atomically: true, encoding: .utf8)
         XCTAssertEqual(try load(dir).status, 0)
         XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT code || '/' || type FROM sunbird.location WHERE id = '2'"), "C2/district")
         XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT name FROM sunbird.location WHERE id = '2'"), "tab\tand\\slash\nline")
-        XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT (cert_templates->'t'->>'k') || (createdfor->>0) FROM sunbird_courses.course_batch"), "vo1")
-        XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT to_char(end_date AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM sunbird_courses.course_batch"),
-                       "2021-07-15 12:10:11.290")
+        XCTAssertEqual(
+            try Harness.psql(db.conninfo, "SELECT (cert_templates->'t'->>'k') || (createdfor->>0) FROM sunbird_courses.course_batch"), "vo1")
+        XCTAssertEqual(
+            try Harness.psql(
+                db.conninfo, "SELECT to_char(end_date AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM sunbird_courses.course_batch"),
+            "2021-07-15 12:10:11.290")
         XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT start_date > now() - interval '1 hour' FROM sunbird_courses.course_batch"), "t")
     }
 
@@ -102,8 +110,10 @@ final class PostgresStoreTests: XCTestCase {
         ]
         try rows.joined(separator: "\n").write(toFile: dir + "/sunbird.organisation.jsonl", atomically: true, encoding: .utf8)
         XCTAssertEqual(try load(dir).status, 0)
-        let columns = [Field("id", .utf8), Field("status", .int64), Field("istenant", .bool), Field("orgname", .json),
-                       Field("nosuchcolumn", .utf8)]
+        let columns = [
+            Field("id", .utf8), Field("status", .int64), Field("istenant", .bool), Field("orgname", .json),
+            Field("nosuchcolumn", .utf8),
+        ]
         func scan(_ store: TableStore, _ filters: [ScanRequest.Filter], batch: Int = 2) throws -> ([[Value]], [Int]) {
             var out: [[Value]] = [], sizes: [Int] = []
             try store.scan(ScanRequest(keyspace: "sunbird", table: "organisation", columns: columns, filters: filters, batchRows: batch)) { b in
@@ -127,15 +137,23 @@ final class PostgresStoreTests: XCTestCase {
         let (all, sizes) = try scan(pg, [])
         XCTAssertEqual(sizes, [2, 2, 1], "a cursor FETCH per batch, never more than batch_rows")
         XCTAssertEqual(all[0], [.string("a"), .int(1), .bool(true), .json(#""B""#), .null])
-        XCTAssertThrowsError(try scan(pg, [], batch: 2).0.count == 0 ? () : {
-            _ = try PostgresStore(conninfo: db.conninfo).scan(
-                ScanRequest(keyspace: "sunbird", table: "organisation", columns: [Field("status", .utf8)], filters: [], batchRows: 0)) { _ in }
-        }()) { e in
+        XCTAssertThrowsError(
+            try scan(pg, [], batch: 2).0.count == 0
+                ? ()
+                : {
+                    _ = try PostgresStore(conninfo: db.conninfo).scan(
+                        ScanRequest(keyspace: "sunbird", table: "organisation", columns: [Field("status", .utf8)], filters: [], batchRows: 0)
+                    ) { _ in }
+                }()
+        ) { e in
             XCTAssertEqual((e as? HostCallError)?.status, DP_ERROR_DATA)
             XCTAssertTrue("\(e)".contains("sunbird.organisation column status"), "\(e)")
         }
-        XCTAssertThrowsError(try PostgresStore(conninfo: db.conninfo).scan(
-            ScanRequest(keyspace: "sunbird", table: "nope", columns: [], filters: [], batchRows: 0)) { _ in }) {
+        XCTAssertThrowsError(
+            try PostgresStore(conninfo: db.conninfo).scan(
+                ScanRequest(keyspace: "sunbird", table: "nope", columns: [], filters: [], batchRows: 0)
+            ) { _ in }
+        ) {
             XCTAssertEqual(($0 as? HostCallError)?.status, DP_ERROR_NOT_FOUND)
         }
     }
@@ -155,13 +173,18 @@ final class PostgresStoreTests: XCTestCase {
         let columns = [Field("id", .utf8), Field("orgname", .utf8), Field("status", .int64)]
         func ids(_ store: TableStore, _ order: [String]) throws -> [String] {
             var out: [String] = []
-            try store.scan(ScanRequest(keyspace: "sunbird", table: "organisation", columns: columns, filters: [], batchRows: 2,
-                                       orderBy: order)) { b in out += try b.exportedRows().map { $0[0].description } }
+            try store.scan(
+                ScanRequest(
+                    keyspace: "sunbird", table: "organisation", columns: columns, filters: [], batchRows: 2,
+                    orderBy: order)
+            ) { b in out += try b.exportedRows().map { $0[0].description } }
             return out
         }
         let pg = PostgresStore(conninfo: db.conninfo), local = LocalStore(directory: dir)
-        for (order, expected) in [(["orgname", "id"], [#""b""#, #""c""#, #""e""#, #""a""#, #""d""#]),
-                                  (["status", "id"], [#""c""#, #""a""#, #""d""#, #""e""#, #""b""#])] {
+        for (order, expected) in [
+            (["orgname", "id"], [#""b""#, #""c""#, #""e""#, #""a""#, #""d""#]),
+            (["status", "id"], [#""c""#, #""a""#, #""d""#, #""e""#, #""b""#]),
+        ] {
             XCTAssertEqual(try ids(pg, order), expected, "\(order)")
             XCTAssertEqual(try ids(local, order), expected, "\(order)")
         }
@@ -173,9 +196,11 @@ final class PostgresStoreTests: XCTestCase {
             var keys = names.map { dp_str(data: $0, len: strlen($0)) }
             return try cols.withUnsafeMutableBufferPointer { c in
                 try keys.withUnsafeMutableBufferPointer { k in
-                    try HostAPI.scanRequest(dp_scan(size: UInt32(MemoryLayout<dp_scan>.size), keyspace: dp_str(data: nil, len: 0),
-                                                    table: dp_str(data: nil, len: 0), columns: c.baseAddress, n_columns: c.count,
-                                                    filters: nil, n_filters: 0, batch_rows: 0, order_by: k.baseAddress, n_order_by: k.count))
+                    try HostAPI.scanRequest(
+                        dp_scan(
+                            size: UInt32(MemoryLayout<dp_scan>.size), keyspace: dp_str(data: nil, len: 0),
+                            table: dp_str(data: nil, len: 0), columns: c.baseAddress, n_columns: c.count,
+                            filters: nil, n_filters: 0, batch_rows: 0, order_by: k.baseAddress, n_order_by: k.count))
                 }
             }
         }
@@ -218,13 +243,16 @@ final class PostgresStoreTests: XCTestCase {
         guard let dir = ProcessInfo.processInfo.environment["DATAPRODUCTS_TEST_PG_DIR"] else {
             return XCTFail("DATAPRODUCTS_TEST_PG_DIR is not set (scripts/test.sh sets it)")
         }
-        try Harness.psql(db.conninfo, "CREATE SCHEMA sunbird; CREATE TABLE sunbird.location (id text PRIMARY KEY, name text);"
-            + "INSERT INTO sunbird.location SELECT 'id' || g, 'n' || g FROM generate_series(1, 2000) g")
+        try Harness.psql(
+            db.conninfo,
+            "CREATE SCHEMA sunbird; CREATE TABLE sunbird.location (id text PRIMARY KEY, name text);"
+                + "INSERT INTO sunbird.location SELECT 'id' || g, 'n' || g FROM generate_series(1, 2000) g")
         let home = try Harness.Home()
         try home.install("libswift-testkit.so")
         try home.registry([("swift-testkit", Harness.abi, ["test-echo"], nil, nil)])
-        try home.write("config/jobs/test-echo.json",
-                       #"{"modelParams":{"table":"sunbird.location","columns":"id:utf8,name:utf8","sleepMsPerRow":5,"batchRows":50}}"#)
+        try home.write(
+            "config/jobs/test-echo.json",
+            #"{"modelParams":{"table":"sunbird.location","columns":"id:utf8,name:utf8","sleepMsPerRow":5,"batchRows":50}}"#)
         let job = Process()
         job.executableURL = URL(fileURLWithPath: Harness.binary)
         job.arguments = ["run", "test-echo", "--home", home.path, "--store", "postgres:" + db.conninfo]

@@ -62,8 +62,10 @@ final class PullScanPostgresTests: PullScanTests {
 
     override func prepare() throws {
         db = try Harness.PostgresDatabase()
-        let load = try Harness.run(["load", home.path + "/data", "--into", "postgres:" + db.conninfo,
-                                    "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
+        let load = try Harness.run([
+            "load", home.path + "/data", "--into", "postgres:" + db.conninfo,
+            "--schema", Harness.repoRoot + "/config/schema/postgres.sql",
+        ])
         XCTAssertEqual(load.status, 0, load.stderr)
     }
 

@@ -61,8 +61,9 @@ final class RedisTests: XCTestCase {
         XCTAssertThrowsError(try read(client, ["user:1", "user:bad", "user:2"], ["firstname"])) {
             XCTAssertTrue("\($0)".contains("WRONGTYPE"), "\($0)")
         }
-        XCTAssertEqual(try read(client, ["user:2", "user:1"], ["firstname"]).0,
-                       [[.string("user:2"), .string("Two")], [.string("user:1"), .string("One")]])
+        XCTAssertEqual(
+            try read(client, ["user:2", "user:1"], ["firstname"]).0,
+            [[.string("user:2"), .string("Two")], [.string("user:1"), .string("One")]])
     }
 
     func testReconnectsAfterServerRestart() throws {
@@ -87,7 +88,8 @@ final class RedisTests: XCTestCase {
     }
 
     func testSettingsFromUpstreamModelParams() throws {
-        let params = try JSONParser.parse(#"{"sparkRedisConnectionHost":"cache.internal","sparkUserDbRedisPort":"6381","sparkUserDbRedisIndex":"12"}"#)
+        let params = try JSONParser.parse(
+            #"{"sparkRedisConnectionHost":"cache.internal","sparkUserDbRedisPort":"6381","sparkUserDbRedisIndex":"12"}"#)
         XCTAssertEqual(RedisSettings(modelParams: params)?.url, "redis://cache.internal:6381/12")
         XCTAssertNil(RedisSettings(modelParams: try JSONParser.parse("{}")))
         XCTAssertThrowsError(try RedisSettings(url: "http://x"))
@@ -100,7 +102,9 @@ final class RedisTests: XCTestCase {
         let home = try Harness.Home()
         try home.install("libswift-testkit.so")
         try home.registry([("swift-testkit", Harness.abi, ["test-redis"], nil, nil)])
-        try home.write("config/jobs/test-redis.json", """
+        try home.write(
+            "config/jobs/test-redis.json",
+            """
             {"modelParams":{"sparkRedisConnectionHost":"127.0.0.1","sparkUserDbRedisPort":"\(server.port)","sparkUserDbRedisIndex":"2",
              "write":[{"key":"user:a","firstname":"Ann","state":"KA"},{"key":"user:b","firstname":"Bo"}],
              "keys":["user:a","user:b","user:c"],"fields":["firstname","state"]}}

@@ -9,18 +9,23 @@ class ArchivalRoundTripTests: XCTestCase {
     var backend: Backend { .local }
 
     func testResponseReportIsTheSameBeforeAndAfterArchival() throws {
-        let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-response.jsonl",
-                                 httpDir: "http-response-v2", writable: true)
+        let b = try ExhaustBench(
+            backend, fixture: "lern/exhaust/report_data", userCache: "usercache-response.jsonl",
+            httpDir: "http-response-v2", writable: true)
         try b.config("response-exhaust-v2", ResponseExhaustV2Tests.config(csvColumns: true, filePath: "archived-data/"))
-        try b.config("assessment-archival", """
+        try b.config(
+            "assessment-archival",
+            """
             {"model":"assessment-archival","modelParams":{"mode":"archival-and-delete","request":{"archivalTable":"assessment_aggregator","batchId":"batch-001","collectionId":"do_1130928636168192001667"},"blobConfig":{"reportPath":"archived-data/"}}}
             """)
         let key = "response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Timestamps.reportDate()).zip"
         func report() throws -> [[String: String]] {
             try b.reset(keepingBlobs: true)
-            try b.insert(["tag": "t:01250894314817126443", "request_id": ResponseExhaustV2Tests.requestId, "job_id": "response-exhaust",
-                          "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
-                          "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"])
+            try b.insert([
+                "tag": "t:01250894314817126443", "request_id": ResponseExhaustV2Tests.requestId, "job_id": "response-exhaust",
+                "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
+                "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
+            ])
             try b.run("response-exhaust-v2", ["--request-job", "response-exhaust"])
             return try b.csv(key, textKey: "test12")
         }
@@ -31,7 +36,11 @@ class ArchivalRoundTripTests: XCTestCase {
                     .split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
                     .filter { $0["batch_id"]?.string == "batch-001" && $0["course_id"]?.string == "do_1130928636168192001667" }.count
             case .postgres:
-                return Int(try Harness.psql(b.db!.conninfo, "SELECT count(*) FROM sunbird_courses.assessment_aggregator WHERE batch_id = 'batch-001' AND course_id = 'do_1130928636168192001667'")) ?? -1
+                return Int(
+                    try Harness.psql(
+                        b.db!.conninfo,
+                        "SELECT count(*) FROM sunbird_courses.assessment_aggregator WHERE batch_id = 'batch-001' AND course_id = 'do_1130928636168192001667'"
+                    )) ?? -1
             }
         }
         XCTAssertGreaterThan(try liveRows(), 0)

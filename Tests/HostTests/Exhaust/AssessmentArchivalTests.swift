@@ -32,15 +32,23 @@ class AssessmentArchivalTests: XCTestCase {
             store = "local:" + tables
         case .postgres:
             db = try Harness.PostgresDatabase()
-            let r = try Harness.run(["load", source, "--into", "postgres:" + db!.conninfo, "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
+            let r = try Harness.run([
+                "load", source, "--into", "postgres:" + db!.conninfo, "--schema", Harness.repoRoot + "/config/schema/postgres.sql",
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
             store = "postgres:" + db!.conninfo
         }
     }
 
     /// Upstream's archive config (blob store `azure` there; the host's blob store here).
-    func config(mode: String = "archival", request: String = #"{"archivalTable":"assessment_aggregator","batchId":"batch-011","collectionId": "do_1130928636168192001667","date":"2021-11-01"}"#) throws {
-        try home.write("config/jobs/assessment-archival.json", """
+    func config(
+        mode: String = "archival",
+        request: String =
+            #"{"archivalTable":"assessment_aggregator","batchId":"batch-011","collectionId": "do_1130928636168192001667","date":"2021-11-01"}"#
+    ) throws {
+        try home.write(
+            "config/jobs/assessment-archival.json",
+            """
             {"search":{"type":"none"},"model":"org.sunbird.analytics.archival.AssessmentArchivalJob","modelParams":{"mode":"\(mode)","request":\(request),"blobConfig":{"store":"azure","blobExt":"csv.gz","reportPath":"assessment-archived-data/","container":"reports"},"sparkCassandraConnectionHost":"localhost","fromDate":"","toDate":"","storageContainer":""},"parallelization":8,"appName":"Assessment Archival Job"}
             """)
     }
@@ -57,18 +65,22 @@ class AssessmentArchivalTests: XCTestCase {
         let data = #"{"batchId": "batch-011", "week": \#(week), "year": 2021}"#
         switch backend {
         case .postgres:
-            try Harness.psql(db!.conninfo, """
+            try Harness.psql(
+                db!.conninfo,
+                """
                 INSERT INTO sunbird_courses.archival_metadata (request_id, batch_id, collection_id, resource_type, job_id, archival_date,
                   completion_date, archival_status, blob_url, iteration, request_data, err_message) VALUES ('\(id)', 'batch-011',
                   'do_1130928636168192001667', 'assessment', 'assessment-archival', '2021-12-09 05:58:18.666', NULL, '\(status)',
                   \(blobURL.map { "'{\"\($0)\"}'" } ?? "NULL"), \(iteration), '\(data)', NULL)
                 """)
         case .local:
-            let row = JSONValue.object([("request_id", .string(id)), ("batch_id", .string("batch-011")),
-                                        ("collection_id", .string("do_1130928636168192001667")), ("resource_type", .string("assessment")),
-                                        ("job_id", .string("assessment-archival")), ("archival_date", .string("2021-12-09 05:58:18.666")),
-                                        ("archival_status", .string(status)), ("blob_url", blobURL.map { .array([.string($0)]) } ?? .null),
-                                        ("iteration", .int(Int64(iteration))), ("request_data", try JSONParser.parse(data))])
+            let row = JSONValue.object([
+                ("request_id", .string(id)), ("batch_id", .string("batch-011")),
+                ("collection_id", .string("do_1130928636168192001667")), ("resource_type", .string("assessment")),
+                ("job_id", .string("assessment-archival")), ("archival_date", .string("2021-12-09 05:58:18.666")),
+                ("archival_status", .string(status)), ("blob_url", blobURL.map { .array([.string($0)]) } ?? .null),
+                ("iteration", .int(Int64(iteration))), ("request_data", try JSONParser.parse(data)),
+            ])
             let path = tables + "/sunbird_courses.archival_metadata.jsonl"
             try ((try String(contentsOfFile: path, encoding: .utf8)) + row.render() + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }
@@ -78,7 +90,8 @@ class AssessmentArchivalTests: XCTestCase {
     func records() throws -> [JSONValue] {
         switch backend {
         case .postgres:
-            let text = try Harness.psql(db!.conninfo, "SELECT row_to_json(t) FROM sunbird_courses.archival_metadata t WHERE job_id = 'assessment-archival'")
+            let text = try Harness.psql(
+                db!.conninfo, "SELECT row_to_json(t) FROM sunbird_courses.archival_metadata t WHERE job_id = 'assessment-archival'")
             return try text.split(separator: "\n").map { try JSONParser.parse(String($0)) }
         case .local:
             return try String(contentsOfFile: tables + "/sunbird_courses.archival_metadata.jsonl", encoding: .utf8)
@@ -107,7 +120,8 @@ class AssessmentArchivalTests: XCTestCase {
     func liveRows() throws -> Int {
         switch backend {
         case .postgres:
-            return Int(try Harness.psql(db!.conninfo, "SELECT count(*) FROM sunbird_courses.assessment_aggregator WHERE batch_id = 'batch-011'")) ?? -1
+            return Int(try Harness.psql(db!.conninfo, "SELECT count(*) FROM sunbird_courses.assessment_aggregator WHERE batch_id = 'batch-011'"))
+                ?? -1
         case .local:
             return try String(contentsOfFile: tables + "/sunbird_courses.assessment_aggregator.jsonl", encoding: .utf8)
                 .split(separator: "\n").filter { $0.contains("\"batch-011\"") }.count
@@ -143,7 +157,9 @@ class AssessmentArchivalTests: XCTestCase {
         XCTAssertEqual(rows.filter { $0["user_id"] == "user-003" }.count, 2)
         let recs = try records()
         XCTAssertEqual(recs.count, 2)
-        XCTAssertTrue(Set(recs.compactMap { $0["request_id"]?.string }).isSuperset(of: ["2A04B5AF40E2E249EBB63530F19656F7", "AC0F439E287263DB49D54004DAA4644B"]))
+        XCTAssertTrue(
+            Set(recs.compactMap { $0["request_id"]?.string }).isSuperset(of: ["2A04B5AF40E2E249EBB63530F19656F7", "AC0F439E287263DB49D54004DAA4644B"])
+        )
         for r in recs {
             XCTAssertEqual(r["batch_id"]?.string, "batch-011")
             XCTAssertEqual(r["collection_id"]?.string, "do_1130928636168192001667")
@@ -181,7 +197,8 @@ class AssessmentArchivalTests: XCTestCase {
     }
 
     func testB4SkipABatchArchivedInThePast() throws {
-        try insertRecord(id: "949887DE6364A07AE1BB5A04504368F9", status: "SUCCESS", blobURL: "reports/assessment-archival/batch-011/2021-48.csv.gz", iteration: 1)
+        try insertRecord(
+            id: "949887DE6364A07AE1BB5A04504368F9", status: "SUCCESS", blobURL: "reports/assessment-archival/batch-011/2021-48.csv.gz", iteration: 1)
         try config()
         try archive()
         let rows = try archived()
@@ -212,11 +229,14 @@ class AssessmentArchivalTests: XCTestCase {
         try archive()
         XCTAssertEqual(try liveRows(), 0)
         recs = try records()
-        XCTAssertTrue(recs.allSatisfy { $0["archival_status"]?.string == "SUCCESS" && $0["deletion_status"]?.string == "SUCCESS" }, "\(recs.map { $0.render() })")
+        XCTAssertTrue(
+            recs.allSatisfy { $0["archival_status"]?.string == "SUCCESS" && $0["deletion_status"]?.string == "SUCCESS" },
+            "\(recs.map { $0.render() })")
     }
 
     func testB6KeepTheRecordsWhenTheBlobFileIsMissing() throws {
-        try insertRecord(id: "AC0F439E287263DB49D54004DAA4644B", status: "SUCCESS", blobURL: "reports/assessment-archival/batch-011/2021-48.csv.gz", iteration: 1)
+        try insertRecord(
+            id: "AC0F439E287263DB49D54004DAA4644B", status: "SUCCESS", blobURL: "reports/assessment-archival/batch-011/2021-48.csv.gz", iteration: 1)
         try config()
         try archive()
         XCTAssertEqual(try archived().count, 3)
@@ -252,8 +272,10 @@ class AssessmentArchivalTests: XCTestCase {
         try archive()
         var iso = Calendar(identifier: .iso8601)
         iso.timeZone = TimeZone(identifier: "UTC")!
-        let (year, week) = (Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: started).year!,
-                            iso.component(.weekOfYear, from: started))
+        let (year, week) = (
+            Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: started).year!,
+            iso.component(.weekOfYear, from: started)
+        )
         let recs = try records()
         // One file per (batch, collection, period): batch-001 holds attempts of two collections.
         for (batch, n) in [("batch-001", 5), ("batch-004", 1)] {

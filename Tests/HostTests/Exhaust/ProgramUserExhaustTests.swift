@@ -26,7 +26,8 @@ class ProgramUserExhaustTests: XCTestCase {
 
     override func setUpWithError() throws {
         if Self.benches[backend] == nil {
-            let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-ml.jsonl", httpDir: "http-progress", plugin: "ml")
+            let b = try ExhaustBench(
+                backend, fixture: "lern/exhaust/report_data", userCache: "usercache-ml.jsonl", httpDir: "http-progress", plugin: "ml")
             try b.config("program-user-exhaust", Self.config)
             Self.benches[backend] = b
         }
@@ -43,13 +44,16 @@ class ProgramUserExhaustTests: XCTestCase {
     /// request_data of R-ML: program_enrollment filters PE (program first) and the consent filters.
     static func data(program: String, _ pe: [String] = [], consent: [String]? = nil) -> String {
         let c = consent ?? [filter("object_id", "=", program)]
-        return #"{"type":"program-user-exhaust","params":{"filters":[{"table_name":"program_enrollment","table_filters":[\#(([filter("program_id", "=", program)] + pe).joined(separator: ","))]},{"table_name":"user_consent","table_filters":[\#(c.joined(separator: ","))]}]},"title":"User Detail Report"}"#
+        return
+            #"{"type":"program-user-exhaust","params":{"filters":[{"table_name":"program_enrollment","table_filters":[\#(([filter("program_id", "=", program)] + pe).joined(separator: ","))]},{"table_name":"user_consent","table_filters":[\#(c.joined(separator: ","))]}]},"title":"User Detail Report"}"#
     }
 
     func insertRML(_ data: String?, id: String = requestId, key: String? = "test1234", channel: String = "ORG_001") throws {
-        try bench.insert(["tag": "program_601429016a1ef53356b1d714:01250894314817129555", "request_id": id, "job_id": "program-user-exhaust",
-                          "request_data": data, "requested_by": "ml-program-test-user-01", "requested_channel": channel,
-                          "dt_job_submitted": "2023-01-25 05:58:18.666", "encryption_key": key])
+        try bench.insert([
+            "tag": "program_601429016a1ef53356b1d714:01250894314817129555", "request_id": id, "job_id": "program-user-exhaust",
+            "request_data": data, "requested_by": "ml-program-test-user-01", "requested_channel": channel,
+            "dt_job_submitted": "2023-01-25 05:58:18.666", "encryption_key": key,
+        ])
     }
 
     /// Outcome S (with †: dt_job_submitted), and the users of the report.
@@ -90,18 +94,22 @@ class ProgramUserExhaustTests: XCTestCase {
     func test01AllTheUsersOfAProgram() throws {
         try runCase(Self.data(program: Self.p1), channel: "default")
         let rows = try assertS(["3fa8dd7a", "19569316", "489be8be"])
-        XCTAssertEqual(try bench.header(zip, textKey: "test1234"),
-                       "User UUID,User Name(On user consent),Mobile number(On user consent),Email ID(On user consent),Consent Provided,Consent Provided Date,Program Name,Program ID,State,District,Block,Cluster,School Id,School Name,Usertype,Usersubtype,Org Name"
-                        .split(separator: ",").map(String.init))
+        XCTAssertEqual(
+            try bench.header(zip, textKey: "test1234"),
+            "User UUID,User Name(On user consent),Mobile number(On user consent),Email ID(On user consent),Consent Provided,Consent Provided Date,Program Name,Program ID,State,District,Block,Cluster,School Id,School Name,Usertype,Usersubtype,Org Name"
+                .split(separator: ",").map(String.init))
         // The spec's derived content, sorted by District.
         XCTAssertEqual(rows.map { $0["District"] ?? "" }, ["AGRA", "AMETHI", "ANANTAPUR"])
         let (a, b, c) = (rows[0], rows[1], rows[2])
-        XCTAssertEqual([a["Block"], a["School Id"], a["User Name(On user consent)"], a["Consent Provided"], a["Consent Provided Date"]],
-                       ["ACHHNERA", "09150206302", "", "No", ""])
-        XCTAssertEqual([b["Consent Provided"], b["Consent Provided Date"], b["User Name(On user consent)"]], ["Yes", "01/01/2023", "'Test user 1 '"])
+        XCTAssertEqual(
+            [a["Block"], a["School Id"], a["User Name(On user consent)"], a["Consent Provided"], a["Consent Provided Date"]],
+            ["ACHHNERA", "09150206302", "", "No", ""])
+        XCTAssertEqual(
+            [b["Consent Provided"], b["Consent Provided Date"], b["User Name(On user consent)"]], ["Yes", "01/01/2023", "'Test user 1 '"])
         XCTAssertEqual(b["Email ID(On user consent)"], "bm90LWEtcGxhdGZvcm0tY2lwaGVydGV4dDoxOTUtZQ==")  // does not decrypt: as stored
-        XCTAssertEqual([c["Cluster"], c["Consent Provided"], c["Consent Provided Date"], c["User Name(On user consent)"]],
-                       ["ZPHS AGALI", "No", "07/11/2022", ""])  // QUIRK Q29: a revoked consent keeps its date
+        XCTAssertEqual(
+            [c["Cluster"], c["Consent Provided"], c["Consent Provided Date"], c["User Name(On user consent)"]],
+            ["ZPHS AGALI", "No", "07/11/2022", ""])  // QUIRK Q29: a revoked consent keeps its date
         XCTAssertTrue(rows.allSatisfy { $0["Program Name"] == "'Prerak Head Teacher of the Block 19-20'" })
     }
     func test02RequestDataNotPresent() throws { try runCase(nil); try assertF("Not a Valid Request") }
@@ -118,29 +126,37 @@ class ProgramUserExhaustTests: XCTestCase {
     func test05PIIConsentRequiredButRevoked() throws {
         try runCase(Self.data(program: "607d3000aba99f53949dda45"))
         let rows = try assertS(["13b24110"])
-        XCTAssertEqual([rows.first?["Consent Provided"], rows.first?["Email ID(On user consent)"], rows.first?["User Name(On user consent)"]], ["No", "", ""])
+        XCTAssertEqual(
+            [rows.first?["Consent Provided"], rows.first?["Email ID(On user consent)"], rows.first?["User Name(On user consent)"]], ["No", "", ""])
     }
     func test06PIIConsentNotRequired() throws {
         try runCase(Self.data(program: "607d3000aba99f53949ddc35"))
         try assertS(["13b24110"])
-        XCTAssertEqual(try bench.header(zip, textKey: "test1234"),
-                       "User UUID,Program Name,Program ID,State,District,Block,Cluster,School Id,School Name,Usertype,Usersubtype,Org Name".split(separator: ",").map(String.init))
+        XCTAssertEqual(
+            try bench.header(zip, textKey: "test1234"),
+            "User UUID,Program Name,Program ID,State,District,Block,Cluster,School Id,School Name,Usertype,Usersubtype,Org Name".split(separator: ",")
+                .map(String.init))
     }
     func test07AllTheCombinations() throws { try runCase(Self.data(program: Self.p1)); try assertS(["3fa8dd7a", "19569316", "489be8be"]) }
     func test08OrganisationStartAndEndDate() throws {
-        try runCase(Self.data(program: Self.p1, [Self.org, Self.filter("updated_at", ">=", "2022-11-07"), Self.filter("updated_at", "<=", "2023-01-01")]))
+        try runCase(
+            Self.data(program: Self.p1, [Self.org, Self.filter("updated_at", ">=", "2022-11-07"), Self.filter("updated_at", "<=", "2023-01-01")]))
         try assertS(["3fa8dd7a", "19569316"])
     }
     func test09DistrictStartAndEndDate() throws {
         let p = "607d320de9cce45e22ce90c0"
-        try runCase(Self.data(program: p, [Self.districtAmethi, Self.filter("updated_at", ">=", "2022-04-16"), Self.filter("updated_at", "<=", "2022-05-16")]))
+        try runCase(
+            Self.data(
+                program: p, [Self.districtAmethi, Self.filter("updated_at", ">=", "2022-04-16"), Self.filter("updated_at", "<=", "2022-05-16")]))
         try assertS(["13b24110"])
     }
     func test10StartDateDistrictAndOrganisation() throws {
-        try runCase(Self.data(program: Self.p1, [Self.districtAmethi, Self.org, Self.filter("updated_at", ">=", "2022-12-22")])); try assertS(["19569316"])
+        try runCase(Self.data(program: Self.p1, [Self.districtAmethi, Self.org, Self.filter("updated_at", ">=", "2022-12-22")]));
+        try assertS(["19569316"])
     }
     func test11EndDateDistrictAndOrganisation() throws {
-        try runCase(Self.data(program: Self.p1, [Self.districtAmethi, Self.org, Self.filter("updated_at", "<=", "2023-01-01")])); try assertS(["19569316"])
+        try runCase(Self.data(program: Self.p1, [Self.districtAmethi, Self.org, Self.filter("updated_at", "<=", "2023-01-01")]));
+        try assertS(["19569316"])
     }
     func test12StartDateAndDistrict() throws {
         try runCase(Self.data(program: Self.p1, [Self.districtAmethi, Self.filter("updated_at", ">=", "2022-12-22")])); try assertS(["19569316"])
@@ -164,7 +180,10 @@ class ProgramUserExhaustTests: XCTestCase {
     func test19Organisation() throws { try runCase(Self.data(program: Self.p1, [Self.org])); try assertS(["3fa8dd7a", "19569316"]) }
     func test20FilterDoesNotMatch() throws { try runCase(Self.data(program: "602512d8e6aefa27d9629bc3123")); try assertF() }
     func test21MultipleFiltersDoNotMatch() throws {
-        try runCase(Self.data(program: "602512d8e6aefa27d9629bc3123", [Self.filter("user_locations['district_id']", "=", "2f76dcf5-e43b-4f71-a3f2-c8f19e1fce0345")]))
+        try runCase(
+            Self.data(
+                program: "602512d8e6aefa27d9629bc3123", [Self.filter("user_locations['district_id']", "=", "2f76dcf5-e43b-4f71-a3f2-c8f19e1fce0345")])
+        )
         try assertF()
     }
     /// 22 "execute the update and save request method": a request saved for a row that does not exist changes nothing.
@@ -175,12 +194,14 @@ class ProgramUserExhaustTests: XCTestCase {
         XCTAssertEqual(try RequestQueueFactory.make(bench.queue).list(jobId: nil).count, 0)
     }
     func test23UserConsentFilterWithoutTableName() throws {
-        let data = #"{"type":"program-user-exhaust","params":{"filters":[{"table_name":"program_enrollment","table_filters":[\#(Self.filter("program_id", "=", Self.p1))]},{}]},"title":"User Detail Report"}"#
+        let data =
+            #"{"type":"program-user-exhaust","params":{"filters":[{"table_name":"program_enrollment","table_filters":[\#(Self.filter("program_id", "=", Self.p1))]},{}]},"title":"User Detail Report"}"#
         try runCase(data)
         try assertF()
     }
     func test24NoQuoteColumn() throws {
-        try bench.config("program-user-exhaust", Self.config.replacingOccurrences(of: #""quote_column":["User Name(On user consent)","Program Name"],"#, with: ""))
+        try bench.config(
+            "program-user-exhaust", Self.config.replacingOccurrences(of: #""quote_column":["User Name(On user consent)","Program Name"],"#, with: ""))
         defer { try? bench.config("program-user-exhaust", Self.config) }
         try runCase(Self.data(program: Self.p1))
         let rows = try assertS(["3fa8dd7a", "19569316", "489be8be"])
@@ -188,10 +209,13 @@ class ProgramUserExhaustTests: XCTestCase {
     }
     /// 25 "cover exceptional methods": (a) an unknown security level fails the request, saying so.
     func test25UnknownSecurityLevelFailsTheRequest() throws {
-        let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-ml.jsonl", httpDir: "http-unknown-level", plugin: "ml")
+        let b = try ExhaustBench(
+            backend, fixture: "lern/exhaust/report_data", userCache: "usercache-ml.jsonl", httpDir: "http-unknown-level", plugin: "ml")
         try b.config("program-user-exhaust", Self.config)
-        try b.insert(["tag": "t", "request_id": Self.requestId, "job_id": "program-user-exhaust", "request_data": Self.data(program: Self.p1),
-                      "requested_by": "u", "requested_channel": "ORG_001", "encryption_key": "test1234"])
+        try b.insert([
+            "tag": "t", "request_id": Self.requestId, "job_id": "program-user-exhaust", "request_data": Self.data(program: Self.p1),
+            "requested_by": "u", "requested_channel": "ORG_001", "encryption_key": "test1234",
+        ])
         try b.run("program-user-exhaust")
         let r = try b.row(Self.requestId)
         XCTAssertEqual(r.status, "FAILED")
@@ -200,7 +224,8 @@ class ProgramUserExhaustTests: XCTestCase {
     }
     func test26MultipleUserConsentFilters() throws {
         let p = "6194f8d4db43ec4400a33b7c"
-        try runCase(Self.data(program: p, consent: [Self.filter("object_id", "=", p), Self.filter("user_id", "=", "13b24110-af97-430a-9d2c-0dd7ef6dccaa")]))
+        try runCase(
+            Self.data(program: p, consent: [Self.filter("object_id", "=", p), Self.filter("user_id", "=", "13b24110-af97-430a-9d2c-0dd7ef6dccaa")]))
         let rows = try assertS(["efa2ab2e", "13b24110"])
         let efa = rows.first { $0["User UUID"]?.hasPrefix("efa2ab2e") == true }
         XCTAssertEqual([efa?["Consent Provided"], efa?["Consent Provided Date"], efa?["Email ID(On user consent)"]], ["No", "", ""])

@@ -11,7 +11,8 @@ class ProgressExhaustTests: XCTestCase {
     var bench: ExhaustBench!
 
     static let requestId = "37564CF8F134EE7532F125651B51D17F"
-    static let csvColumns = #"["courseid", "collectionName", "batchid", "batchName", "userid",  "state", "district", "orgname", "schooludisecode", "schoolname", "board", "block", "cluster", "usertype", "usersubtype", "enrolleddate", "completedon", "certificatestatus", "completionPercentage"]"#
+    static let csvColumns =
+        #"["courseid", "collectionName", "batchid", "batchName", "userid",  "state", "district", "orgname", "schooludisecode", "schoolname", "board", "block", "cluster", "usertype", "usersubtype", "enrolleddate", "completedon", "certificatestatus", "completionPercentage"]"#
     /// Config C-P, plus what upstream takes from AppConf (test values): URLs of the mocks and the limits.
     static let config = """
         {"search":{"type":"none"},"model":"org.sunbird.lms.exhaust.collection.ProgressExhaustJob","modelParams":{"store":"local","mode":"OnDemand","batchFilters":["TPD"],"searchFilter":{},"sparkElasticsearchConnectionHost":"{{ sunbird_es_host | default('localhost') }}","sparkRedisConnectionHost":"localhost","sparkUserDbRedisPort":6341,"sparkUserDbRedisIndex":"0","sparkCassandraConnectionHost":"localhost","fromDate":"","toDate":"","storageContainer":"","csvColumns":\(csvColumns),
@@ -22,8 +23,9 @@ class ProgressExhaustTests: XCTestCase {
 
     override func setUpWithError() throws {
         if Self.benches[backend] == nil {
-            let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl",
-                                     httpDir: "http-progress")
+            let b = try ExhaustBench(
+                backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl",
+                httpDir: "http-progress")
             try b.config("progress-exhaust", Self.config)
             Self.benches[backend] = b
         }
@@ -34,10 +36,15 @@ class ProgressExhaustTests: XCTestCase {
     override class func tearDown() { benches = [:] }
 
     /// Row R-P with `request_data` and the given id / tag.
-    func insertRP(_ data: String, id: String = requestId, tag: String = "do_1130928636168192001667_batch-001:channel-01",
-                  extra: [String: String?] = [:]) throws {
-        try bench.insert(["tag": tag, "request_id": id, "job_id": "progress-exhaust", "request_data": data, "requested_by": "user-002",
-                          "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"].merging(extra) { $1 })
+    func insertRP(
+        _ data: String, id: String = requestId, tag: String = "do_1130928636168192001667_batch-001:channel-01",
+        extra: [String: String?] = [:]
+    ) throws {
+        try bench.insert(
+            [
+                "tag": tag, "request_id": id, "job_id": "progress-exhaust", "request_data": data, "requested_by": "user-002",
+                "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
+            ].merging(extra) { $1 })
     }
 
     var p1Key: String { "progress-exhaust/\(Self.requestId)/batch-001_progress_\(date).zip" }
@@ -75,18 +82,26 @@ class ProgressExhaustTests: XCTestCase {
         try assertP1()
         // The spec's full derived content, exactly (header, order by User UUID, every cell).
         let rows = try bench.csv(p1Key, textKey: "test12")
-        XCTAssertEqual(try bench.header(p1Key, textKey: "test12"),
-                       "Collection Id,Collection Name,Batch Id,Batch Name,User UUID,State,District,Org Name,School Id,School Name,Block Name,Cluster Name,User Type,User Sub Type,Declared Board,Enrolment Date,Completion Date,Certificate Status,Progress,Total Score"
-                        .split(separator: ",").map(String.init))
-        let cells = ["User UUID", "State", "District", "Org Name", "School Id", "School Name", "Block Name", "Cluster Name",
-                     "User Type", "User Sub Type", "Declared Board", "Enrolment Date", "Progress", "Completion Date",
-                     "Certificate Status", "Total Score"]
-        XCTAssertEqual(rows.map { r in cells.map { r[$0] ?? "<missing>" } }, [
-            ["user-001", "Karnataka", "bengaluru", "Root Org2", "3183211", "DPS, MATHURA", "BLOCK1", "CLUSTER1", "administrator", "deo", "IGOT-Health", "16/11/2019", "100", "", "", ""],
-            ["user-002", "Andhra Pradesh", "bengaluru", "", "", "", "", "", "", "", "", "15/11/2019", "100", "", "", ""],
-            ["user-003", "Karnataka", "bengaluru", "", "", "", "", "anagha", "administrator", "deo", "", "15/11/2019", "100", "", "", ""],
-            ["user-004", "Delhi", "babarpur", "", "", "", "", "", "", "", "", "15/11/2019", "100", "", "", ""],
-        ])
+        XCTAssertEqual(
+            try bench.header(p1Key, textKey: "test12"),
+            "Collection Id,Collection Name,Batch Id,Batch Name,User UUID,State,District,Org Name,School Id,School Name,Block Name,Cluster Name,User Type,User Sub Type,Declared Board,Enrolment Date,Completion Date,Certificate Status,Progress,Total Score"
+                .split(separator: ",").map(String.init))
+        let cells = [
+            "User UUID", "State", "District", "Org Name", "School Id", "School Name", "Block Name", "Cluster Name",
+            "User Type", "User Sub Type", "Declared Board", "Enrolment Date", "Progress", "Completion Date",
+            "Certificate Status", "Total Score",
+        ]
+        XCTAssertEqual(
+            rows.map { r in cells.map { r[$0] ?? "<missing>" } },
+            [
+                [
+                    "user-001", "Karnataka", "bengaluru", "Root Org2", "3183211", "DPS, MATHURA", "BLOCK1", "CLUSTER1", "administrator", "deo",
+                    "IGOT-Health", "16/11/2019", "100", "", "", "",
+                ],
+                ["user-002", "Andhra Pradesh", "bengaluru", "", "", "", "", "", "", "", "", "15/11/2019", "100", "", "", ""],
+                ["user-003", "Karnataka", "bengaluru", "", "", "", "", "anagha", "administrator", "deo", "", "15/11/2019", "100", "", "", ""],
+                ["user-004", "Delhi", "babarpur", "", "", "", "", "", "", "", "", "15/11/2019", "100", "", "", ""],
+            ])
     }
 
     func testP2FileSizeLimitStopsTheRequestInBetween() throws {
@@ -101,13 +116,18 @@ class ProgressExhaustTests: XCTestCase {
     }
 
     func testP3LimitsWithPreviouslyCompletedRequest() throws {
-        let done = #"[{"batchId":"batch-001","filePath":"progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509.zip","fileSize":0}]"#
+        let done =
+            #"[{"batchId":"batch-001","filePath":"progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509.zip","fileSize":0}]"#
         try insertRP(#"{"batchFilter": ["batch-001","batch-004"]}"#, extra: ["processed_batches": done])
         try bench.run("progress-exhaust")
         let r = try bench.row(Self.requestId)
         XCTAssertEqual(r.status, "SUCCESS")
-        XCTAssertEqual(r.downloadUrls, ["progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509.zip",
-                                        "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-004_progress_\(date).zip"])
+        XCTAssertEqual(
+            r.downloadUrls,
+            [
+                "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509.zip",
+                "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-004_progress_\(date).zip",
+            ])
         XCTAssertNotNil(r.processedBatches)
         // Only batch-004 ran: user-014 is not in the user cache, so its file has just the header.
         let batch004 = "progress-exhaust/\(Self.requestId)/batch-004_progress_\(date).zip"
@@ -225,23 +245,47 @@ final class PublicKeyExhaustTests: XCTestCase {
         let pem = try String(contentsOfFile: keys + "/public.pem", encoding: .utf8)
         let search = Harness.repoRoot + "/Tests/Fixtures/exhaust/http-progress/content-search.json"
         try FileManager.default.copyItem(atPath: search, toPath: keys + "/http/content-search.json")
-        let answers = JSONValue.object([("answers", .array([
-            .object([("method", .string("POST")), ("path", .string("/api/content/v1/search")), ("bodyFile", .string("content-search.json"))]),
-            .object([("method", .string("POST")), ("path", .string("/private/v2/org/preferences/read")), ("bodyContains", .string(#""key":"dataSecurityPolicy""#)),
-                     ("body", try JSONParser.parse(#"{"result":{"response":{"data":{"level":"PUBLIC_KEY_ENCRYPTED_DATASET"}}}}"#))]),
-            .object([("method", .string("POST")), ("path", .string("/private/v2/org/preferences/read")), ("bodyContains", .string(#""key":"userPrivateFields""#)),
-                     ("body", try JSONParser.parse(#"{"result":{"response":{"data":{"piiFields":[]}}}}"#))]),
-            .object([("method", .string("POST")), ("path", .string("/private/v2/org/search")), ("bodyContains", .string("b00bc992ef25f1a9a8d63291e20efc8d")),
-                     ("body", try JSONParser.parse(#"{"result":{"response":{"content":[{"keys":{"exhaustEncryptionKey":["https://keys.example/organisation/b00bc/Public%20Key.pem"]}}]}}}"#))]),
-            .object([("method", .string("GET")), ("path", .string("/organisation/b00bc/Public Key.pem")), ("body", .string(pem))]),
-        ]))])
+        let answers = JSONValue.object([
+            (
+                "answers",
+                .array([
+                    .object([("method", .string("POST")), ("path", .string("/api/content/v1/search")), ("bodyFile", .string("content-search.json"))]),
+                    .object([
+                        ("method", .string("POST")), ("path", .string("/private/v2/org/preferences/read")),
+                        ("bodyContains", .string(#""key":"dataSecurityPolicy""#)),
+                        ("body", try JSONParser.parse(#"{"result":{"response":{"data":{"level":"PUBLIC_KEY_ENCRYPTED_DATASET"}}}}"#)),
+                    ]),
+                    .object([
+                        ("method", .string("POST")), ("path", .string("/private/v2/org/preferences/read")),
+                        ("bodyContains", .string(#""key":"userPrivateFields""#)),
+                        ("body", try JSONParser.parse(#"{"result":{"response":{"data":{"piiFields":[]}}}}"#)),
+                    ]),
+                    .object([
+                        ("method", .string("POST")), ("path", .string("/private/v2/org/search")),
+                        ("bodyContains", .string("b00bc992ef25f1a9a8d63291e20efc8d")),
+                        (
+                            "body",
+                            try JSONParser.parse(
+                                #"{"result":{"response":{"content":[{"keys":{"exhaustEncryptionKey":["https://keys.example/organisation/b00bc/Public%20Key.pem"]}}]}}}"#
+                            )
+                        ),
+                    ]),
+                    .object([("method", .string("GET")), ("path", .string("/organisation/b00bc/Public Key.pem")), ("body", .string(pem))]),
+                ])
+            )
+        ])
         try answers.render().write(toFile: keys + "/http/answers.json", atomically: true, encoding: .utf8)
         let b = try ExhaustBench(.local, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl", httpDir: "http-progress")
-        try b.config("progress-exhaust", ProgressExhaustTests.config.replacingOccurrences(
-            of: #""tenantPreferenceUrl""#, with: #""orgSearchUrl":"http://orgs.example/private/v2/org/search","tenantPreferenceUrl""#))
-        try b.insert(["tag": "t:channel-01", "request_id": "PK1", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
-                      "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d"])
-        let r = try Harness.run(b.runArguments("progress-exhaust").map { $0.hasPrefix("canned:") ? "canned:" + keys + "/http" : $0 }, cwd: b.home.path)
+        try b.config(
+            "progress-exhaust",
+            ProgressExhaustTests.config.replacingOccurrences(
+                of: #""tenantPreferenceUrl""#, with: #""orgSearchUrl":"http://orgs.example/private/v2/org/search","tenantPreferenceUrl""#))
+        try b.insert([
+            "tag": "t:channel-01", "request_id": "PK1", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
+            "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d",
+        ])
+        let r = try Harness.run(
+            b.runArguments("progress-exhaust").map { $0.hasPrefix("canned:") ? "canned:" + keys + "/http" : $0 }, cwd: b.home.path)
         XCTAssertEqual(r.status, 0, r.stderr)
         let row = try b.row("PK1")
         XCTAssertEqual(row.status, "SUCCESS", row.errMessage ?? "")
@@ -267,8 +311,9 @@ class OptionalNodesTests: XCTestCase {
     var backend: Backend { .local }
 
     func testOptionalNodesDoNotCountTowardsProgress() throws {
-        let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl",
-                                 httpDir: "http-progress", writable: true)
+        let b = try ExhaustBench(
+            backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl",
+            httpDir: "http-progress", writable: true)
         try b.config("progress-exhaust", ProgressExhaustTests.config)
         let course = "do_1130928636168192001667"
         let status: [String: String] = ["user-001": #"{"c1":2,"c2":2,"c3":2,"opt1":2}"#, "user-002": #"{"c1":2,"c2":1}"#]
@@ -288,15 +333,18 @@ class OptionalNodesTests: XCTestCase {
         case .postgres:
             let conn = b.db!.conninfo
             for (u, s) in status {
-                try Harness.psql(conn, "UPDATE sunbird_courses.user_enrolments SET contentstatus = '\(s)' WHERE batchid = 'batch-001' AND userid = '\(u)'")
+                try Harness.psql(
+                    conn, "UPDATE sunbird_courses.user_enrolments SET contentstatus = '\(s)' WHERE batchid = 'batch-001' AND userid = '\(u)'")
             }
             try b.redis!.cli(["SADD", "\(course):\(course):optionalnodes", "opt1"], db: 5)
             extra = ["--course-redis", b.redis!.url + "/5"]
         }
         func progress(_ extra: [String]) throws -> [String: String] {
             try b.reset()
-            try b.insert(["tag": "t:channel-01", "request_id": "OPT", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
-                          "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"])
+            try b.insert([
+                "tag": "t:channel-01", "request_id": "OPT", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
+                "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
+            ])
             try b.run("progress-exhaust", extra)
             let rows = try b.csv("progress-exhaust/OPT/batch-001_progress_\(Timestamps.reportDate()).zip", textKey: "test12")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["User UUID"] ?? "", $0["Progress"] ?? "") })
@@ -320,14 +368,18 @@ class ProgressScoresTests: XCTestCase {
     var backend: Backend { .local }
 
     func testTotalScoreFromTheBestAttemptsOfSupportedContents() throws {
-        let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl",
-                                 httpDir: "http-progress", writable: true)
+        let b = try ExhaustBench(
+            backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl",
+            httpDir: "http-progress", writable: true)
         try b.config("progress-exhaust", ProgressExhaustTests.config)
         let course = "do_1130928636168192001667"
-        let hierarchy = #"{"identifier":"do_1130928636168192001667","children":[{"identifier":"do_1128870328040161281204","contentType":"SelfAssess"}]}"#
+        let hierarchy =
+            #"{"identifier":"do_1130928636168192001667","children":[{"identifier":"do_1128870328040161281204","contentType":"SelfAssess"}]}"#
         try b.setHierarchy(of: course, to: hierarchy)
-        try b.insert(["tag": "t:channel-01", "request_id": "SC", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
-                      "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"])
+        try b.insert([
+            "tag": "t:channel-01", "request_id": "SC", "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#,
+            "requested_by": "user-002", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
+        ])
         try b.run("progress-exhaust")
         let key = "progress-exhaust/SC/batch-001_progress_\(Timestamps.reportDate()).zip"
         XCTAssertEqual(try b.header(key, textKey: "test12").last, "do_1128870328040161281204 - Score")

@@ -16,7 +16,8 @@ class ProgressExhaustV2Tests: XCTestCase {
 
     override func setUpWithError() throws {
         if Self.benches[backend] == nil {
-            let b = try ExhaustBench(backend, fixture: "lern/exhaust/progress-exhaust-v2", userCache: "usercache-progress.jsonl", httpDir: "http-progress-v2")
+            let b = try ExhaustBench(
+                backend, fixture: "lern/exhaust/progress-exhaust-v2", userCache: "usercache-progress.jsonl", httpDir: "http-progress-v2")
             try b.config("progress-exhaust-v2", Self.config)
             Self.benches[backend] = b
         }
@@ -27,9 +28,11 @@ class ProgressExhaustV2Tests: XCTestCase {
     override class func tearDown() { benches = [:] }
 
     func insertRP(_ data: String) throws {
-        try bench.insert(["tag": "do_1130928636168192001667_batch-001:channel-01", "request_id": ProgressExhaustTests.requestId,
-                          "job_id": "progress-exhaust", "request_data": data, "requested_by": "user-002",
-                          "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"])
+        try bench.insert([
+            "tag": "do_1130928636168192001667_batch-001:channel-01", "request_id": ProgressExhaustTests.requestId,
+            "job_id": "progress-exhaust", "request_data": data, "requested_by": "user-002",
+            "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
+        ])
     }
 
     func testV2_1GenerateTheReportWithAllTheCorrectData() throws {

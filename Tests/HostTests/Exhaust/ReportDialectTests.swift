@@ -48,8 +48,10 @@ final class ReportDialectTests: XCTestCase {
     }
 
     /// Runs `job` once per dialect over the edgy cache and checks the labelled cells.
-    func check(job: String, config: String, userCache: String, httpDir: String, labels: [String: String], insert: (ExhaustBench) throws -> Void,
-               zip: String, password: String? = nil, textKey: String? = nil) throws {
+    func check(
+        job: String, config: String, userCache: String, httpDir: String, labels: [String: String], insert: (ExhaustBench) throws -> Void,
+        zip: String, password: String? = nil, textKey: String? = nil
+    ) throws {
         let bench = try ExhaustBench(.local, fixture: "lern/exhaust/report_data", userCache: userCache, httpDir: httpDir)
         try withEdgyCache(bench, from: userCache)
         for dialect in CSVDialect.allCases {
@@ -86,32 +88,44 @@ final class ReportDialectTests: XCTestCase {
     }
 
     func testProgressReport() throws {
-        try check(job: "progress-exhaust", config: ProgressExhaustTests.config, userCache: "usercache-progress.jsonl", httpDir: "http-progress",
-                  labels: ["district": "District", "schoolname": "School Name", "orgname": "Org Name", "block": "Block Name"],
-                  insert: { try $0.insert(["tag": "do_1130928636168192001667_batch-001:channel-01", "request_id": ProgressExhaustTests.requestId,
-                                           "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
-                                           "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"]) },
-                  zip: "progress-exhaust/\(ProgressExhaustTests.requestId)/batch-001_progress_\(Timestamps.reportDate()).zip", textKey: "test12")
+        try check(
+            job: "progress-exhaust", config: ProgressExhaustTests.config, userCache: "usercache-progress.jsonl", httpDir: "http-progress",
+            labels: ["district": "District", "schoolname": "School Name", "orgname": "Org Name", "block": "Block Name"],
+            insert: {
+                try $0.insert([
+                    "tag": "do_1130928636168192001667_batch-001:channel-01", "request_id": ProgressExhaustTests.requestId,
+                    "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
+                    "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
+                ])
+            },
+            zip: "progress-exhaust/\(ProgressExhaustTests.requestId)/batch-001_progress_\(Timestamps.reportDate()).zip", textKey: "test12")
     }
 
     func testUserInfoReport() throws {
-        try check(job: "userinfo-exhaust", config: UserInfoExhaustTests.config, userCache: "usercache-userinfo.jsonl", httpDir: "http-userinfo",
-                  labels: ["district": "District", "schoolname": "School Name", "orgname": "Org Name", "block": "Block"],
-                  insert: { try $0.insert(["tag": "do_1131350140968632321230_batch-001:channel-01", "request_id": UserInfoExhaustTests.requestId,
-                                           "job_id": "userinfo-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
-                                           "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"]) },
-                  zip: "userinfo-exhaust/\(UserInfoExhaustTests.requestId)/batch-001_userinfo_\(Timestamps.reportDate()).zip", password: "test12")
+        try check(
+            job: "userinfo-exhaust", config: UserInfoExhaustTests.config, userCache: "usercache-userinfo.jsonl", httpDir: "http-userinfo",
+            labels: ["district": "District", "schoolname": "School Name", "orgname": "Org Name", "block": "Block"],
+            insert: {
+                try $0.insert([
+                    "tag": "do_1131350140968632321230_batch-001:channel-01", "request_id": UserInfoExhaustTests.requestId,
+                    "job_id": "userinfo-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
+                    "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
+                ])
+            },
+            zip: "userinfo-exhaust/\(UserInfoExhaustTests.requestId)/batch-001_userinfo_\(Timestamps.reportDate()).zip", password: "test12")
     }
 
     /// The response report's question titles come from the attempts table: one gets the edge cases.
     func testResponseReport() throws {
-        let bench = try ExhaustBench(.local, fixture: "lern/exhaust/report_data", userCache: "usercache-response.jsonl",
-                                     httpDir: "http-response", writable: true)
+        let bench = try ExhaustBench(
+            .local, fixture: "lern/exhaust/report_data", userCache: "usercache-response.jsonl",
+            httpDir: "http-response", writable: true)
         let title = Self.edgy[0].value + " \\ 東京"
         try bench.rewriteLocalTable("sunbird_courses.assessment_aggregator.jsonl") { pairs in
             guard JSONValue.object(pairs)["user_id"]?.string == "user-001", let i = pairs.firstIndex(where: { $0.0 == "question" }),
-                  case .array(var questions) = pairs[i].1, case .object(var q)? = questions.first,
-                  let t = q.firstIndex(where: { $0.0 == "title" }) else { return pairs }
+                case .array(var questions) = pairs[i].1, case .object(var q)? = questions.first,
+                let t = q.firstIndex(where: { $0.0 == "title" })
+            else { return pairs }
             q[t].1 = .string(title)
             questions[0] = .object(q)
             var out = pairs
@@ -120,12 +134,16 @@ final class ReportDialectTests: XCTestCase {
         }
         let zip = "response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Timestamps.reportDate()).zip"
         for dialect in CSVDialect.allCases {
-            try bench.config("response-exhaust", ResponseExhaustTests.config.replacingOccurrences(
-                of: #""modelParams":{"#, with: #""modelParams":{"csvDialect":"\#(dialect.rawValue)","#))
+            try bench.config(
+                "response-exhaust",
+                ResponseExhaustTests.config.replacingOccurrences(
+                    of: #""modelParams":{"#, with: #""modelParams":{"csvDialect":"\#(dialect.rawValue)","#))
             try bench.reset()
-            try bench.insert(["tag": "do_1131350140968632321230_batch-001:01250894314817126443", "request_id": ResponseExhaustV2Tests.requestId,
-                              "job_id": "response-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
-                              "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12"])
+            try bench.insert([
+                "tag": "do_1131350140968632321230_batch-001:01250894314817126443", "request_id": ResponseExhaustV2Tests.requestId,
+                "job_id": "response-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
+                "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
+            ])
             try bench.run("response-exhaust")
             let bytes = try bench.csvBytes(zip, textKey: "test12")
             let rows = try pythonRows(bytes, dialect.rawValue)
@@ -133,7 +151,8 @@ final class ReportDialectTests: XCTestCase {
             let titles = rows.dropFirst().filter { $0.contains("user-001") }.map { $0[c] }
             XCTAssertTrue(titles.contains(dialect == .spark ? Self.javaTrim(title) : title), "\(dialect): \(titles)")
             let text = String(decoding: bytes, as: UTF8.self)
-            XCTAssertTrue(text.contains(dialect == .spark ? #""Bengaluru, \"Urban\"\#nEast\#t \\ 東京""# : "\"  Bengaluru, \"\"Urban\"\"\nEast\t \\ 東京\""), text)
+            XCTAssertTrue(
+                text.contains(dialect == .spark ? #""Bengaluru, \"Urban\"\#nEast\#t \\ 東京""# : "\"  Bengaluru, \"\"Urban\"\"\nEast\t \\ 東京\""), text)
         }
     }
 }

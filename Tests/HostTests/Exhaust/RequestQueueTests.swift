@@ -8,8 +8,9 @@ import RowBatch
 /// request never stops the others.
 final class RequestQueueTests: XCTestCase {
     static let config = ProgressExhaustTests.config
-        .replacingOccurrences(of: #""batchesLimitPerChannel":3,"fileSizeLimitPerChannel":100"#,
-                              with: #""batchesLimitPerChannel":100000,"fileSizeLimitPerChannel":1000000000"#)
+        .replacingOccurrences(
+            of: #""batchesLimitPerChannel":3,"fileSizeLimitPerChannel":100"#,
+            with: #""batchesLimitPerChannel":100000,"fileSizeLimitPerChannel":1000000000"#)
 
     func bench(_ backend: Backend) throws -> ExhaustBench {
         let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl", httpDir: "http-progress")
@@ -18,9 +19,12 @@ final class RequestQueueTests: XCTestCase {
     }
 
     func insert(_ b: ExhaustBench, _ n: Int, data: String = #"{"batchId": "batch-001"}"#, extra: [String: String?] = [:]) throws {
-        try b.insert(["tag": "do_1130928636168192001667_batch-001:channel-01", "request_id": "REQ-\(n)", "job_id": "progress-exhaust",
-                      "request_data": data, "requested_by": "user-\(n)", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d",
-                      "encryption_key": "test12"].merging(extra) { $1 })
+        try b.insert(
+            [
+                "tag": "do_1130928636168192001667_batch-001:channel-01", "request_id": "REQ-\(n)", "job_id": "progress-exhaust",
+                "request_data": data, "requested_by": "user-\(n)", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d",
+                "encryption_key": "test12",
+            ].merging(extra) { $1 })
     }
 
     /// The done-when of the issue: 3 hosts drain 300 requests, one is SIGKILLed midway; every request
@@ -31,17 +35,22 @@ final class RequestQueueTests: XCTestCase {
         let b = try bench(.postgres)
         let n = 300
         // Every tenth request fails (no such batch): failures must not stop anyone, nor be retried now.
-        var sql = "INSERT INTO job_request (tag, request_id, job_id, status, request_data, requested_by, requested_channel, dt_job_submitted, download_urls, execution_time, err_message, iteration, encryption_key) VALUES "
+        var sql =
+            "INSERT INTO job_request (tag, request_id, job_id, status, request_data, requested_by, requested_channel, dt_job_submitted, download_urls, execution_time, err_message, iteration, encryption_key) VALUES "
         sql += (0..<n).map { i in
             let data = i % 10 == 9 ? #"{"batchFilter": ["batch-01"]}"# : #"{"batchId": "batch-001"}"#
-            return "('t:channel-01', 'REQ-\(i)', 'progress-exhaust', 'SUBMITTED', '\(data)', 'user-\(i)', 'b00bc992ef25f1a9a8d63291e20efc8d', '2020-10-19 05:58:18.666', '{}', 0, '', 0, 'test12')"
+            return
+                "('t:channel-01', 'REQ-\(i)', 'progress-exhaust', 'SUBMITTED', '\(data)', 'user-\(i)', 'b00bc992ef25f1a9a8d63291e20efc8d', '2020-10-19 05:58:18.666', '{}', 0, '', 0, 'test12')"
         }.joined(separator: ", ")
         try Harness.psql(b.db!.conninfo, sql)
         func terminal() throws -> Int {
             Int(try Harness.psql(b.db!.conninfo, "SELECT count(*) FROM job_request WHERE status IN ('SUCCESS', 'FAILED')")) ?? 0
         }
-        let hosts = try (0..<3).map { i in try Self.spawn(b.runArguments("progress-exhaust", log: b.home.path + "/host\(i).log") + ["--lease", "3"],
-                                                          cwd: b.home.path) }
+        let hosts = try (0..<3).map { i in
+            try Self.spawn(
+                b.runArguments("progress-exhaust", log: b.home.path + "/host\(i).log") + ["--lease", "3"],
+                cwd: b.home.path)
+        }
         let deadline = Date().addingTimeInterval(240)
         while try terminal() < n / 3, Date() < deadline { usleep(50_000) }
         kill(hosts[0].processIdentifier, SIGKILL)
@@ -92,8 +101,10 @@ final class RequestQueueTests: XCTestCase {
             let b = try bench(backend)
             try insert(b, 1)
             let q = try RequestQueueFactory.make(b.queue)
-            let claimed = try XCTUnwrap(try q.claim(jobId: "progress-exhaust", owner: "other-host", lease: 2, retryAfter: 300,
-                                                    batchNumber: nil, exclude: []))
+            let claimed = try XCTUnwrap(
+                try q.claim(
+                    jobId: "progress-exhaust", owner: "other-host", lease: 2, retryAfter: 300,
+                    batchNumber: nil, exclude: []))
             XCTAssertEqual(claimed.status, "PROCESSING")
             XCTAssertTrue(try b.run("progress-exhaust").stdout.contains("0 request(s)"), "\(backend)")
             sleep(3)
@@ -170,16 +181,22 @@ final class RequestIsolationTests: XCTestCase {
         try home.registry([("swift-testkit", Harness.abi, ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"], nil, nil)])
         let queue = "local:" + home.path + "/q.jsonl"
         func submit(_ job: String, _ id: String) throws {
-            let r = try home.run(["requests", "submit", "--requests", queue, "--job", job, "--tag", "t", "--channel", "c",
-                                  "--requested-by", "u-\(id)", "--data", #"{"batchId": "b"}"#, "--request-id", id])
+            let r = try home.run([
+                "requests", "submit", "--requests", queue, "--job", job, "--tag", "t", "--channel", "c",
+                "--requested-by", "u-\(id)", "--data", #"{"batchId": "b"}"#, "--request-id", id,
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
         // test-echo reads this table and writes a report, but knows nothing of requests.
         try home.write("data/sunbird.items.jsonl", #"{"name":"a"}"# + "\n")
         func drain(_ job: String, _ extra: [String] = []) throws -> Harness.Result {
-            try home.write("config/jobs/\(job).json", #"{"model":"\#(job)","modelParams":{"mode":"segv","table":"sunbird.items","columns":"name:utf8"}}"#)
-            let r = try home.run(["requests", "run", "--job", job, "--requests", queue, "--log-file", home.path + "/log",
-                                  "--store", "local:" + home.path + "/data"] + extra)
+            try home.write(
+                "config/jobs/\(job).json", #"{"model":"\#(job)","modelParams":{"mode":"segv","table":"sunbird.items","columns":"name:utf8"}}"#)
+            let r = try home.run(
+                [
+                    "requests", "run", "--job", job, "--requests", queue, "--log-file", home.path + "/log",
+                    "--store", "local:" + home.path + "/data",
+                ] + extra)
             XCTAssertEqual(r.status, 0, r.stderr)
             return r
         }
@@ -193,8 +210,9 @@ final class RequestIsolationTests: XCTestCase {
         let rows = Dictionary(uniqueKeysWithValues: try RequestQueueFactory.make(queue).list(jobId: nil).map { ($0.requestId, $0) })
         for id in ["C1", "C2"] {
             XCTAssertEqual(rows[id]?.status, "FAILED")
-            XCTAssertTrue(rows[id]?.errMessage?.hasPrefix("Internal Server Error: job test-crash crashed: plugin process killed by SIG") ?? false,
-                          rows[id]?.errMessage ?? "")
+            XCTAssertTrue(
+                rows[id]?.errMessage?.hasPrefix("Internal Server Error: job test-crash crashed: plugin process killed by SIG") ?? false,
+                rows[id]?.errMessage ?? "")
             XCTAssertEqual(rows[id]?.iteration, 1)
         }
         XCTAssertTrue(rows["H1"]?.errMessage?.contains("exceeded its timeout of 1 s") ?? false, rows["H1"]?.errMessage ?? "")
@@ -202,8 +220,10 @@ final class RequestIsolationTests: XCTestCase {
         XCTAssertEqual(rows["E1"]?.errMessage, "Internal Server Error: the job returned no result for the request")
         XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/blob"))
         // The key never shows in listings.
-        try home.run(["requests", "submit", "--requests", queue, "--job", "x", "--tag", "t", "--channel", "c", "--requested-by", "u",
-                      "--data", "{}", "--key", "s3cret-key", "--request-id", "K1"])
+        try home.run([
+            "requests", "submit", "--requests", queue, "--job", "x", "--tag", "t", "--channel", "c", "--requested-by", "u",
+            "--data", "{}", "--key", "s3cret-key", "--request-id", "K1",
+        ])
         let list = try home.run(["requests", "list", "--requests", queue])
         XCTAssertFalse(list.stdout.contains("s3cret-key"), list.stdout)
         XCTAssertTrue(list.stdout.contains(#""encryption_key":"***""#), list.stdout)

@@ -9,7 +9,8 @@ class ResponseExhaustV2Tests: XCTestCase {
     static var benches: [Backend: ExhaustBench] = [:]
     var bench: ExhaustBench!
     static let requestId = "37564CF8F134EE7532F125651B51D17F"
-    static let responseColumns = #"["courseid", "collectionName", "batchid", "batchName", "userid", "content_id", "contentname", "attempt_id", "last_attempted_on", "questionid", "questiontype", "questiontitle", "questiondescription", "questionduration", "questionscore", "questionmaxscore", "questionoption", "questionresponse"]"#
+    static let responseColumns =
+        #"["courseid", "collectionName", "batchid", "batchName", "userid", "content_id", "contentname", "attempt_id", "last_attempted_on", "questionid", "questiontype", "questiontitle", "questiondescription", "questionduration", "questionscore", "questionmaxscore", "questionoption", "questionresponse"]"#
     static func config(csvColumns: Bool, filePath: String) -> String {
         """
         {"search":{"type":"none"},"model":"org.sunbird.lms.exhaust.collection.ResponseExhaustJobV2","modelParams":{"store":"local","mode":"OnDemand","batchFilters":["TPD"],"assessmentFetcherConfig":{"store":"local","filePath":"\(filePath)"},"searchFilter":{},"sparkElasticsearchConnectionHost":"localhost","sparkRedisConnectionHost":"localhost","sparkUserDbRedisIndex":"0","sparkUserDbRedisPort":6341,"sparkCassandraConnectionHost":"localhost","fromDate":"","toDate":"","storageContainer":""\(csvColumns ? ",\"csvColumns\":" + responseColumns : ""),
@@ -22,8 +23,9 @@ class ResponseExhaustV2Tests: XCTestCase {
 
     override func setUpWithError() throws {
         if Self.benches[backend] == nil {
-            Self.benches[backend] = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-response.jsonl",
-                                                     httpDir: "http-response-v2")
+            Self.benches[backend] = try ExhaustBench(
+                backend, fixture: "lern/exhaust/report_data", userCache: "usercache-response.jsonl",
+                httpDir: "http-response-v2")
         }
         bench = Self.benches[backend]
         try bench.reset()
@@ -37,9 +39,11 @@ class ResponseExhaustV2Tests: XCTestCase {
     override class func tearDown() { benches = [:] }
 
     func insertRow(key: String?) throws {
-        try bench.insert(["tag": "do_1131350140968632321230_batch-001:01250894314817126443", "request_id": Self.requestId,
-                          "job_id": "response-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
-                          "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": key])
+        try bench.insert([
+            "tag": "do_1131350140968632321230_batch-001:01250894314817126443", "request_id": Self.requestId,
+            "job_id": "response-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
+            "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": key,
+        ])
     }
 
     func testRV1GenerateFinalOutputAsCsvAndZipFiles() throws {
@@ -53,9 +57,11 @@ class ResponseExhaustV2Tests: XCTestCase {
         XCTAssertTrue(u1.contains { $0["Batch Id"] == "BatchId_batch-001" })
         XCTAssertTrue(u1.contains { $0["Attempt Id"] == "attempat-001" })
         XCTAssertTrue(u1.contains { ["do_1128870328040161281204", "do_112876961957437440179"].contains($0["QuestionSet Id"] ?? "") })
-        XCTAssertTrue(u1.contains { ["SelfAssess for course", "Assessment score report using summary plugin", ""].contains($0["QuestionSet Title"] ?? "x") })
-        XCTAssertEqual(Set(u1.map { $0["Question Id"] ?? "" }),
-                       ["do_213019475454476288155", "do_213019970118279168165", "do_213019972814823424168", "do_2130256513760624641171"])
+        XCTAssertTrue(
+            u1.contains { ["SelfAssess for course", "Assessment score report using summary plugin", ""].contains($0["QuestionSet Title"] ?? "x") })
+        XCTAssertEqual(
+            Set(u1.map { $0["Question Id"] ?? "" }),
+            ["do_213019475454476288155", "do_213019970118279168165", "do_213019972814823424168", "do_2130256513760624641171"])
         XCTAssertEqual(u1.map { $0["Question Type"] ?? "" }.sorted(), ["mcq", "mcq", "mcq", "mtf"])
         XCTAssertTrue(u1.contains { ["testQuestiontextandformula", "test with formula"].contains($0["Question Title"] ?? "") })
         XCTAssertTrue(u1.contains { $0["Question Description"] == "testQuestiontextandformula" })
@@ -83,8 +89,9 @@ class ResponseExhaustV2Tests: XCTestCase {
         let r = try bench.row(Self.requestId)
         XCTAssertEqual(r.status, "FAILED")
         XCTAssertEqual(r.errMessage, "csvColumns is empty")
-        XCTAssertTrue(try String(contentsOfFile: bench.home.path + "/joblog.log", encoding: .utf8)
-            .contains("Blob does not contain any file for batchid: batch-001"))
+        XCTAssertTrue(
+            try String(contentsOfFile: bench.home.path + "/joblog.log", encoding: .utf8)
+                .contains("Blob does not contain any file for batchid: batch-001"))
     }
 
     /// The archival design's promise: the V2 report is the same before and after the archive holds
@@ -137,9 +144,11 @@ class ResponseExhaustTests: XCTestCase {
     override class func tearDown() { benches = [:] }
 
     func insertRow(key: String?) throws {
-        try bench.insert(["tag": "do_1131350140968632321230_batch-001:01250894314817126443", "request_id": ResponseExhaustV2Tests.requestId,
-                          "job_id": "response-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
-                          "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": key])
+        try bench.insert([
+            "tag": "do_1131350140968632321230_batch-001:01250894314817126443", "request_id": ResponseExhaustV2Tests.requestId,
+            "job_id": "response-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
+            "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": key,
+        ])
     }
 
     /// R1 "execute main method": must not throw. Level TEXT_KEY without a key: upstream fails the
@@ -160,8 +169,9 @@ class ResponseExhaustTests: XCTestCase {
     func testV1ReportWithKey() throws {
         try insertRow(key: "test12")
         try bench.run("response-exhaust")
-        let rows = try bench.csv("response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Timestamps.reportDate()).zip",
-                                 textKey: "test12")
+        let rows = try bench.csv(
+            "response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Timestamps.reportDate()).zip",
+            textKey: "test12")
         let u1 = rows.filter { $0["User UUID"] == "user-001" }
         XCTAssertEqual(u1.map { $0["Question Duration"] ?? "" }, ["1", "1", "2", "12"])
         XCTAssertEqual(rows.count, 6)  // user-001's 4 questions, user-002's and user-003's question-less attempts

@@ -10,8 +10,10 @@ class UserInfoExhaustTests: XCTestCase {
     static var benches: [Backend: ExhaustBench] = [:]
     var bench: ExhaustBench!
     static let requestId = "37564CF8F134EE7532F125651B51D17F"
-    static let csvColumns = #"["courseid", "collectionName", "batchid", "batchName", "userid", "username", "state", "district", "orgname", "email", "phone","consentflag", "consentprovideddate", "block", "cluster", "usertype", "usersubtype", "schooludisecode", "schoolname"]"#
-    static let hostKeys = #""contentSearchUrl":"{{base}}/api/content/v1/search","tenantPreferenceUrl":"{{base}}/private/v2/org/preferences/read","batchesLimitPerChannel":3,"fileSizeLimitPerChannel":100,"batchLimitPerRequest":4"#
+    static let csvColumns =
+        #"["courseid", "collectionName", "batchid", "batchName", "userid", "username", "state", "district", "orgname", "email", "phone","consentflag", "consentprovideddate", "block", "cluster", "usertype", "usersubtype", "schooludisecode", "schoolname"]"#
+    static let hostKeys =
+        #""contentSearchUrl":"{{base}}/api/content/v1/search","tenantPreferenceUrl":"{{base}}/private/v2/org/preferences/read","batchesLimitPerChannel":3,"fileSizeLimitPerChannel":100,"batchLimitPerRequest":4"#
     /// Config C-U.
     static let config = """
         {"search":{"type":"none"},"model":"org.sunbird.lms.exhaust.collection.UserInfoExhaustJob","modelParams":{"store":"local","mode":"OnDemand","batchFilters":["TPD"],"searchFilter":{},"sparkElasticsearchConnectionHost":"localhost","sparkRedisConnectionHost":"localhost","sparkUserDbRedisIndex":"0","sparkCassandraConnectionHost":"localhost","sparkUserDbRedisPort":6381,"fromDate":"","toDate":"","storageContainer":"","csvColumns":\(csvColumns),\(hostKeys)},"parallelization":8,"appName":"UserInfo Exhaust"}
@@ -21,8 +23,9 @@ class UserInfoExhaustTests: XCTestCase {
 
     override func setUpWithError() throws {
         if Self.benches[backend] == nil {
-            Self.benches[backend] = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-userinfo.jsonl",
-                                                     httpDir: "http-userinfo")
+            Self.benches[backend] = try ExhaustBench(
+                backend, fixture: "lern/exhaust/report_data", userCache: "usercache-userinfo.jsonl",
+                httpDir: "http-userinfo")
         }
         bench = Self.benches[backend]
         try bench.reset()
@@ -33,10 +36,15 @@ class UserInfoExhaustTests: XCTestCase {
     override class func tearDown() { benches = [:] }
 
     /// Row R-U.
-    func insertRU(_ data: String, channel: String, key: String?, tag: String = "do_1131350140968632321230_batch-001:channel-01",
-                  extra: [String: String?] = [:]) throws {
-        try bench.insert(["tag": tag, "request_id": Self.requestId, "job_id": "userinfo-exhaust", "request_data": data,
-                          "requested_by": "user-002", "requested_channel": channel, "encryption_key": key].merging(extra) { $1 })
+    func insertRU(
+        _ data: String, channel: String, key: String?, tag: String = "do_1131350140968632321230_batch-001:channel-01",
+        extra: [String: String?] = [:]
+    ) throws {
+        try bench.insert(
+            [
+                "tag": tag, "request_id": Self.requestId, "job_id": "userinfo-exhaust", "request_data": data,
+                "requested_by": "user-002", "requested_channel": channel, "encryption_key": key,
+            ].merging(extra) { $1 })
     }
 
     func assertFailed(_ message: String, iteration: Int = 1, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -82,8 +90,12 @@ class UserInfoExhaustTests: XCTestCase {
         // The spec's derived U1 rows (not asserted upstream).
         let derived = rows.sorted { ($0["User UUID"] ?? "") < ($1["User UUID"] ?? "") }
             .map { [$0["User Name"], $0["Email ID"], $0["Mobile Number"], $0["Consent Provided"], $0["Consent Provided Date"]].map { $0 ?? "?" } }
-        XCTAssertEqual(derived, [["Manju Kapoor", "", "", "true", "19/09/2019"], ["Mahesh", "mahesh@ilimi.in", "", "true", ""],
-                                 ["Sowmya", "sowmya@ilimi.in", "", "true", "19/09/2019"], ["Utkarsha", "utkarsha@ilimi.in", "", "true", ""]])
+        XCTAssertEqual(
+            derived,
+            [
+                ["Manju Kapoor", "", "", "true", "19/09/2019"], ["Mahesh", "mahesh@ilimi.in", "", "true", ""],
+                ["Sowmya", "sowmya@ilimi.in", "", "true", "19/09/2019"], ["Utkarsha", "utkarsha@ilimi.in", "", "true", ""],
+            ])
         XCTAssertThrowsError(try Harness.unzip(bench.blob + "/" + zip("batch-001"), password: "wrong"))  // ZipCrypto-protected
         let r = try bench.row(Self.requestId)
         XCTAssertEqual(r.status, "SUCCESS")
@@ -96,10 +108,13 @@ class UserInfoExhaustTests: XCTestCase {
 
     /// U2 (no upstream assertion; derived): the custodian org's request gives a header-only file.
     func testU2RequestedChannelIsTheCustodianOrg() throws {
-        try bench.config("userinfo-exhaust", Self.config.replacingOccurrences(of: #""sparkUserDbRedisIndex":"0""#, with: #""sparkUserDbRedisIndex":"12""#)
-            .replacingOccurrences(of: #","sparkUserDbRedisPort":6381"#, with: ""))
-        try insertRU(#"{"batchId": "batch-001"}"#, channel: "0130107621805015045", key: "test12",
-                     extra: ["dt_file_created": "2020-10-19 05:58:18.666"])
+        try bench.config(
+            "userinfo-exhaust",
+            Self.config.replacingOccurrences(of: #""sparkUserDbRedisIndex":"0""#, with: #""sparkUserDbRedisIndex":"12""#)
+                .replacingOccurrences(of: #","sparkUserDbRedisPort":6381"#, with: ""))
+        try insertRU(
+            #"{"batchId": "batch-001"}"#, channel: "0130107621805015045", key: "test12",
+            extra: ["dt_file_created": "2020-10-19 05:58:18.666"])
         try bench.run("userinfo-exhaust")
         XCTAssertEqual(try bench.csv(zip("batch-001"), password: "test12").count, 0)
         let r = try bench.row(Self.requestId)
@@ -138,16 +153,19 @@ class UserInfoExhaustTests: XCTestCase {
     }
 
     func testU8UserConsentNotPresent() throws {
-        try insertRU(#"{"batchId": "batch-002"}"#, channel: "channel-01", key: "test12", tag: "do_1130505638695649281726_batch-002:channel-01",
-                     extra: ["dt_job_completed": "2021-03-30 17:50:18.922"])
+        try insertRU(
+            #"{"batchId": "batch-002"}"#, channel: "channel-01", key: "test12", tag: "do_1130505638695649281726_batch-002:channel-01",
+            extra: ["dt_job_completed": "2021-03-30 17:50:18.922"])
         try bench.run("userinfo-exhaust")
         try assertFailed("Invalid request. User info exhaust is not applicable for collections which don't request for user consent to share data")
     }
 
     func testU9OnlyOtherJobsRequests() throws {
-        try bench.insert(["tag": "do_1131350140968632321230_batch-001:channel-01", "request_id": Self.requestId, "job_id": "progress-exhaust",
-                          "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002", "requested_channel": "channel-01",
-                          "encryption_key": "test12", "dt_file_created": "2020-10-19 05:58:18.666"])
+        try bench.insert([
+            "tag": "do_1131350140968632321230_batch-001:channel-01", "request_id": Self.requestId, "job_id": "progress-exhaust",
+            "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002", "requested_channel": "channel-01",
+            "encryption_key": "test12", "dt_file_created": "2020-10-19 05:58:18.666",
+        ])
         let out = try bench.run("userinfo-exhaust")
         XCTAssertTrue(out.stdout.contains("0 request(s)"), out.stdout)
         XCTAssertEqual(try bench.row(Self.requestId).status, "SUBMITTED")
@@ -155,11 +173,15 @@ class UserInfoExhaustTests: XCTestCase {
 
     /// U10: standalone mode (QUIRK Q17 decided: the CSV is the result and the run succeeds).
     func testU10StandaloneMode() throws {
-        try bench.config("userinfo-exhaust", Self.config.replacingOccurrences(of: #""mode":"OnDemand""#,
-                                                                              with: #""mode":"standalone", "batchId": "batch-001","batchFilter":["TPD"]"#))
+        try bench.config(
+            "userinfo-exhaust",
+            Self.config.replacingOccurrences(
+                of: #""mode":"OnDemand""#,
+                with: #""mode":"standalone", "batchId": "batch-001","batchFilter":["TPD"]"#))
         let r = try bench.runStandalone("userinfo-exhaust")
         XCTAssertEqual(r.status, 0, r.stderr)
-        let csv = try String(contentsOfFile: bench.home.reports + "/userinfo-exhaust/batch-001_userinfo_\(ReportDatesForTests.today).csv", encoding: .utf8)
+        let csv = try String(
+            contentsOfFile: bench.home.reports + "/userinfo-exhaust/batch-001_userinfo_\(ReportDatesForTests.today).csv", encoding: .utf8)
         assertU1Lists(CSVText.records(csv))
     }
 
@@ -186,7 +208,10 @@ class UserInfoExhaustTests: XCTestCase {
     /// U13: no modelParams. Upstream fails with `None.get`; QUIRK Q11 decided: the failed PII/column
     /// check stops the request with its own message.
     func testU13WithoutModelParams() throws {
-        try bench.config("userinfo-exhaust", #"{"search":{"type":"none"},"model":"org.sunbird.lms.exhaust.collection.UserInfoExhaustJob","parallelization":8,"appName":"UserInfo Exhaust"}"#)
+        try bench.config(
+            "userinfo-exhaust",
+            #"{"search":{"type":"none"},"model":"org.sunbird.lms.exhaust.collection.UserInfoExhaustJob","parallelization":8,"appName":"UserInfo Exhaust"}"#
+        )
         try insertRU(#"{"batchId": "batch-001"}"#, channel: "b00bc992ef25f1a9a8d63291e20efc8d", key: "test12")
         try bench.run("userinfo-exhaust")
         try assertFailed("Request Security Level is not matching with PII fields or csvColumns CSV columns configured. Please check.")
@@ -200,8 +225,12 @@ class UserInfoExhaustTests: XCTestCase {
         XCTAssertEqual(rows.count, 2)
         XCTAssertEqual(Set(rows.map { $0["User UUID"] ?? "" }), ["user-015", "user-016"])  // user-017 REVOKED
         let u = try XCTUnwrap(rows.first { $0["User UUID"] == "user-015" })
-        XCTAssertEqual([u["State"], u["District"], u["Org Name"], u["Block"], u["Cluster"], u["User Type"], u["User Sub Type"], u["School Id"], u["School Name"]],
-                       ["Karnataka", "bengaluru", "Root Org2", "BLOCK1", "CLUSTER1", "administrator", "deo", "3183211", "DPS, MATHURA"])
+        XCTAssertEqual(
+            [
+                u["State"], u["District"], u["Org Name"], u["Block"], u["Cluster"], u["User Type"], u["User Sub Type"], u["School Id"],
+                u["School Name"],
+            ],
+            ["Karnataka", "bengaluru", "Root Org2", "BLOCK1", "CLUSTER1", "administrator", "deo", "3183211", "DPS, MATHURA"])
         let r = try bench.row(Self.requestId)
         XCTAssertEqual(r.status, "SUCCESS")
         XCTAssertEqual(r.errMessage, "")

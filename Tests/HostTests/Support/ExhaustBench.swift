@@ -25,8 +25,10 @@ final class ExhaustBench {
 
     /// `fixture`: a folder under shared/fixtures; `userCache`, `httpDir`: under Tests/Fixtures/exhaust/.
     /// `writable`: jobs that write tables get a copy of the fixture (the shared folder stays read-only).
-    init(_ backend: Backend, fixture: String, userCache: String, httpDir: String, writable: Bool = false,
-         plugin: String = "lern-lms") throws {
+    init(
+        _ backend: Backend, fixture: String, userCache: String, httpDir: String, writable: Bool = false,
+        plugin: String = "lern-lms"
+    ) throws {
         try Harness.requireBuilt()
         self.backend = backend
         home = try Harness.Home()
@@ -50,13 +52,17 @@ final class ExhaustBench {
         case .postgres:
             let db = try Harness.PostgresDatabase()
             self.db = db
-            let load = try Harness.run(["load", tables, "--into", "postgres:" + db.conninfo,
-                                        "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
+            let load = try Harness.run([
+                "load", tables, "--into", "postgres:" + db.conninfo,
+                "--schema", Harness.repoRoot + "/config/schema/postgres.sql",
+            ])
             XCTAssertEqual(load.status, 0, load.stderr)
             store = "postgres:" + db.conninfo
             queue = "postgres:" + db.conninfo
             // Upstream's test DDL (EmbeddedPostgresql.createJobRequestTable): the engine must work on it.
-            try Harness.psql(db.conninfo, """
+            try Harness.psql(
+                db.conninfo,
+                """
                 CREATE TABLE job_request (tag TEXT, request_id TEXT PRIMARY KEY, job_id TEXT, status TEXT, request_data json,
                 requested_by TEXT, requested_channel TEXT, dt_job_submitted TIMESTAMP, download_urls TEXT[],
                 dt_file_created TIMESTAMP, dt_job_completed TIMESTAMP, execution_time bigint, err_message TEXT,
@@ -97,7 +103,8 @@ final class ExhaustBench {
                     ? [("identifier", .string(collection)), ("hierarchy", .string(hierarchy))] : pairs
             }
         case .postgres:
-            try Harness.psql(db!.conninfo, "UPDATE dev_hierarchy_store.content_hierarchy SET hierarchy = '\(hierarchy)' WHERE identifier = '\(collection)'")
+            try Harness.psql(
+                db!.conninfo, "UPDATE dev_hierarchy_store.content_hierarchy SET hierarchy = '\(hierarchy)' WHERE identifier = '\(collection)'")
         }
     }
 
@@ -137,8 +144,9 @@ final class ExhaustBench {
             guard !chunk.isEmpty else { break }
             line += String(decoding: chunk, as: UTF8.self)
         }
-        let port = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? ""),
-                                 "test HTTP server did not start: \(line)")
+        let port = try XCTUnwrap(
+            Int(line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? ""),
+            "test HTTP server did not start: \(line)")
         return (p, port)
     }
 
@@ -158,8 +166,10 @@ final class ExhaustBench {
 
     /// Inserts a job_request row as the upstream tests do (column → value; nil = NULL). Defaults per §8.0.
     func insert(_ columns: [String: String?]) throws {
-        var row: [String: String?] = ["status": "SUBMITTED", "download_urls": "{}", "execution_time": "0", "err_message": "",
-                                      "iteration": "0", "dt_job_submitted": "2020-10-19 05:58:18.666"]
+        var row: [String: String?] = [
+            "status": "SUBMITTED", "download_urls": "{}", "execution_time": "0", "err_message": "",
+            "iteration": "0", "dt_job_submitted": "2020-10-19 05:58:18.666",
+        ]
         row.merge(columns) { $1 }
         switch backend {
         case .postgres:
@@ -187,8 +197,10 @@ final class ExhaustBench {
 
     /// The arguments of `requests run` for `job` on this backend.
     func runArguments(_ job: String, log: String? = nil) -> [String] {
-        ["requests", "run", "--job", job, "--requests", queue, "--store", store, "--redis", redisSpec, "--http", http,
-         "--blob", "local:" + blob, "--log-file", log ?? home.path + "/joblog.log", "--home", home.path]
+        [
+            "requests", "run", "--job", job, "--requests", queue, "--store", store, "--redis", redisSpec, "--http", http,
+            "--blob", "local:" + blob, "--log-file", log ?? home.path + "/joblog.log", "--home", home.path,
+        ]
     }
 
     /// `requests run` for `job` on this backend.
@@ -202,8 +214,11 @@ final class ExhaustBench {
     /// `run JOB` (a scheduled, standalone run: no request) on this backend; reports go to home/reports.
     @discardableResult
     func runStandalone(_ job: String) throws -> Harness.Result {
-        try Harness.run(["run", job, "--store", store, "--redis", redisSpec, "--http", http, "--blob", "local:" + blob,
-                         "--output", home.reports, "--log-file", home.path + "/joblog.log", "--home", home.path], cwd: home.path)
+        try Harness.run(
+            [
+                "run", job, "--store", store, "--redis", redisSpec, "--http", http, "--blob", "local:" + blob,
+                "--output", home.reports, "--log-file", home.path + "/joblog.log", "--home", home.path,
+            ], cwd: home.path)
     }
 
     /// The request's row as the queue reads it.
@@ -272,11 +287,18 @@ enum CSVText {
                 } else if c == "\"" {
                     let n = text.index(after: i)
                     if n < text.endIndex, text[n] == "\"" { field.append("\""); i = n } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" { quoted = true; any = true
-            } else if c == "," { row.append(field); field = ""; any = true
-            } else if c == "\n" { row.append(field); rows.append(row); row = []; field = ""; any = false
-            } else { field.append(c); any = true }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true; any = true
+            } else if c == "," {
+                row.append(field); field = ""; any = true
+            } else if c == "\n" {
+                row.append(field); rows.append(row); row = []; field = ""; any = false
+            } else {
+                field.append(c); any = true
+            }
             i = text.index(after: i)
         }
         if any || !field.isEmpty { row.append(field); rows.append(row) }

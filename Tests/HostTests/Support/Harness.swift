@@ -52,8 +52,9 @@ enum Harness {
 
         init(file: StaticString = #filePath, line: UInt = #line) throws {
             guard let base = ProcessInfo.processInfo.environment["DATAPRODUCTS_TEST_PG"], !base.isEmpty else {
-                XCTFail("DATAPRODUCTS_TEST_PG is not set: start a server with scripts/test-postgres.sh start (scripts/test.sh does)",
-                        file: file, line: line)
+                XCTFail(
+                    "DATAPRODUCTS_TEST_PG is not set: start a server with scripts/test-postgres.sh start (scripts/test.sh does)",
+                    file: file, line: line)
                 throw XCTSkip("no PostgreSQL")
             }
             self.base = base
@@ -157,8 +158,9 @@ enum Harness {
 
         func write(_ relative: String, _ text: String) throws {
             let p = path + "/" + relative
-            try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (p as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try text.write(toFile: p, atomically: true, encoding: .utf8)
         }
 
@@ -167,8 +169,10 @@ enum Harness {
         }
 
         /// registry.json with these plugins: (name, abi, jobs, sha256 pin or nil, file or nil).
-        func registry(_ plugins: [(name: String, abi: String, jobs: [String], sha: String?, file: String?)],
-                      environments: String = "{}") throws {
+        func registry(
+            _ plugins: [(name: String, abi: String, jobs: [String], sha: String?, file: String?)],
+            environments: String = "{}"
+        ) throws {
             let entries = plugins.map { p in
                 """
                 {"name":"\(p.name)","version":"\(["lern-userorg", "lern-lms", "ml"].contains(p.name) ? "1.0.0" : "0.1.0")","owner":"t","block":"test","abi":"\(p.abi)",\
@@ -176,7 +180,9 @@ enum Harness {
                 "jobs":[\(p.jobs.map { "\"\($0)\"" }.joined(separator: ","))]}
                 """
             }
-            try write("registry.json", """
+            try write(
+                "registry.json",
+                """
                 {"pluginDir":"plugins","plugins":[\(entries.joined(separator: ","))],"environments":\(environments)}
                 """)
         }

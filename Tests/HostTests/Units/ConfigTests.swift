@@ -43,8 +43,12 @@ final class ConfigTests: XCTestCase {
 final class JSONTests: XCTestCase {
     func testExactTypesAndOrder() throws {
         let v = try JSONParser.parse(#" {"z":1,"a":1.0,"b":true,"n":null,"s":"\u00e9\ud83d\ude00\n","l":[-1,2e3]} "#)
-        XCTAssertEqual(v, .object([("z", .int(1)), ("a", .double(1)), ("b", .bool(true)), ("n", .null),
-                                   ("s", .string("é😀\n")), ("l", .array([.int(-1), .double(2000)]))]))
+        XCTAssertEqual(
+            v,
+            .object([
+                ("z", .int(1)), ("a", .double(1)), ("b", .bool(true)), ("n", .null),
+                ("s", .string("é😀\n")), ("l", .array([.int(-1), .double(2000)])),
+            ]))
         XCTAssertEqual(v.render(), #"{"z":1,"a":1.0,"b":true,"n":null,"s":"é😀\n","l":[-1,2000.0]}"#)
     }
 
@@ -88,8 +92,9 @@ final class StoreSettingsTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else { return }
         let params = try JSONParser.parse(#"{"sparkCassandraConnectionHost":"db.internal:6432"}"#)
         XCTAssertEqual(StoreFactory.postgresConninfo("", modelParams: params), "host='db.internal' port='6432'")
-        XCTAssertEqual(StoreFactory.postgresConninfo("", modelParams: try JSONParser.parse(#"{"sparkCassandraConnectionHost":"o'neil"}"#)),
-                       #"host='o\'neil'"#)
+        XCTAssertEqual(
+            StoreFactory.postgresConninfo("", modelParams: try JSONParser.parse(#"{"sparkCassandraConnectionHost":"o'neil"}"#)),
+            #"host='o\'neil'"#)
         XCTAssertEqual(StoreFactory.postgresConninfo("", modelParams: nil), "", "then libpq's PG* variables")
     }
 }

@@ -10,12 +10,12 @@ final class LocalStoreTests: XCTestCase {
         dir = NSTemporaryDirectory() + "dp-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try """
-            {"id":"1","status":1,"score":2.5,"name":"b","tags":["x"],"at":"now()"}
-            {"id":"2","status":0,"score":3,"name":"a"}
+        {"id":"1","status":1,"score":2.5,"name":"b","tags":["x"],"at":"now()"}
+        {"id":"2","status":0,"score":3,"name":"a"}
 
-            {"id":"3","status":1,"name":null,"score":1}
-            {"id":"4","status":2,"name":"c","score":10}
-            """.write(toFile: dir + "/ks.t.jsonl", atomically: true, encoding: .utf8)
+        {"id":"3","status":1,"name":null,"score":1}
+        {"id":"4","status":2,"name":"c","score":10}
+        """.write(toFile: dir + "/ks.t.jsonl", atomically: true, encoding: .utf8)
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
@@ -43,7 +43,8 @@ final class LocalStoreTests: XCTestCase {
         func ids(_ f: [ScanRequest.Filter]) throws -> [String] { try scan(id, f).0.map { $0[0].description } }
         XCTAssertEqual(try ids([.init(column: "status", op: .eq, values: [.int(1)])]), [#""1""#, #""3""#])
         XCTAssertEqual(try ids([.init(column: "status", op: .in, values: [.int(0), .int(2)])]), [#""2""#, #""4""#])
-        XCTAssertEqual(try ids([.init(column: "score", op: .ge, values: [.double(3)]), .init(column: "score", op: .lt, values: [.int(10)])]), [#""2""#])
+        XCTAssertEqual(
+            try ids([.init(column: "score", op: .ge, values: [.double(3)]), .init(column: "score", op: .lt, values: [.int(10)])]), [#""2""#])
         XCTAssertEqual(try ids([.init(column: "name", op: .gt, values: [.string("a")])]), [#""1""#, #""4""#], "null never matches")
         XCTAssertThrowsError(try ids([.init(column: "status", op: .eq, values: [.string("1")])])) {
             XCTAssertTrue("\($0)".contains("compares 1 with \"1\""), "\($0)")

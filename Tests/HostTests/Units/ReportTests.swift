@@ -30,8 +30,12 @@ final class ReportTests: XCTestCase {
         let staging = try Staging.create(output: out)
         let fields = [Field("k", .utf8), Field("v", .utf8), Field("n", .float64)]
         let csv = try ReportSink(reportId: "r", format: DP_FORMAT_CSV, partitionBy: ["k"], stagingFiles: staging.files)
-        try write(csv, fields, [[.string("a"), .string("x\ny"), .double(1)], [.string("b"), .string(" s "), .null],
-                                [.string("a"), .null, .double(0.25)], [.null, .string(""), .double(3)]])
+        try write(
+            csv, fields,
+            [
+                [.string("a"), .string("x\ny"), .double(1)], [.string("b"), .string(" s "), .null],
+                [.string("a"), .null, .double(0.25)], [.null, .string(""), .double(3)],
+            ])
         try csv.close()
         let arr = try ReportSink(reportId: "deep/j", format: DP_FORMAT_JSON_ARRAY, partitionBy: [], stagingFiles: staging.files)
         try write(arr, fields, [[.string("a"), .null, .double(1)], [.string("b"), .string("q"), .null]])
@@ -50,7 +54,8 @@ final class ReportTests: XCTestCase {
         let staging = try Staging.create(output: out)
         let fields = [Field(" v ", .utf8)]
         for dialect in CSVDialect.allCases {
-            let csv = try ReportSink(reportId: dialect.rawValue, format: DP_FORMAT_CSV, partitionBy: [], stagingFiles: staging.files, dialect: dialect)
+            let csv = try ReportSink(
+                reportId: dialect.rawValue, format: DP_FORMAT_CSV, partitionBy: [], stagingFiles: staging.files, dialect: dialect)
             try write(csv, fields, [[.string(" s ")], [.string("say \"hi\", ok")], [.string("")], [.null]])
             try csv.close()
         }

@@ -71,8 +71,10 @@ final class SecurityTests: XCTestCase {
     func testPasswordZipIsZipCryptoAndOpensEverywhere() throws {
         let csv = "a,b\n1,2\n"
         try csv.write(toFile: dir + "/batch-001_userinfo_20201019.csv", atomically: true, encoding: .utf8)
-        let zip = try OutputSecurity.secure(csv: dir + "/batch-001_userinfo_20201019.csv", level: "PASSWORD_PROTECTED_DATASET",
-                                            key: "test12") { "" }
+        let zip = try OutputSecurity.secure(
+            csv: dir + "/batch-001_userinfo_20201019.csv", level: "PASSWORD_PROTECTED_DATASET",
+            key: "test12"
+        ) { "" }
         XCTAssertEqual(zip, dir + "/batch-001_userinfo_20201019.zip")
         // Python's zipfile: one entry named like the CSV, the encryption bit set, the password opens it.
         XCTAssertEqual(String(decoding: try oracle(["unzip", zip, "test12"]), as: UTF8.self), "batch-001_userinfo_20201019.csv\n1\n" + csv)

@@ -3,6 +3,10 @@ import PluginKit
 /// The plugin's one export: its descriptor, listing the jobs it provides.
 @_cdecl("dp_plugin_entry")
 public func dpPluginEntry() -> UnsafeRawPointer {
-    PluginExport.descriptor(name: "lern-lms", version: "1.0.0", owner: "Sunbird Lern team",
-                            block: "lern-lms", jobs: [ProgressExhaust.self, ProgressExhaustV2.self, ResponseExhaust.self, ResponseExhaustV2.self, UserInfoExhaust.self, AssessmentArchival.self])
+    PluginExport.descriptor(
+        name: "lern-lms", version: "1.0.0", owner: "Sunbird Lern team",
+        block: "lern-lms",
+        jobs: [
+            ProgressExhaust.self, ProgressExhaustV2.self, ResponseExhaust.self, ResponseExhaustV2.self, UserInfoExhaust.self, AssessmentArchival.self,
+        ])
 }

@@ -7,18 +7,22 @@ import PluginKit
 final class ProgressExhaustUnitTests: XCTestCase {
     /// P8 "validate the report path" (and V2-3).
     func testP8ReportPath() {
-        XCTAssertEqual(ProgressExhaust.filePath(batchId: "batch-001", requestId: "37564CF8F134EE7532F125651B51D17F", date: "20210509"),
-                       "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509")
-        XCTAssertEqual(ProgressExhaust.filePath(batchId: "batch-001", requestId: "", date: "20210509"),
-                       "progress-exhaust/batch-001_progress_20210509")
+        XCTAssertEqual(
+            ProgressExhaust.filePath(batchId: "batch-001", requestId: "37564CF8F134EE7532F125651B51D17F", date: "20210509"),
+            "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509")
+        XCTAssertEqual(
+            ProgressExhaust.filePath(batchId: "batch-001", requestId: "", date: "20210509"),
+            "progress-exhaust/batch-001_progress_20210509")
     }
 
     /// P1's pure check: `filterAssessmentsFromHierarchy([], {}, ("do_1130928636168192001667", []))`
     /// gives no assessment ids; and the rule itself on a real tree.
     func testSupportedAssessmentsFromHierarchy() throws {
-        let settings = ExhaustSettings(try ResolvedParameters(nil, declared: (ExhaustSettings.parameters + ExhaustSettings.scoreParameters).map(\.declaration)))
+        let settings = ExhaustSettings(
+            try ResolvedParameters(nil, declared: (ExhaustSettings.parameters + ExhaustSettings.scoreParameters).map(\.declaration)))
         XCTAssertEqual(Hierarchy(root: .object([])).supportedAssessments(settings), [])
-        let tree = try JSONParser.parse("""
+        let tree = try JSONParser.parse(
+            """
             {"identifier":"do_1130928636168192001667","contentType":"Course","children":[
               {"identifier":"u1","contentType":"CourseUnit","children":[
                 {"identifier":"do_1128870328040161281204","contentType":"SelfAssess"},
@@ -33,8 +37,9 @@ final class ProgressExhaustUnitTests: XCTestCase {
     func learner(status: String? = nil, completedOn: String? = nil) throws -> Learner {
         var completed: [String] = []
         if case .object(let pairs)? = try status.map({ try JSONParser.parse($0) }) { completed = pairs.filter { $0.1.int == 2 }.map(\.0) }
-        return Learner(userId: "u", enrolledDate: "2019-11-15", completedOn: completedOn, completedContents: completed,
-                       hasCertificate: false)
+        return Learner(
+            userId: "u", enrolledDate: "2019-11-15", completedOn: completedOn, completedContents: completed,
+            hasCertificate: false)
     }
 
     func testProgressRules() throws {
@@ -97,14 +102,19 @@ final class ProgressExhaustUnitTests: XCTestCase {
 final class ProgressExhaustV2UnitTests: XCTestCase {
     /// V2-3 "validate the report path" (V2 writes where V1 does).
     func testV2_3ReportPath() {
-        XCTAssertEqual(ProgressExhaustV2.filePath(batchId: "batch-001", requestId: "37564CF8F134EE7532F125651B51D17F", date: "20210509"),
-                       "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509")
-        XCTAssertEqual(ProgressExhaustV2.filePath(batchId: "batch-001", requestId: "", date: "20210509"), "progress-exhaust/batch-001_progress_20210509")
+        XCTAssertEqual(
+            ProgressExhaustV2.filePath(batchId: "batch-001", requestId: "37564CF8F134EE7532F125651B51D17F", date: "20210509"),
+            "progress-exhaust/37564CF8F134EE7532F125651B51D17F/batch-001_progress_20210509")
+        XCTAssertEqual(
+            ProgressExhaustV2.filePath(batchId: "batch-001", requestId: "", date: "20210509"), "progress-exhaust/batch-001_progress_20210509")
     }
 
     func testAggregateScores() {
-        let s = ProgressExhaustV2.scores([("completedCount", 1), ("score:do_a", 7), ("max_score:do_a", 10), ("score:do_b", 1),
-                                          ("max_score:do_b", 3), ("score:do_x", 5), ("max_score:do_x", 5)], supported: ["do_a", "do_b"])
+        let s = ProgressExhaustV2.scores(
+            [
+                ("completedCount", 1), ("score:do_a", 7), ("max_score:do_a", 10), ("score:do_b", 1),
+                ("max_score:do_b", 3), ("score:do_x", 5), ("max_score:do_x", 5),
+            ], supported: ["do_a", "do_b"])
         XCTAssertEqual(s.total, "62%")  // ceil(8 / 13 × 100); do_x is not a supported assessment
         XCTAssertEqual(s.perContent, ["do_a": "70%", "do_b": "34%"])
         XCTAssertEqual(ProgressExhaustV2.scores([("completedCount", 1)], supported: ["do_a"]).total, "")
@@ -119,7 +129,8 @@ final class ModuleProgressTests: XCTestCase {
     func activities() throws -> [ModuleProgress.Activity] {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<5 { url.deleteLastPathComponent() }  // Plugins/lern-lms/Tests/LernLmsTests/<file>
-        let path = ProcessInfo.processInfo.environment["DATAPRODUCTS_FIXTURES"].map { $0 + "/" }
+        let path =
+            ProcessInfo.processInfo.environment["DATAPRODUCTS_FIXTURES"].map { $0 + "/" }
             ?? url.path + "/../shared/fixtures/"
         let text = try String(contentsOfFile: path + "lern/exhaust/report_data/sunbird_courses.user_activity_agg.jsonl", encoding: .utf8)
         return try text.split(separator: "\n").compactMap { line -> ModuleProgress.Activity? in
@@ -130,8 +141,9 @@ final class ModuleProgressTests: XCTestCase {
     }
 
     func check(_ hierarchy: String, l1: String?, file: StaticString = #filePath, line: UInt = #line) throws {
-        let rows = ModuleProgress.rows(hierarchy: try JSONParser.parse(hierarchy), courseId: Self.course, batchId: "batch-001",
-                                       activities: try activities())
+        let rows = ModuleProgress.rows(
+            hierarchy: try JSONParser.parse(hierarchy), courseId: Self.course, batchId: "batch-001",
+            activities: try activities())
         XCTAssertEqual(Set(rows.map(\.userId)), ["user-001", "user-002", "user-003", "user-004"], file: file, line: line)
         XCTAssertTrue(rows.allSatisfy { $0.courseId == Self.course && $0.batchId == "batch-001" }, file: file, line: line)
         XCTAssertTrue(rows.contains { $0.completionPercentage == 100 }, file: file, line: line)
@@ -142,8 +154,9 @@ final class ModuleProgressTests: XCTestCase {
     let node = #""mimeType":"application/vnd.ekstep.content-collection","visibility":"Default","contentType":"Course""#
 
     func testP7Case1CourseWithAModule() throws {
-        try check(#"{"identifier":"do_1130928636168192001667",\#(node),"children":[{"identifier":"do_1130928636168192001667",\#(node),"children":[]}]}"#,
-                  l1: Self.course)
+        try check(
+            #"{"identifier":"do_1130928636168192001667",\#(node),"children":[{"identifier":"do_1130928636168192001667",\#(node),"children":[]}]}"#,
+            l1: Self.course)
     }
 
     func testP7Case2RootWithoutCollectionAttributes() throws {

@@ -3,6 +3,7 @@ import PluginKit
 /// The plugin's one export: its descriptor, listing the jobs it provides.
 @_cdecl("dp_plugin_entry")
 public func dpPluginEntry() -> UnsafeRawPointer {
-    PluginExport.descriptor(name: "lern-userorg", version: "1.0.0", owner: "Sunbird Lern team",
-                            block: "lern-userorg", jobs: [StateAdminGeoReport.self])
+    PluginExport.descriptor(
+        name: "lern-userorg", version: "1.0.0", owner: "Sunbird Lern team",
+        block: "lern-userorg", jobs: [StateAdminGeoReport.self])
 }

@@ -13,8 +13,9 @@ struct StateAdminGeoReport: Job {
         "org.sunbird.userorg.job.report.StateAdminGeoReportJob",
         "org.ekstep.analytics.job.report.StateAdminGeoReportJob",  // the model name in deployed configs
     ]
-    static let keyspace = Param<String>("sunbirdKeyspace", default: "sunbird",
-                                        doc: "keyspace of organisation and location (upstream course.metrics.cassandra.sunbirdKeyspace)")
+    static let keyspace = Param<String>(
+        "sunbirdKeyspace", default: "sunbird",
+        doc: "keyspace of organisation and location (upstream course.metrics.cassandra.sunbirdKeyspace)")
     static let parameters: [any ParameterDeclaring] = [keyspace]
 
     /// One output row: a school with its district and (optional) block.
@@ -56,10 +57,12 @@ struct StateAdminGeoReport: Job {
             for (districtId, districtName) in districts {
                 let matches: [(String?, String?)] = blocks.isEmpty ? [(nil, nil)] : blocks.map { ($0.0, $0.1) }
                 for (blockId, blockName) in matches {
-                    rows.append(SchoolRow(slug: slug, schoolId: schoolId, schoolName: row.string("orgname"),
-                                          channel: row.string("channel"), externalId: row.string("externalid"),
-                                          districtId: districtId, districtName: districtName,
-                                          blockId: blockId, blockName: blockName))
+                    rows.append(
+                        SchoolRow(
+                            slug: slug, schoolId: schoolId, schoolName: row.string("orgname"),
+                            channel: row.string("channel"), externalId: row.string("externalid"),
+                            districtId: districtId, districtName: districtName,
+                            blockId: blockId, blockName: blockName))
                 }
             }
         }
@@ -104,18 +107,23 @@ struct StateAdminGeoReport: Job {
 
     /// `<base>geo-detail/<slug>.csv`.
     private func writeDetail(_ job: JobContext, _ rows: [SchoolRow]) throws {
-        let columns = [Field("index", .int64)]
-            + ["School id", "School name", "Channels", "District id", "District name", "Block id", "Block name",
-               "slug", "externalid"].map { Field($0, .utf8) }
+        let columns =
+            [Field("index", .int64)]
+            + [
+                "School id", "School name", "Channels", "District id", "District name", "Block id", "Block name",
+                "slug", "externalid",
+            ].map { Field($0, .utf8) }
         let report = try job.openReport("geo-detail", format: .csv, columns: columns, partitionBy: ["slug"])
         var index = 0
         var slug = ""
         for r in rows {
             if r.slug != slug { (slug, index) = (r.slug, 0) }
             index += 1
-            try report.append([.int(Int64(index)), .string(r.schoolId), Value(r.schoolName), Value(r.channel),
-                               .string(r.districtId), Value(r.districtName), Value(r.blockId), Value(r.blockName),
-                               .string(r.slug), Value(r.externalId)])
+            try report.append([
+                .int(Int64(index)), .string(r.schoolId), Value(r.schoolName), Value(r.channel),
+                .string(r.districtId), Value(r.districtName), Value(r.blockId), Value(r.blockName),
+                .string(r.slug), Value(r.externalId),
+            ])
         }
         try report.close()
     }
@@ -128,17 +136,21 @@ struct StateAdminGeoReport: Job {
             partitionBy: ["slug"])
         let perDistrict = try job.openReport(
             "geo-summary-district", format: .jsonArray,
-            columns: [Field("slug", .utf8), Field("index", .int64), Field("districtName", .utf8),
-                      Field("blocks", .int64), Field("schools", .int64)],
+            columns: [
+                Field("slug", .utf8), Field("index", .int64), Field("districtName", .utf8),
+                Field("blocks", .int64), Field("schools", .int64),
+            ],
             partitionBy: ["slug"])
         var start = rows.startIndex
         while start < rows.endIndex {
             let slug = rows[start].slug
             let end = rows[start...].firstIndex { $0.slug != slug } ?? rows.endIndex
             let group = rows[start..<end]
-            try summary.append([.string(slug), .int(Int64(Set(group.map(\.schoolId)).count)),
-                                .int(Int64(Set(group.map(\.districtId)).count)),
-                                .int(Int64(Set(group.compactMap(\.blockId)).count))])
+            try summary.append([
+                .string(slug), .int(Int64(Set(group.map(\.schoolId)).count)),
+                .int(Int64(Set(group.map(\.districtId)).count)),
+                .int(Int64(Set(group.compactMap(\.blockId)).count)),
+            ])
             // Rows are sorted by district name within the slug, so districts come in index order.
             var index = 0
             var d = group.startIndex
@@ -147,9 +159,11 @@ struct StateAdminGeoReport: Job {
                 let dEnd = group[d...].firstIndex { $0.districtName != name } ?? group.endIndex
                 let district = group[d..<dEnd]
                 index += 1
-                try perDistrict.append([.string(slug), .int(Int64(index)), Value(name),
-                                        .int(Int64(Set(district.compactMap(\.blockId)).count)),
-                                        .int(Int64(Set(district.compactMap(\.externalId)).count))])
+                try perDistrict.append([
+                    .string(slug), .int(Int64(index)), Value(name),
+                    .int(Int64(Set(district.compactMap(\.blockId)).count)),
+                    .int(Int64(Set(district.compactMap(\.externalId)).count)),
+                ])
                 d = dEnd
             }
             start = end

@@ -6,8 +6,10 @@ import XCTest
 final class StateAdminGeoReportTests: XCTestCase {
     func testLocationIdList() {
         // First id per type, in the order state, district, block, cluster; case-insensitive types.
-        XCTAssertEqual(StateAdminGeoReport.locationIds(
-            #"[{"id":"b","type":"Block"},{"id":"s","type":"state"},{"id":"d","type":"DISTRICT"},{"id":"d2","type":"district"},{"id":"c","type":"cluster"}]"#),
+        XCTAssertEqual(
+            StateAdminGeoReport.locationIds(
+                #"[{"id":"b","type":"Block"},{"id":"s","type":"state"},{"id":"d","type":"DISTRICT"},{"id":"d2","type":"district"},{"id":"c","type":"cluster"}]"#
+            ),
             ["s", "d", "b", "c"])
         XCTAssertEqual(StateAdminGeoReport.locationIds(#"[{"id":"1", "type":"state"},{"id":"2", "type":"district"}]"#), ["1", "2"])
         XCTAssertEqual(StateAdminGeoReport.locationIds(nil), [])
@@ -18,13 +20,17 @@ final class StateAdminGeoReportTests: XCTestCase {
 
     func testOrderIsSlugThenDistrictNameThenSchoolId() {
         func row(_ slug: String, _ district: String?, _ school: String) -> StateAdminGeoReport.SchoolRow {
-            .init(slug: slug, schoolId: school, schoolName: nil, channel: nil, externalId: nil, districtId: "d",
-                  districtName: district, blockId: nil, blockName: nil)
+            .init(
+                slug: slug, schoolId: school, schoolName: nil, channel: nil, externalId: nil, districtId: "d",
+                districtName: district, blockId: nil, blockName: nil)
         }
-        var rows = [row("b", "A", "1"), row("a", "Z", "1"), row("a", "GULBARGA-2", "org9"), row("a", "GULBARGA", "org3"),
-                    row("a", "GULBARGA", "org2"), row("a", nil, "x")]
+        var rows = [
+            row("b", "A", "1"), row("a", "Z", "1"), row("a", "GULBARGA-2", "org9"), row("a", "GULBARGA", "org3"),
+            row("a", "GULBARGA", "org2"), row("a", nil, "x"),
+        ]
         StateAdminGeoReport.sortForReport(&rows)
-        XCTAssertEqual(rows.map { "\($0.slug)/\($0.districtName ?? "null")/\($0.schoolId)" },
-                       ["a/null/x", "a/GULBARGA/org2", "a/GULBARGA/org3", "a/GULBARGA-2/org9", "a/Z/1", "b/A/1"])
+        XCTAssertEqual(
+            rows.map { "\($0.slug)/\($0.districtName ?? "null")/\($0.schoolId)" },
+            ["a/null/x", "a/GULBARGA/org2", "a/GULBARGA/org3", "a/GULBARGA-2/org9", "a/Z/1", "b/A/1"])
     }
 }

@@ -14,14 +14,17 @@ struct ProgramUserExhaust: Job {
     static let labelMapping = Param<JSONValue?>("label_mapping", doc: "column → CSV label (default: upstream's deployed mapping)")
     static let columnOrder = Param<[String]>("order_of_csv_column", default: order, doc: "CSV labels in order")
     static let sortBy = Param<[String]>("sort", default: ["District", "Block", "Cluster", "School Id", "User UUID"], doc: "labels the rows sort by")
-    static let quoteColumns = Param<[String]>("quote_column", default: ["User Name(On user consent)", "Program Name"],
-                                              doc: "labels whose non-empty values are wrapped in '…'")
+    static let quoteColumns = Param<[String]>(
+        "quote_column", default: ["User Name(On user consent)", "Program Name"],
+        doc: "labels whose non-empty values are wrapped in '…'")
     static let programKeyspace = Param<String>("programKeyspace", default: "sunbird_programs", doc: "keyspace of program_enrollment")
     static let userKeyspace = Param<String>("userKeyspace", default: "sunbird", doc: "keyspace of user_consent")
     static let parameters: [any ParameterDeclaring] = [table, labelMapping, columnOrder, sortBy, quoteColumns, programKeyspace, userKeyspace]
 
-    static let enrolmentColumns = ["user_id", "program_name", "program_externalId", "user_locations", "user_type", "user_sub_type",
-                                   "organisation_name", "pii_consent_required"]
+    static let enrolmentColumns = [
+        "user_id", "program_name", "program_externalId", "user_locations", "user_type", "user_sub_type",
+        "organisation_name", "pii_consent_required",
+    ]
     static let locationColumns = ["state_name", "district_name", "block_name", "cluster_name", "school_code", "school_name"]
     static let labels: [String: String] = [
         "user_id": "User UUID", "username": "User Name(On user consent)", "phone": "Mobile number(On user consent)",
@@ -30,11 +33,15 @@ struct ProgramUserExhaust: Job {
         "block_name": "Block", "cluster_name": "Cluster", "school_code": "School Id", "school_name": "School Name",
         "user_type": "Usertype", "user_sub_type": "Usersubtype", "organisation_name": "Org Name",
     ]
-    static let order = ["User UUID", "User Name(On user consent)", "Mobile number(On user consent)", "Email ID(On user consent)",
-                        "Consent Provided", "Consent Provided Date", "Program Name", "Program ID", "State", "District", "Block",
-                        "Cluster", "School Id", "School Name", "Usertype", "Usersubtype", "Org Name"]
-    static let piiLabels: Set<String> = ["User Name(On user consent)", "Mobile number(On user consent)", "Email ID(On user consent)",
-                                         "Consent Provided", "Consent Provided Date"]
+    static let order = [
+        "User UUID", "User Name(On user consent)", "Mobile number(On user consent)", "Email ID(On user consent)",
+        "Consent Provided", "Consent Provided Date", "Program Name", "Program ID", "State", "District", "Block",
+        "Cluster", "School Id", "School Name", "Usertype", "Usersubtype", "Org Name",
+    ]
+    static let piiLabels: Set<String> = [
+        "User Name(On user consent)", "Mobile number(On user consent)", "Email ID(On user consent)",
+        "Consent Provided", "Consent Provided Date",
+    ]
 
     struct Settings {
         var labels = ProgramUserExhaust.labels
@@ -65,7 +72,9 @@ struct ProgramUserExhaust: Job {
 
     func run(_ job: JobContext) throws {
         guard let request = job.request else { throw JobError(.invalidArgument, "program-user-exhaust runs on demand: use `requests run`") }
-        guard !request.requestData.isNull, request.hasEncryptionKey else { return try job.setResult(RequestResult(.failed, message: "Not a Valid Request")) }
+        guard !request.requestData.isNull, request.hasEncryptionKey else {
+            return try job.setResult(RequestResult(.failed, message: "Not a Valid Request"))
+        }
         let settings = Settings(job.params)
         let rows: [[String: String]]
         do { rows = try report(job, request.requestData, settings) } catch {

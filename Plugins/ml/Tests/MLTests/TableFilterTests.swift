@@ -22,7 +22,9 @@ final class TableFilterTests: XCTestCase {
     }
 
     func testFiltersOfATable() throws {
-        let data = try JSONParser.parse(#"{"params":{"filters":[{"table_name":"program_enrollment","table_filters":[{"name":"program_id","operator":"=","value":"p"}]},{"table_name":"user_consent","table_filters":[]}]}}"#)
+        let data = try JSONParser.parse(
+            #"{"params":{"filters":[{"table_name":"program_enrollment","table_filters":[{"name":"program_id","operator":"=","value":"p"}]},{"table_name":"user_consent","table_filters":[]}]}}"#
+        )
         XCTAssertEqual(try TableFilter.filters(in: data, table: "program_enrollment")?.count, 1)
         XCTAssertEqual(try TableFilter.filters(in: data, table: "user_consent")?.count, 0)
         XCTAssertNil(try TableFilter.filters(in: data, table: "other"))

@@ -5,10 +5,11 @@ import RowBatch
 
 /// Where the queue lives: shared by the requests subcommands.
 struct QueueOptions: ParsableArguments {
-    @Option(help: """
-        Request queue: postgres:CONNINFO[#table] (the job_request table; default table job_request) or local:FILE \
-        (JSON lines). Default: $DATAPRODUCTS_REQUESTS, else the --store's PostgreSQL, else local:<home>/requests/job_request.jsonl.
-        """)
+    @Option(
+        help: """
+            Request queue: postgres:CONNINFO[#table] (the job_request table; default table job_request) or local:FILE \
+            (JSON lines). Default: $DATAPRODUCTS_REQUESTS, else the --store's PostgreSQL, else local:<home>/requests/job_request.jsonl.
+            """)
     var requests: String?
 
     func spec(home: String, store: StoreSpec?) -> String {

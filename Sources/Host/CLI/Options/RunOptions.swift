@@ -7,16 +7,28 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Table store: local:DIR (JSON-lines tables) or postgres:CONNINFO. Default: $DATAPRODUCTS_STORE or local:<home>/data.")
     var store: String?
 
-    @Option(help: "HTTP connector for jobs: none, live[:options], or canned:DIR (recorded answers in DIR/answers.json). Default: $DATAPRODUCTS_HTTP or none.")
+    @Option(
+        help:
+            "HTTP connector for jobs: none, live[:options], or canned:DIR (recorded answers in DIR/answers.json). Default: $DATAPRODUCTS_HTTP or none."
+    )
     var http: String?
 
-    @Option(help: "Redis for the user cache: redis://host:port/db or local:FILE (JSON lines of {key, fields}) (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex).")
+    @Option(
+        help:
+            "Redis for the user cache: redis://host:port/db or local:FILE (JSON lines of {key, fields}) (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex)."
+    )
     var redis: String?
 
-    @Option(help: "Course cache (optional nodes of collections): redis://host:port/db or local:FILE (JSON lines of {key, members}). Default: $DATAPRODUCTS_COURSE_REDIS, else modelParams sunbird.course.redis.host / .port / .relationCache.id.")
+    @Option(
+        help:
+            "Course cache (optional nodes of collections): redis://host:port/db or local:FILE (JSON lines of {key, members}). Default: $DATAPRODUCTS_COURSE_REDIS, else modelParams sunbird.course.redis.host / .port / .relationCache.id."
+    )
     var courseRedis: String?
 
-    @Option(help: "Blob store for jobs: local:DIR or s3://bucket/prefix?endpoint=URL&region=R&style=path|virtual (credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY). Default: $DATAPRODUCTS_BLOB or local:<home>/blob.")
+    @Option(
+        help:
+            "Blob store for jobs: local:DIR or s3://bucket/prefix?endpoint=URL&region=R&style=path|virtual (credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY). Default: $DATAPRODUCTS_BLOB or local:<home>/blob."
+    )
     var blob: String?
 
     @Option(help: "Output folder for reports (default: $DATAPRODUCTS_OUTPUT or <home>/reports).")
@@ -37,8 +49,10 @@ struct RunOptions: ParsableArguments {
     /// Checks every spec (a wrong one is a config error, found before any job starts) and builds the run:
     /// the job first (an unknown id is refused with the known ones, exit 66), then its config and its
     /// declared parameters (exit 65 naming the key), then the connector specs.
-    func execution(job: String?, home homeOptions: HomeOptions, config configOptions: ConfigOptions,
-                   onDemand: Bool = false) throws -> JobExecution {
+    func execution(
+        job: String?, home homeOptions: HomeOptions, config configOptions: ConfigOptions,
+        onDemand: Bool = false
+    ) throws -> JobExecution {
         let env = ProcessInfo.processInfo.environment
         let home = homeOptions.homePath
         let registry = try homeOptions.loadRegistry()
@@ -51,8 +65,9 @@ struct RunOptions: ParsableArguments {
         }
         let (plugin, jobName) = resolved!
         let declared = plugin.manifest.jobs.first { $0.id == jobName }?.params ?? .object([])
-        let parameters = try HostParameters.resolve(config, job: jobName,
-                                                    declared: HostParameters.declarations(job: declared, onDemand: onDemand))
+        let parameters = try HostParameters.resolve(
+            config, job: jobName,
+            declared: HostParameters.declarations(job: declared, onDemand: onDemand))
         guard let level = JobLogger.Level.allNamed[logLevel.uppercased()] else {
             throw HostError.config("unknown --log-level \(logLevel)")
         }

@@ -31,7 +31,8 @@ struct PostgresLoader {
         guard parts.count == 2 else { throw HostError.config("\(file): name must be keyspace.table.jsonl") }
         let (keyspace, table) = (parts[0], parts[1])
         let target = "\(conn.identifier(keyspace)).\(conn.identifier(table))"
-        let columns = try conn.exec("""
+        let columns = try conn.exec(
+            """
             SELECT column_name, data_type FROM information_schema.columns
             WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position
             """, [keyspace, table])
@@ -40,7 +41,8 @@ struct PostgresLoader {
         }
         let names = (0..<columns.rows).map { columns.string($0, 0)! }
         let types = (0..<columns.rows).map { columns.string($0, 1)! }
-        let pk = try conn.exec("""
+        let pk = try conn.exec(
+            """
             SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
             WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)
             """, [target])
@@ -67,7 +69,8 @@ struct PostgresLoader {
                     var cells = [String?](repeating: nil, count: names.count)
                     for (key, value) in pairs {
                         guard let i = names.firstIndex(of: key) else {
-                            throw HostError.config("\(file) line \(lineNumber): column \(key) is not in \(keyspace).\(table) (add it to config/schema/postgres.sql)")
+                            throw HostError.config(
+                                "\(file) line \(lineNumber): column \(key) is not in \(keyspace).\(table) (add it to config/schema/postgres.sql)")
                         }
                         present.insert(key)
                         cells[i] = copyText(value, type: types[i])
@@ -84,7 +87,8 @@ struct PostgresLoader {
             if !keyColumns.isEmpty {
                 let keys = keyColumns.map(conn.identifier).joined(separator: ", ")
                 let updates = written.filter { !keyColumns.contains($0) }.map { "\(conn.identifier($0)) = EXCLUDED.\(conn.identifier($0))" }
-                insert = "INSERT INTO \(target) (\(cols)) SELECT DISTINCT ON (\(keys)) \(cols) FROM dp_load ORDER BY \(keys), dp_line DESC"
+                insert =
+                    "INSERT INTO \(target) (\(cols)) SELECT DISTINCT ON (\(keys)) \(cols) FROM dp_load ORDER BY \(keys), dp_line DESC"
                     + " ON CONFLICT (\(keys)) DO " + (updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
             }
             try conn.exec(insert)

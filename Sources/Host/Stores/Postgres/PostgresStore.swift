@@ -48,7 +48,8 @@ struct PostgresStore: TableStore {
             case .ge: conditions.append("\(column) >= \(placeholders[0])")
             }
         }
-        var sql = "SELECT \(select.isEmpty ? "1" : select.joined(separator: ", ")) FROM \(conn.identifier(request.keyspace)).\(conn.identifier(request.table))"
+        var sql =
+            "SELECT \(select.isEmpty ? "1" : select.joined(separator: ", ")) FROM \(conn.identifier(request.keyspace)).\(conn.identifier(request.table))"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         // The order the local store gives: text by bytes, nulls last; an absent column is null everywhere.
         let order = request.orderBy.compactMap { name -> String? in
@@ -123,9 +124,11 @@ struct PostgresStore: TableStore {
                                 jsonBuffer.withUnsafeBytes { builder.setUTF8(i, $0) }
                                 continue
                             }
-                            builder.set(i, try Self.convert(result, row, i, to: field.type) {
-                                "\(request.qualifiedName) column \(field.name): \($0)"
-                            })
+                            builder.set(
+                                i,
+                                try Self.convert(result, row, i, to: field.type) {
+                                    "\(request.qualifiedName) column \(field.name): \($0)"
+                                })
                         }
                         builder.endRow()
                     }
@@ -152,8 +155,9 @@ struct PostgresStore: TableStore {
 
     /// Column name → PostgreSQL type name, empty when the table does not exist.
     static func columnTypes(_ conn: PGConnection, keyspace: String, table: String) throws -> [String: String] {
-        let r = try conn.exec("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
-                              [keyspace, table])
+        let r = try conn.exec(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+            [keyspace, table])
         var out: [String: String] = [:]
         for i in 0..<r.rows { out[r.string(i, 0)!] = r.string(i, 1)! }
         return out
@@ -162,7 +166,8 @@ struct PostgresStore: TableStore {
     /// Text columns whose collation orders by UTF-8 bytes (C, POSIX, C.UTF-8 under libc): their
     /// comparisons and ORDER BY can use the primary-key index as they are.
     static func byteOrderedColumns(_ conn: PGConnection, keyspace: String, table: String) throws -> Set<String> {
-        let r = try conn.exec("""
+        let r = try conn.exec(
+            """
             SELECT c.column_name FROM information_schema.columns c,
                    (SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' AS provider FROM pg_database d WHERE datname = current_database()) db
             WHERE c.table_schema = $1 AND c.table_name = $2 AND c.data_type IN ('text', 'character varying', 'character')
@@ -192,8 +197,10 @@ struct PostgresStore: TableStore {
     static let textOID: UInt32 = 25, varcharOID: UInt32 = 1043, bpcharOID: UInt32 = 1042
     static func isTextOID(_ oid: UInt32) -> Bool { oid == textOID || oid == varcharOID || oid == bpcharOID }
 
-    static func convert(_ r: PGResult, _ row: Int, _ col: Int, to type: ColumnType,
-                        context: (String) -> String) throws -> Value {
+    static func convert(
+        _ r: PGResult, _ row: Int, _ col: Int, to type: ColumnType,
+        context: (String) -> String
+    ) throws -> Value {
         guard let text = r.string(row, col) else { return .null }
         let oid = r.type(col)
         let integer = [int2OID, int4OID, int8OID].contains(oid)
@@ -282,10 +289,11 @@ extension PostgresStore {
         case .double(let d): return String(d)
         case .bool(let b): return b ? "true" : "false"
         case .array(let items) where pgType == "ARRAY":
-            return "{" + items.map { item -> String in
-                let s = item.string ?? item.render()
-                return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-            }.joined(separator: ",") + "}"
+            return "{"
+                + items.map { item -> String in
+                    let s = item.string ?? item.render()
+                    return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                }.joined(separator: ",") + "}"
         default: return v.render()
         }
     }
@@ -299,7 +307,8 @@ extension PostgresStore {
         let t = conn.identifier(keyspace) + "." + conn.identifier(table)
         let cols = names.map { conn.identifier($0) }
         let updates = names.filter { !key.contains($0) }.map { "\(conn.identifier($0)) = EXCLUDED.\(conn.identifier($0))" }
-        let sql = "INSERT INTO \(t) (\(cols.joined(separator: ", "))) VALUES (\((1...max(names.count, 1)).map { "$\($0)" }.joined(separator: ", "))) "
+        let sql =
+            "INSERT INTO \(t) (\(cols.joined(separator: ", "))) VALUES (\((1...max(names.count, 1)).map { "$\($0)" }.joined(separator: ", "))) "
             + "ON CONFLICT (\(key.map { conn.identifier($0) }.joined(separator: ", "))) "
             + (updates.isEmpty ? "DO NOTHING" : "DO UPDATE SET " + updates.joined(separator: ", "))
         try conn.exec("BEGIN")
@@ -321,7 +330,8 @@ extension PostgresStore {
         let names = batch.fields.map(\.name)
         for n in names where types[n] == nil { throw HostCallError.invalid("\(keyspace).\(table) has no column \(n)") }
         let t = conn.identifier(keyspace) + "." + conn.identifier(table)
-        let sql = "DELETE FROM \(t) WHERE " + names.enumerated().map { "\(conn.identifier($1)) = $\($0 + 1)" }.joined(separator: " AND ")
+        let sql =
+            "DELETE FROM \(t) WHERE " + names.enumerated().map { "\(conn.identifier($1)) = $\($0 + 1)" }.joined(separator: " AND ")
             + " RETURNING 1"
         var deleted = 0
         try conn.exec("BEGIN")

@@ -7,8 +7,10 @@ import PluginKit
 /// says. Any problem (no file, unreadable file, unexpected columns) is logged and the report falls
 /// back to the live rows, as upstream.
 enum ArchivedAttempts {
-    static let required: Set<String> = ["content_id", "attempt_id", "user_id", "course_id", "batch_id", "last_attempted_on",
-                                        "total_max_score", "total_score", "grand_total", "question"]
+    static let required: Set<String> = [
+        "content_id", "attempt_id", "user_id", "course_id", "batch_id", "last_attempted_on",
+        "total_max_score", "total_score", "grand_total", "question",
+    ]
     static let optional: Set<String> = ["created_on", "updated_on"]
 
     static func folder(_ config: JSONValue, batch: CollectionBatch) -> String {
@@ -33,10 +35,12 @@ enum ArchivedAttempts {
                 }
                 for r in rows where r["batch_id"] == batch.batchId && r["course_id"] == batch.collectionId {
                     let questions = (r["question"]).flatMap { try? JSONParser.parse($0) }?.array ?? []
-                    attempts.append(Attempt(courseId: batch.collectionId, batchId: batch.batchId, userId: r["user_id"] ?? "",
-                                            contentId: r["content_id"] ?? "", attemptId: r["attempt_id"] ?? "",
-                                            lastAttemptedOn: r["last_attempted_on"].flatMap { Int64($0) == nil ? nil : $0 },
-                                            questions: questions, archived: true))
+                    attempts.append(
+                        Attempt(
+                            courseId: batch.collectionId, batchId: batch.batchId, userId: r["user_id"] ?? "",
+                            contentId: r["content_id"] ?? "", attemptId: r["attempt_id"] ?? "",
+                            lastAttemptedOn: r["last_attempted_on"].flatMap { Int64($0) == nil ? nil : $0 },
+                            questions: questions, archived: true))
                 }
             }
             return attempts

@@ -16,17 +16,22 @@ struct AssessmentArchival: Job {
     static let id = "assessment-archival"
     static let title = "Assessment archival: weekly gzip CSV archives of assessment attempts per batch, then deletion"
     static let legacyNames = ["org.sunbird.analytics.archival.AssessmentArchivalJob", "org.sunbird.analytics.job.report.AssessmentArchivalJob"]
-    static let mode = Param<String>("mode", default: "archival", oneOf: ["archival", "delete", "archival-and-delete"],
-                                    doc: "archive, delete what was archived, or both")
+    static let mode = Param<String>(
+        "mode", default: "archival", oneOf: ["archival", "delete", "archival-and-delete"],
+        doc: "archive, delete what was archived, or both")
     static let request = Param<JSONValue>(required: "request", doc: "{archivalTable, keyspace, batchId, collectionId, batchFilters}")
-    static let blobConfig = Param<JSONValue>("blobConfig", default: .object([("reportPath", .string("archived-data/"))]),
-                                             doc: "reportPath: folder in the blob store")
-    static let bookkeepingTable = Param<String>("bookkeepingTable", default: "sunbird_courses.archival_metadata",
-                                                doc: "keyspace.table of the archival bookkeeping rows")
+    static let blobConfig = Param<JSONValue>(
+        "blobConfig", default: .object([("reportPath", .string("archived-data/"))]),
+        doc: "reportPath: folder in the blob store")
+    static let bookkeepingTable = Param<String>(
+        "bookkeepingTable", default: "sunbird_courses.archival_metadata",
+        doc: "keyspace.table of the archival bookkeeping rows")
     static let parameters: [any ParameterDeclaring] = [mode, request, blobConfig, bookkeepingTable]
     static let jobName = "assessment-archival"
-    static let columns = ["course_id", "batch_id", "user_id", "content_id", "attempt_id", "created_on", "grand_total",
-                          "last_attempted_on", "total_max_score", "total_score", "updated_on", "question"]
+    static let columns = [
+        "course_id", "batch_id", "user_id", "content_id", "attempt_id", "created_on", "grand_total",
+        "last_attempted_on", "total_max_score", "total_score", "updated_on", "question",
+    ]
 
     struct Settings {
         var mode: String
@@ -81,20 +86,23 @@ struct AssessmentArchival: Job {
         var week: Int64?
     }
 
-    static let recordFields = [Field("request_id", .utf8), Field("batch_id", .utf8), Field("collection_id", .utf8), Field("resource_type", .utf8),
-                               Field("job_id", .utf8), Field("archival_date", .utf8), Field("completion_date", .utf8),
-                               Field("archival_status", .utf8), Field("deletion_status", .utf8), Field("blob_url", .json),
-                               Field("iteration", .int64), Field("request_data", .json), Field("err_message", .utf8)]
+    static let recordFields = [
+        Field("request_id", .utf8), Field("batch_id", .utf8), Field("collection_id", .utf8), Field("resource_type", .utf8),
+        Field("job_id", .utf8), Field("archival_date", .utf8), Field("completion_date", .utf8),
+        Field("archival_status", .utf8), Field("deletion_status", .utf8), Field("blob_url", .json),
+        Field("iteration", .int64), Field("request_data", .json), Field("err_message", .utf8),
+    ]
 
     /// This job's bookkeeping rows with iteration < 3, restricted to the requested batch when it has any.
     func records(_ job: JobContext, _ s: Settings) throws -> [Record] {
         var all: [Record] = []
         try job.scan(s.bookkeeping, columns: Self.recordFields, where: [.eq("job_id", .string(Self.jobName))]) { r in
             let data = r.string("request_data").flatMap { try? JSONParser.parse($0) }
-            let rec = Record(requestId: r.string("request_id") ?? "", batchId: r.string("batch_id") ?? "", collectionId: r.string("collection_id") ?? "",
-                             archivalStatus: r.string("archival_status"), deletionStatus: r.string("deletion_status"),
-                             blobURL: r.string("blob_url").flatMap { try? JSONParser.parse($0) }?.array?.compactMap(\.string) ?? [],
-                             iteration: r.int("iteration") ?? 0, year: data?["year"]?.int, week: data?["week"]?.int)
+            let rec = Record(
+                requestId: r.string("request_id") ?? "", batchId: r.string("batch_id") ?? "", collectionId: r.string("collection_id") ?? "",
+                archivalStatus: r.string("archival_status"), deletionStatus: r.string("deletion_status"),
+                blobURL: r.string("blob_url").flatMap { try? JSONParser.parse($0) }?.array?.compactMap(\.string) ?? [],
+                iteration: r.int("iteration") ?? 0, year: data?["year"]?.int, week: data?["week"]?.int)
             if rec.iteration < 3 { all.append(rec) }
         }
         if let b = s.batchId, all.contains(where: { $0.batchId == b }) { return all.filter { $0.batchId == b } }
@@ -140,16 +148,22 @@ struct AssessmentArchival: Job {
 
     func archive(_ job: JobContext, _ s: Settings) throws {
         let done = try records(job, s)
-        let archived = Set(done.filter { $0.archivalStatus == "SUCCESS" }.compactMap { r -> String? in
-            guard let y = r.year, let w = r.week else { return nil }
-            return "\(r.batchId)|\(y)-\(w)"
-        })
+        let archived = Set(
+            done.filter { $0.archivalStatus == "SUCCESS" }.compactMap { r -> String? in
+                guard let y = r.year, let w = r.week else { return nil }
+                return "\(r.batchId)|\(y)-\(w)"
+            })
         var filters: [Filter] = []
-        if let b = s.batchId, let c = s.collectionId { filters = [.eq("batch_id", .string(b)), .eq("course_id", .string(c))] }
-        else if let list = s.batchFilters { filters = [.in("batch_id", list.map { .string($0) })] }
-        let fields = [Field("course_id", .utf8), Field("batch_id", .utf8), Field("user_id", .utf8), Field("content_id", .utf8),
-                      Field("attempt_id", .utf8), Field("created_on", .json), Field("grand_total", .utf8), Field("last_attempted_on", .json),
-                      Field("total_max_score", .float64), Field("total_score", .float64), Field("updated_on", .json), Field("question", .json)]
+        if let b = s.batchId, let c = s.collectionId {
+            filters = [.eq("batch_id", .string(b)), .eq("course_id", .string(c))]
+        } else if let list = s.batchFilters {
+            filters = [.in("batch_id", list.map { .string($0) })]
+        }
+        let fields = [
+            Field("course_id", .utf8), Field("batch_id", .utf8), Field("user_id", .utf8), Field("content_id", .utf8),
+            Field("attempt_id", .utf8), Field("created_on", .json), Field("grand_total", .utf8), Field("last_attempted_on", .json),
+            Field("total_max_score", .float64), Field("total_score", .float64), Field("updated_on", .json), Field("question", .json),
+        ]
         // Rows with one primary key are one row (Cassandra upserts; the local store keeps every line): the last wins.
         var groups: [Period: [String: String]] = [:]
         let now = Date()
@@ -158,11 +172,15 @@ struct AssessmentArchival: Job {
             let updated = Self.instant(r.string("updated_on"), now: now)
             let p = updated.map(Self.period(of:)) ?? (year: 0, week: 0)
             guard !archived.contains("\(b)|\(p.year)-\(p.week)") else { return }
-            func ms(_ col: String) -> String { Self.instant(r.string(col), now: now).map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? "" }
+            func ms(_ col: String) -> String {
+                Self.instant(r.string(col), now: now).map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? ""
+            }
             let created = Self.instant(r.string("created_on"), now: now).map(Self.sparkTimestamp) ?? ""
-            let line = [c, b, r.string("user_id"), r.string("content_id"), r.string("attempt_id"), created, r.string("grand_total"),
-                        ms("last_attempted_on"), r.double("total_max_score").map(NumberText.java), r.double("total_score").map(NumberText.java),
-                        ms("updated_on"), r.string("question") ?? "[]"].map { SparkCSV.field($0) }.joined(separator: ",")
+            let line = [
+                c, b, r.string("user_id"), r.string("content_id"), r.string("attempt_id"), created, r.string("grand_total"),
+                ms("last_attempted_on"), r.double("total_max_score").map(NumberText.java), r.double("total_score").map(NumberText.java),
+                ms("updated_on"), r.string("question") ?? "[]",
+            ].map { SparkCSV.field($0) }.joined(separator: ",")
             let key = [c, b, r.string("user_id") ?? "", r.string("content_id") ?? "", r.string("attempt_id") ?? ""].joined(separator: "\u{1F}")
             groups[Period(courseId: c, batchId: b, year: p.year, week: p.week), default: [:]][key] = line
         }
@@ -174,8 +192,10 @@ struct AssessmentArchival: Job {
             var data = (s.request.objectPairs ?? []).filter { $0.0 != "year" && $0.0 != "week" }
             data += [("year", .int(Int64(p.year))), ("week", .int(Int64(p.week)))]
             let requestData = JSONValue.object(data).sortedKeys().render()
-            var cells: [String: Value] = ["resource_type": .string("assessment"), "job_id": .string(Self.jobName),
-                                          "request_data": .json(requestData), "archival_date": .string(Self.sparkTimestamp(Date()))]
+            var cells: [String: Value] = [
+                "resource_type": .string("assessment"), "job_id": .string(Self.jobName),
+                "request_data": .json(requestData), "archival_date": .string(Self.sparkTimestamp(Date())),
+            ]
             do {
                 let key = "\(s.reportPath)\(p.batchId)_\(p.courseId)/\(p.year)-\(p.week)-\(Int64(Date().timeIntervalSince1970 * 1000)).csv.gz"
                 let gz = try Gzip.compress(Data((([Self.columns.joined(separator: ",")] + lines).joined(separator: "\n") + "\n").utf8))
@@ -212,12 +232,16 @@ struct AssessmentArchival: Job {
                 let (_, rows) = SparkCSV.records(String(decoding: key.hasSuffix(".gz") ? try Gzip.decompress(data) : data, as: UTF8.self))
                 let keys = rows.map { row in keyFields.map { Value.string(row[$0.name] ?? "") } }
                 deleted += try job.delete(s.table, columns: keyFields, rows: keys)
-                try save(job, s, requestId: r.requestId, batchId: r.batchId, collectionId: r.collectionId,
-                         cells: ["deletion_status": .string("SUCCESS"), "completion_date": .string(Self.sparkTimestamp(Date()))])
+                try save(
+                    job, s, requestId: r.requestId, batchId: r.batchId, collectionId: r.collectionId,
+                    cells: ["deletion_status": .string("SUCCESS"), "completion_date": .string(Self.sparkTimestamp(Date()))])
             } catch {
-                try save(job, s, requestId: r.requestId, batchId: r.batchId, collectionId: r.collectionId,
-                         cells: ["deletion_status": .string("FAILED"), "archival_date": .string(Self.sparkTimestamp(Date())),
-                                 "iteration": .int(r.iteration + 1), "err_message": .string("\(error)")])
+                try save(
+                    job, s, requestId: r.requestId, batchId: r.batchId, collectionId: r.collectionId,
+                    cells: [
+                        "deletion_status": .string("FAILED"), "archival_date": .string(Self.sparkTimestamp(Date())),
+                        "iteration": .int(r.iteration + 1), "err_message": .string("\(error)"),
+                    ])
             }
         }
         job.count("deletedRecords", Int64(deleted))

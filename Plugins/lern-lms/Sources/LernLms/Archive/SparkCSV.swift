@@ -21,13 +21,19 @@ enum SparkCSV {
                 if c == UInt8(ascii: "\"") {
                     if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") { field.append(c); i += 2; continue }
                     quoted = false
-                } else { field.append(c) }
-            } else if c == UInt8(ascii: "\"") { quoted = true; any = true
-            } else if c == UInt8(ascii: ",") { endField(); any = true
+                } else {
+                    field.append(c)
+                }
+            } else if c == UInt8(ascii: "\"") {
+                quoted = true; any = true
+            } else if c == UInt8(ascii: ",") {
+                endField(); any = true
             } else if c == UInt8(ascii: "\n") {
                 if field.last == UInt8(ascii: "\r") { field.removeLast() }
                 endField(); rows.append(row); row = []; any = false
-            } else { field.append(c); any = true }
+            } else {
+                field.append(c); any = true
+            }
             i += 1
         }
         if any || !field.isEmpty { endField(); rows.append(row) }
@@ -80,8 +86,11 @@ enum Gzip {
 
     static func compress(_ data: Data) throws -> Data {
         var stream = z_stream()
-        guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw GzipError("deflateInit failed") }
+        guard
+            deflateInit2_(
+                &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else { throw GzipError("deflateInit failed") }
         defer { deflateEnd(&stream) }
         var out = Data()
         var input = [UInt8](data)

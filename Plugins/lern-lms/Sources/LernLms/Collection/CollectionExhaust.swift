@@ -16,8 +16,9 @@ protocol CollectionExhaustJob: Job {
     /// Upstream `validateCsvColumns` (true for all but user info).
     func validateCsvColumns(_ settings: ExhaustSettings, _ request: ExhaustRequest) -> Bool
     /// Writes the batch's report `reportId` (open, rows, close); throws to fail the batch.
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String,
-                    settings: ExhaustSettings) throws
+    func writeBatch(
+        _ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String,
+        settings: ExhaustSettings) throws
 }
 
 extension CollectionExhaustJob {
@@ -81,7 +82,8 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
     func answer(_ request: ExhaustRequest) throws -> RequestResult {
         // QUIRK Q11 decided: a failed column check stops the request (upstream marks FAILED and goes on).
         guard report.validateCsvColumns(settings, request) else {
-            return RequestResult(.failed, message: "Request Security Level is not matching with PII fields or csvColumns CSV columns configured. Please check.")
+            return RequestResult(
+                .failed, message: "Request Security Level is not matching with PII fields or csvColumns CSV columns configured. Please check.")
         }
         let what = try CollectionRequest(request.requestData)
         if what == .none || (Report.requiresEncryptionKey && !request.hasEncryptionKey) {
@@ -138,8 +140,9 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
         guard !batches.isEmpty else { throw JobError(.notFound, message) }
         let date = ReportDates.today()
         for batch in batches {
-            try report.writeBatch(job, batch, learners(of: batch), reportId: Report.filePath(batchId: batch.batchId, requestId: "", date: date),
-                                  settings: settings)
+            try report.writeBatch(
+                job, batch, learners(of: batch), reportId: Report.filePath(batchId: batch.batchId, requestId: "", date: date),
+                settings: settings)
         }
     }
 
@@ -160,18 +163,30 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
             }
             guard !rows.isEmpty else { return ([], "No data found") }
             let courseIds = Array(Set(rows.map(\.courseId))).sorted()
-            let body = JSONValue.object([("request", .object([
-                ("filters", .object([("identifier", .array(courseIds.map { .string($0) })),
-                                     ("status", .array(["Live", "Unlisted", "Retired"].map { .string($0) }))])),
-                ("fields", .array(["channel", "identifier", "name", "userConsent", "status"].map { .string($0) })),
-            ]))])
+            let body = JSONValue.object([
+                (
+                    "request",
+                    .object([
+                        (
+                            "filters",
+                            .object([
+                                ("identifier", .array(courseIds.map { .string($0) })),
+                                ("status", .array(["Live", "Unlisted", "Retired"].map { .string($0) })),
+                            ])
+                        ),
+                        ("fields", .array(["channel", "identifier", "name", "userConsent", "status"].map { .string($0) })),
+                    ])
+                )
+            ])
             items = try search(body).filter { $0.value["status"]?.string != "Retired" }
             guard !items.isEmpty else { return ([], "The request is made for retired collection") }
         case .search(let filter):
             items = try search(.object([("request", filter["request"] ?? filter)]))
             guard !items.isEmpty else { return ([], "No data found") }  // QUIRK Q13 decided
-            try job.scan("\(settings.courseKeyspace).course_batch", columns: columns,
-                         where: [.in("courseid", items.keys.sorted().map { .string($0) })]) { r in
+            try job.scan(
+                "\(settings.courseKeyspace).course_batch", columns: columns,
+                where: [.in("courseid", items.keys.sorted().map { .string($0) })]
+            ) { r in
                 if let c = r.string("courseid"), let b = r.string("batchid") { rows.append((c, b, r.string("name") ?? "")) }
             }
         }
@@ -179,17 +194,20 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
         let batches = rows.sorted { ($0.batchId, $0.courseId) < ($1.batchId, $1.courseId) }.compactMap { r -> CollectionBatch? in
             guard let item = items[r.courseId] else { return nil }
             let channel = item["channel"]?.string ?? ""
-            return CollectionBatch(batchId: r.batchId, collectionId: r.courseId, batchName: r.name, custodianOrgId: custodian,
-                                   requestedOrgId: requestedOrgId ?? channel, collectionOrgId: channel,
-                                   collectionName: item["name"]?.string ?? "", userConsent: item["userConsent"]?.string)
+            return CollectionBatch(
+                batchId: r.batchId, collectionId: r.courseId, batchName: r.name, custodianOrgId: custodian,
+                requestedOrgId: requestedOrgId ?? channel, collectionOrgId: channel,
+                collectionName: item["name"]?.string ?? "", userConsent: item["userConsent"]?.string)
         }
         return (batches, batches.isEmpty ? "No data found" : "")
     }
 
     func custodianOrgId() throws -> String {
         var value: String?
-        try job.scan("\(settings.userKeyspace).system_settings", columns: [Field("id", .utf8), Field("value", .utf8)],
-                     where: [.eq("id", .string("custodianOrgId"))]) { value = $0.string("value") }
+        try job.scan(
+            "\(settings.userKeyspace).system_settings", columns: [Field("id", .utf8), Field("value", .utf8)],
+            where: [.eq("id", .string("custodianOrgId"))]
+        ) { value = $0.string("value") }
         guard let value else { throw JobError(.notFound, "system_settings has no custodianOrgId row") }
         return value
     }
@@ -199,8 +217,9 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
     }
 
     func learners(of batch: CollectionBatch) -> LearnerStream {
-        LearnerStream(job: job, batch: batch, courseKeyspace: settings.courseKeyspace,
-                      wanted: Set(Report.userFields + ["firstname", "lastname", "rootorgid"]))
+        LearnerStream(
+            job: job, batch: batch, courseKeyspace: settings.courseKeyspace,
+            wanted: Set(Report.userFields + ["firstname", "lastname", "rootorgid"]))
     }
 
 }
@@ -221,12 +240,16 @@ struct LearnerStream {
     func forEachChunk(_ body: ([Learner]) throws -> Void) throws {
         var pending: [Learner] = []
         pending.reserveCapacity(chunkSize)
-        let columns = [Field("userid", .utf8), Field("active", .json), Field("enrolleddate", .utf8), Field("enrolled_date", .utf8),
-                       Field("completedon", .utf8), Field("contentstatus", .json), Field("certificates", .json),
-                       Field("issued_certificates", .json)]
-        try job.scan("\(courseKeyspace).user_enrolments", columns: columns,
-                     where: [.eq("batchid", .string(batch.batchId)), .eq("courseid", .string(batch.collectionId))],
-                     orderBy: ["userid"]) { r in
+        let columns = [
+            Field("userid", .utf8), Field("active", .json), Field("enrolleddate", .utf8), Field("enrolled_date", .utf8),
+            Field("completedon", .utf8), Field("contentstatus", .json), Field("certificates", .json),
+            Field("issued_certificates", .json),
+        ]
+        try job.scan(
+            "\(courseKeyspace).user_enrolments", columns: columns,
+            where: [.eq("batchid", .string(batch.batchId)), .eq("courseid", .string(batch.collectionId))],
+            orderBy: ["userid"]
+        ) { r in
             guard let user = r.string("userid"), r.string("active")?.lowercased() == "true" else { return }
             let newer = r.string("enrolled_date"), older = r.string("enrolleddate")
             let enrolled = (newer?.isEmpty == false) ? newer : older  // the latest-value rule (jobs-spec §0.3)
@@ -239,8 +262,9 @@ struct LearnerStream {
                 completed = pairs.filter { $0.1.int == 2 }.map(\.0)
             }
             let certified = [json("certificates"), json("issued_certificates")].contains { $0?.array?.isEmpty == false }
-            let learner = Learner(userId: user, enrolledDate: enrolled, completedOn: r.string("completedon"),
-                                  completedContents: completed, hasCertificate: certified)
+            let learner = Learner(
+                userId: user, enrolledDate: enrolled, completedOn: r.string("completedon"),
+                completedContents: completed, hasCertificate: certified)
             // A user's rows are adjacent; the last one wins (as a keyed map would).
             if pending.last?.userId == user { pending[pending.count - 1] = learner; return }
             if pending.count >= chunkSize {

@@ -5,9 +5,11 @@ import PluginKit
 /// here every one is a model param with upstream's production default), each declared once.
 struct ExhaustSettings {
     static let contentSearchUrl = Param<String?>("contentSearchUrl", doc: "content search API (upstream service.search.url + service.search.path)")
-    static let batchLimitPerRequest = Param<Int>("batchLimitPerRequest", default: 20, doc: "max batchFilter entries (upstream data_exhaust.batch.limit.per.request)")
+    static let batchLimitPerRequest = Param<Int>(
+        "batchLimitPerRequest", default: 20, doc: "max batchFilter entries (upstream data_exhaust.batch.limit.per.request)")
     static let csvColumns = Param<[String]>("csvColumns", default: [], doc: "internal column names selected before labelling")
-    static let courseKeyspace = Param<String>("courseKeyspace", default: "sunbird_courses", doc: "keyspace of course_batch, user_enrolments, assessment_aggregator")
+    static let courseKeyspace = Param<String>(
+        "courseKeyspace", default: "sunbird_courses", doc: "keyspace of course_batch, user_enrolments, assessment_aggregator")
     static let userKeyspace = Param<String>("userKeyspace", default: "sunbird", doc: "keyspace of system_settings and user_consent")
     static let hierarchyKeyspace = Param<String>("hierarchyKeyspace", default: "dev_hierarchy_store", doc: "keyspace of content_hierarchy")
     // `run` (not `requests run`) is upstream's standalone mode: the batches come from these.
@@ -17,8 +19,10 @@ struct ExhaustSettings {
     // V1 scores (upstream AppConf assessment.metrics.*).
     static let bestScoreReport = Param<Bool>("bestScoreReport", default: true, doc: "best attempt per content (else the latest)")
     static let supportedContentTypes = Param<[String]>("supportedContentTypes", default: ["SelfAssess"], doc: "assessment content types")
-    static let supportedPrimaryCategories = Param<[String]>("supportedPrimaryCategories", default: ["Practice Question Set"], doc: "with supportedObjectTypes")
-    static let supportedObjectTypes = Param<[String]>("supportedObjectTypes", default: ["QuestionSet"], doc: "object types counted with supportedPrimaryCategories")
+    static let supportedPrimaryCategories = Param<[String]>(
+        "supportedPrimaryCategories", default: ["Practice Question Set"], doc: "with supportedObjectTypes")
+    static let supportedObjectTypes = Param<[String]>(
+        "supportedObjectTypes", default: ["QuestionSet"], doc: "object types counted with supportedPrimaryCategories")
 
     /// What every collection exhaust declares.
     static let parameters: [any ParameterDeclaring] = [
@@ -69,7 +73,8 @@ enum ReportDates {
         guard let t = text, t.utf8.count >= 10 else { return "" }
         let d = Array(t.utf8.prefix(10))
         guard d[4] == UInt8(ascii: "-"), d[7] == UInt8(ascii: "-"),
-              d.enumerated().allSatisfy({ [4, 7].contains($0.offset) || (48...57).contains($0.element) }) else { return "" }
+            d.enumerated().allSatisfy({ [4, 7].contains($0.offset) || (48...57).contains($0.element) })
+        else { return "" }
         let s = String(decoding: d, as: UTF8.self)
         return "\(s.dropFirst(8).prefix(2))/\(s.dropFirst(5).prefix(2))/\(s.prefix(4))"
     }

@@ -25,7 +25,9 @@ final class RowSpool {
             case .string(let s):
                 var s = s
                 buffer.append(1)
-                s.withUTF8 { append32(UInt32($0.count)); buffer.append(contentsOf: $0) }
+                s.withUTF8 {
+                    append32(UInt32($0.count)); buffer.append(contentsOf: $0)
+                }
             case .int(let i):
                 buffer.append(2)
                 withUnsafeBytes(of: i.littleEndian) { buffer.append(contentsOf: $0) }
@@ -51,7 +53,9 @@ final class RowSpool {
             guard end - at < n else { return }
             guard n <= capacity else { throw JobError(.io, "a spooled cell of \(n) bytes exceeds the buffer") }
             if at > 0 {
-                if end > at { UnsafeMutableRawBufferPointer(rebasing: data[0..<(end - at)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: data[at..<end])) }
+                if end > at {
+                    UnsafeMutableRawBufferPointer(rebasing: data[0..<(end - at)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: data[at..<end]))
+                }
                 end -= at
                 at = 0
             }

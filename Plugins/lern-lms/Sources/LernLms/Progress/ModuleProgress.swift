@@ -66,8 +66,10 @@ enum ModuleProgress {
             }
             for m in data.level1 {
                 let done = acts.first { $0.activityId == m.identifier }?.completedCount ?? 0
-                out.append(Row(userId: user, courseId: courseId, batchId: batchId, completionPercentage: total,
-                               l1Identifier: m.identifier, l1CompletionPercentage: percent(done, Int(m.leafNodesCount) ?? 0)))
+                out.append(
+                    Row(
+                        userId: user, courseId: courseId, batchId: batchId, completionPercentage: total,
+                        l1Identifier: m.identifier, l1CompletionPercentage: percent(done, Int(m.leafNodesCount) ?? 0)))
             }
         }
         return out

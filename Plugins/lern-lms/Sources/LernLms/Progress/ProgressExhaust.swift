@@ -8,12 +8,15 @@ struct ProgressExhaust: CollectionExhaustJob {
     static let title = "Progress exhaust: learners' progress and assessment scores per batch (on demand)"
     static let legacyNames = ["org.sunbird.lms.exhaust.collection.ProgressExhaustJob"]
     static let parameters = ExhaustSettings.parameters + ExhaustSettings.scoreParameters + [optionalNodes]
-    static let optionalNodes = Param<String>("sunbird.course.optionalnodes", default: "optionalnodes",
-                                             doc: "suffix of the course cache key <course>:<course>:<suffix> listing optional contents")
+    static let optionalNodes = Param<String>(
+        "sunbird.course.optionalnodes", default: "optionalnodes",
+        doc: "suffix of the course cache key <course>:<course>:<suffix> listing optional contents")
     static let reportPath = "progress-exhaust/"
     static let reportKey = "progress"
-    static let userFields = ["state", "district", "cluster", "orgname", "schooludisecode", "schoolname", "block", "board",
-                             "rootorgid", "usertype", "usersubtype"]
+    static let userFields = [
+        "state", "district", "cluster", "orgname", "schooludisecode", "schoolname", "block", "board",
+        "rootorgid", "usertype", "usersubtype",
+    ]
 
     /// Internal name → label, in header order (`total_sum_score` comes from the scores, not csvColumns).
     static let columns: [(String, String)] = [
@@ -25,8 +28,10 @@ struct ProgressExhaust: CollectionExhaustJob {
         ("total_sum_score", "Total Score"),
     ]
 
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String,
-                    settings: ExhaustSettings) throws {
+    func writeBatch(
+        _ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String,
+        settings: ExhaustSettings
+    ) throws {
         // csvColumns must name every learner column (upstream fails the batch otherwise).
         let missing = Self.columns.dropLast().map(\.0).filter { !settings.csvColumns.contains($0) }
         guard missing.isEmpty else { throw JobError(.invalidArgument, "csvColumns lacks \(missing.joined(separator: ", "))") }
@@ -52,13 +57,17 @@ struct ProgressExhaust: CollectionExhaustJob {
 
     /// The report of one batch, whichever version computes the scores: learners stream in user id
     /// order a chunk at a time and `scores` answers for one chunk.
-    static func write(_ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String, hierarchy: Hierarchy,
-                      scoreColumns: ScoreColumns, scores: ([Learner]) throws -> [String: AssessmentScores.UserScores]) throws {
+    static func write(
+        _ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String, hierarchy: Hierarchy,
+        scoreColumns: ScoreColumns, scores: ([Learner]) throws -> [String: AssessmentScores.UserScores]
+    ) throws {
         // Optional contents do not count towards progress (upstream: the course cache's
         // `<course>:<course>:optionalnodes` set, read once per batch).
         let key = "\(batch.collectionId):\(batch.collectionId):\(job.params[ProgressExhaust.optionalNodes])"
         let optional: Set<String>
-        if let members = try job.courseCacheMembers(key) { optional = Set(members) } else {
+        if let members = try job.courseCacheMembers(key) {
+            optional = Set(members)
+        } else {
             job.log("no course cache configured: optional nodes of \(batch.collectionId) count towards progress", level: .warn)
             optional = []
         }
@@ -153,8 +162,10 @@ struct Hierarchy {
 
     static func load(_ job: JobContext, collectionId: String, keyspace: String) throws -> Hierarchy {
         var text: String?
-        try job.scan("\(keyspace).content_hierarchy", columns: [Field("identifier", .utf8), Field("hierarchy", .utf8)],
-                     where: [.eq("identifier", .string(collectionId))]) { if text == nil { text = $0.string("hierarchy") } }
+        try job.scan(
+            "\(keyspace).content_hierarchy", columns: [Field("identifier", .utf8), Field("hierarchy", .utf8)],
+            where: [.eq("identifier", .string(collectionId))]
+        ) { if text == nil { text = $0.string("hierarchy") } }
         guard let text else { throw JobError(.notFound, "no content_hierarchy row for collection \(collectionId)") }
         do { return Hierarchy(root: try JSONParser.parse(text)) } catch {
             throw JobError(.data, "content_hierarchy of \(collectionId) is not JSON: \(error)")
@@ -168,7 +179,8 @@ struct Hierarchy {
         func walk(_ node: JSONValue) {
             let contentType = node["contentType"]?.string ?? ""
             let byType = s.supportedContentTypes.contains(contentType)
-            let byCategory = s.supportedObjectTypes.contains(node["objectType"]?.string ?? "")
+            let byCategory =
+                s.supportedObjectTypes.contains(node["objectType"]?.string ?? "")
                 && s.supportedPrimaryCategories.contains(node["primaryCategory"]?.string ?? "")
             if byType || byCategory, let id = node["identifier"]?.string, seen.insert(id).inserted { ids.append(id) }
             for child in node["children"]?.array ?? [] { walk(child) }
@@ -197,8 +209,10 @@ struct AssessmentScores {
 
     /// The scores of one chunk of learners (ascending user ids): the attempts stream is merged up to
     /// the chunk's last user, one user's attempts in hand at a time; per row only bytes are compared.
-    static func load(_ attempts: AttemptStream, learners: [Learner], supported: [String],
-                     settings: ExhaustSettings) throws -> [String: UserScores] {
+    static func load(
+        _ attempts: AttemptStream, learners: [Learner], supported: [String],
+        settings: ExhaustSettings
+    ) throws -> [String: UserScores] {
         guard let last = learners.last?.userId else { return [:] }
         let users = Set(learners.map(\.userId))
         let contentBytes = supported.map { Array($0.utf8) }
@@ -226,9 +240,11 @@ struct AssessmentScores {
                 currentId = String(decoding: user, as: UTF8.self)
             }
             guard let content = b.utf8(1, row),
-                  let c = contentBytes.firstIndex(where: { id in id.withUnsafeBytes { AttemptStream.compare($0, content) == 0 } }) else { return }
-            let a = Attempt(score: b.double(3, row) ?? 0, maxScore: b.double(2, row) ?? 0, grand: nil,
-                            lastAttempted: settings.bestScoreReport ? nil : AttemptRows.scalarText(b.string(5, row)))
+                let c = contentBytes.firstIndex(where: { id in id.withUnsafeBytes { AttemptStream.compare($0, content) == 0 } })
+            else { return }
+            let a = Attempt(
+                score: b.double(3, row) ?? 0, maxScore: b.double(2, row) ?? 0, grand: nil,
+                lastAttempted: settings.bestScoreReport ? nil : AttemptRows.scalarText(b.string(5, row)))
             if let old = chosen[c] {
                 let better = settings.bestScoreReport ? a.score > old.score : (a.lastAttempted ?? "") > (old.lastAttempted ?? "")
                 if !better { return }
@@ -303,13 +319,16 @@ final class AttemptStream {
     private var ended = false
 
     init(_ job: JobContext, batch: CollectionBatch, settings: ExhaustSettings) throws {
-        var columns = [Field("user_id", .utf8), Field("content_id", .utf8), Field("total_max_score", .float64),
-                       Field("total_score", .float64), Field("grand_total", .utf8)]
+        var columns = [
+            Field("user_id", .utf8), Field("content_id", .utf8), Field("total_max_score", .float64),
+            Field("total_score", .float64), Field("grand_total", .utf8),
+        ]
         if !settings.bestScoreReport { columns.append(Field("last_attempted_on", .json)) }  // only the latest-attempt rule reads it
         // Read ahead about a chunk of learners' attempts, so the server works while the job reads the cache.
-        cursor = try job.openScan("\(settings.courseKeyspace).assessment_aggregator", columns: columns,
-                                  where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))],
-                                  orderBy: ["user_id"], readAhead: 128)
+        cursor = try job.openScan(
+            "\(settings.courseKeyspace).assessment_aggregator", columns: columns,
+            where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))],
+            orderBy: ["user_id"], readAhead: 128)
     }
 
     func close() { cursor.close() }

@@ -16,16 +16,20 @@ struct ProgressExhaustV2: CollectionExhaustJob {
     static let reportKey = "progress"
     static let userFields = ProgressExhaust.userFields
 
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String,
-                    settings: ExhaustSettings) throws {
+    func writeBatch(
+        _ job: JobContext, _ batch: CollectionBatch, _ learners: LearnerStream, reportId: String,
+        settings: ExhaustSettings
+    ) throws {
         let hierarchy = try Hierarchy.load(job, collectionId: batch.collectionId, keyspace: settings.hierarchyKeyspace)
         let supported = Set(hierarchy.supportedAssessments(settings))
         // The activity rows are keyed by activity and context, not by user: read once (a few scores per
         // user), then the learners stream past them.
         var scores: [String: AssessmentScores.UserScores] = [:]
         var columns: Set<String> = []
-        try job.scan("\(settings.courseKeyspace).user_activity_agg", columns: [Field("user_id", .utf8), Field("aggregates", .json)],
-                     where: [.eq("context_id", .string("cb:" + batch.batchId)), .eq("activity_id", .string(batch.collectionId))]) { r in
+        try job.scan(
+            "\(settings.courseKeyspace).user_activity_agg", columns: [Field("user_id", .utf8), Field("aggregates", .json)],
+            where: [.eq("context_id", .string("cb:" + batch.batchId)), .eq("activity_id", .string(batch.collectionId))]
+        ) { r in
             guard let u = r.string("user_id"), let text = r.string("aggregates"), case .object(let pairs) = try JSONParser.parse(text) else { return }
             let user = Self.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, supported: supported)
             columns.formUnion(user.perContent.keys)
@@ -38,10 +42,13 @@ struct ProgressExhaustV2: CollectionExhaustJob {
 
     /// One learner's aggregates (§3.3 steps 3–4): the `score:<id>`/`max_score:<id>` entries of supported contents.
     static func scores(_ aggregates: [(String, Double)], supported: Set<String>) -> AssessmentScores.UserScores {
-        let ids = Set(aggregates.compactMap { k, _ -> String? in
-            guard k.hasPrefix("score"), let id = k.split(separator: ":", maxSplits: 1).last.map(String.init), supported.contains(id) else { return nil }
-            return id
-        })
+        let ids = Set(
+            aggregates.compactMap { k, _ -> String? in
+                guard k.hasPrefix("score"), let id = k.split(separator: ":", maxSplits: 1).last.map(String.init), supported.contains(id) else {
+                    return nil
+                }
+                return id
+            })
         let kept = aggregates.filter { k, _ in ids.contains { k.contains($0) } }
         let score = kept.filter { $0.0.hasPrefix("score") }, max = kept.filter { $0.0.hasPrefix("max_score") }
         let maxSum = max.reduce(0) { $0 + $1.1 }

@@ -36,8 +36,10 @@ extension CollectionExhaustJob where Self: ResponseReport {
 
     static var columns: [(String, String)] { ResponseColumns.all }
 
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ stream: LearnerStream, reportId: String,
-                    settings: ExhaustSettings) throws {
+    func writeBatch(
+        _ job: JobContext, _ batch: CollectionBatch, _ stream: LearnerStream, reportId: String,
+        settings: ExhaustSettings
+    ) throws {
         let learners = try stream.all()
         let users = Set(learners.map(\.userId))
         // Live rows of this batch and course (QUIRK Q24 decided for V1 too: attempts of another batch are not reported here).
@@ -48,24 +50,31 @@ extension CollectionExhaustJob where Self: ResponseReport {
         }
         let missing = ResponseColumns.all.map(\.0).filter { !settings.csvColumns.contains($0) }
         guard missing.isEmpty else {
-            throw JobError(.invalidArgument, settings.csvColumns.isEmpty ? "csvColumns is empty" : "csvColumns lacks \(missing.joined(separator: ", "))")
+            throw JobError(
+                .invalidArgument, settings.csvColumns.isEmpty ? "csvColumns is empty" : "csvColumns lacks \(missing.joined(separator: ", "))")
         }
         var questionRows = AttemptRows.questionRows(attempts)
         if Self.withArchive { questionRows = AttemptRows.deduplicated(questionRows) }  // QUIRK Q26 decided: live rows win
         let contentIds = Array(Set(questionRows.map(\.attempt.contentId))).sorted()
-        let titles = contentIds.isEmpty ? [:] : try ContentSearch.items(job, url: settings.contentSearchUrl, body: .object([
-            ("request", .object([("filters", .object([("identifier", .array(contentIds.map { .string($0) }))]))])),
-        ]))
+        let titles =
+            contentIds.isEmpty
+            ? [:]
+            : try ContentSearch.items(
+                job, url: settings.contentSearchUrl,
+                body: .object([
+                    ("request", .object([("filters", .object([("identifier", .array(contentIds.map { .string($0) }))]))]))
+                ]))
         let out = try job.openReport(reportId, format: .csv, columns: ResponseColumns.all.map { Field($0.1, .utf8) })
         for r in questionRows {
             let q = r.question
             let a = r.attempt
             func num(_ key: String) -> Value { q?[key].flatMap(AttemptRows.double).map { .string(NumberText.java($0)) } ?? .null }
-            let duration: Value = q?["duration"].flatMap(AttemptRows.double).map { d -> Value in
-                let rounded = d.rounded(.toNearestOrAwayFromZero)
-                // QUIRK Q23 decided: V2 prints the double (1.0) always, V1 the integer-valued decimal (1).
-                return .string(Self.withArchive ? NumberText.java(rounded) : String(Int64(rounded)))
-            } ?? .null
+            let duration: Value =
+                q?["duration"].flatMap(AttemptRows.double).map { d -> Value in
+                    let rounded = d.rounded(.toNearestOrAwayFromZero)
+                    // QUIRK Q23 decided: V2 prints the double (1.0) always, V1 the integer-valued decimal (1).
+                    return .string(Self.withArchive ? NumberText.java(rounded) : String(Int64(rounded)))
+                } ?? .null
             try out.append([
                 .string(batch.collectionId), .string(batch.collectionName), .string("BatchId_" + batch.batchId), .string(batch.batchName),
                 .string(a.userId), .string(a.contentId), .string(titles[a.contentId]?["name"]?.string ?? ""), .string(a.attemptId),
@@ -107,16 +116,21 @@ enum AttemptRows {
     static func live(_ job: JobContext, batch: CollectionBatch, users: Set<String>, keyspace: String) throws -> [Attempt] {
         guard !users.isEmpty else { return [] }
         var byKey: [String: Attempt] = [:]
-        let columns = [Field("user_id", .utf8), Field("content_id", .utf8), Field("attempt_id", .utf8),
-                       Field("last_attempted_on", .json), Field("question", .json)]
-        try job.scan("\(keyspace).assessment_aggregator", columns: columns,
-                     where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))]) { r in
+        let columns = [
+            Field("user_id", .utf8), Field("content_id", .utf8), Field("attempt_id", .utf8),
+            Field("last_attempted_on", .json), Field("question", .json),
+        ]
+        try job.scan(
+            "\(keyspace).assessment_aggregator", columns: columns,
+            where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))]
+        ) { r in
             guard let u = r.string("user_id"), users.contains(u), let c = r.string("content_id"), let a = r.string("attempt_id") else { return }
             let questions = r.string("question").flatMap { try? JSONParser.parse($0) }?.array ?? []
             // Rows with one primary key are one row (Cassandra upserts): the last wins.
-            byKey[u + "\u{1F}" + c + "\u{1F}" + a] = Attempt(courseId: batch.collectionId, batchId: batch.batchId, userId: u, contentId: c,
-                                                           attemptId: a, lastAttemptedOn: scalarText(r.string("last_attempted_on")),
-                                                           questions: questions, archived: false)
+            byKey[u + "\u{1F}" + c + "\u{1F}" + a] = Attempt(
+                courseId: batch.collectionId, batchId: batch.batchId, userId: u, contentId: c,
+                attemptId: a, lastAttemptedOn: scalarText(r.string("last_attempted_on")),
+                questions: questions, archived: false)
         }
         return Array(byKey.values)
     }
@@ -133,7 +147,8 @@ enum AttemptRows {
             ($0.userId, $0.contentId, $0.attemptId, $0.archived ? 1 : 0) < ($1.userId, $1.contentId, $1.attemptId, $1.archived ? 1 : 0)
         }
         return ordered.flatMap { a in
-            a.questions.isEmpty ? [QuestionRow(attempt: a, question: nil, position: 0)]
+            a.questions.isEmpty
+                ? [QuestionRow(attempt: a, question: nil, position: 0)]
                 : a.questions.enumerated().map { QuestionRow(attempt: a, question: $1, position: $0) }
         }
     }
@@ -196,8 +211,10 @@ enum Timestamp {
     static let isoOut = utc("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
     static let plainOut = utc("yyyy-MM-dd HH:mm:ss")
     static let millisOut = utc("yyyy-MM-dd HH:mm:ss.SSS")
-    static let parsers = ["yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd HH:mm:ss.SSSXXX", "yyyy-MM-dd HH:mm:ssXXX",
-                          "yyyy-MM-dd HH:mm:ss.SSS", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSSZ", "yyyy-MM-dd HH:mm:ssZ"].map(utc)
+    static let parsers = [
+        "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd HH:mm:ss.SSSXXX", "yyyy-MM-dd HH:mm:ssXXX",
+        "yyyy-MM-dd HH:mm:ss.SSS", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSSZ", "yyyy-MM-dd HH:mm:ssZ",
+    ].map(utc)
 
     /// Epoch milliseconds, or ISO-8601 / `yyyy-MM-dd HH:mm:ss[.SSS]` text (UTC unless it says otherwise).
     static func parse(_ text: String) -> Date? {

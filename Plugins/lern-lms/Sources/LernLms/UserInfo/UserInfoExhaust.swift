@@ -11,8 +11,10 @@ struct UserInfoExhaust: CollectionExhaustJob {
     static let reportPath = "userinfo-exhaust/"
     static let reportKey = "userinfo"
     static let requiresEncryptionKey = true
-    static let userFields = ["username", "state", "district", "rootorgid", "orgname", "email", "phone", "block", "cluster",
-                             "usertype", "usersubtype", "schooludisecode", "schoolname"]
+    static let userFields = [
+        "username", "state", "district", "rootorgid", "orgname", "email", "phone", "block", "cluster",
+        "usertype", "usersubtype", "schooludisecode", "schoolname",
+    ]
 
     static let columns: [(String, String)] = [
         ("courseid", "Collection Id"), ("collectionName", "Collection Name"), ("batchid", "Batch Id"), ("batchName", "Batch Name"),
@@ -29,11 +31,15 @@ struct UserInfoExhaust: CollectionExhaustJob {
             && ["email", "phone", "username"].allSatisfy { settings.csvColumns.contains($0) && request.piiFields.contains($0) }
     }
 
-    func writeBatch(_ job: JobContext, _ batch: CollectionBatch, _ stream: LearnerStream, reportId: String,
-                    settings: ExhaustSettings) throws {
+    func writeBatch(
+        _ job: JobContext, _ batch: CollectionBatch, _ stream: LearnerStream, reportId: String,
+        settings: ExhaustSettings
+    ) throws {
         let learners = try stream.all()
         guard (batch.userConsent ?? "no").lowercased() == "yes" else {
-            throw JobError(.invalidArgument, "Invalid request. User info exhaust is not applicable for collections which don't request for user consent to share data")
+            throw JobError(
+                .invalidArgument,
+                "Invalid request. User info exhaust is not applicable for collections which don't request for user consent to share data")
         }
         let missing = Self.columns.map(\.0).filter { !settings.csvColumns.contains($0) }
         guard missing.isEmpty else { throw JobError(.invalidArgument, "csvColumns lacks \(missing.joined(separator: ", "))") }
@@ -44,8 +50,10 @@ struct UserInfoExhaust: CollectionExhaustJob {
             // Consent rules (§5 step 2): only learners with an active consent for this org remain.
             guard let consent = consents[l.userId], consent.active else { continue }
             func pii(_ f: String) throws -> String { try job.decryptPII(l.field(f) ?? "") }
-            var row: [Value] = [.string(batch.collectionId), .string(batch.collectionName), .string("BatchId_" + batch.batchId),
-                                .string(batch.batchName), .string(l.userId), .string(try pii("username"))]
+            var row: [Value] = [
+                .string(batch.collectionId), .string(batch.collectionName), .string("BatchId_" + batch.batchId),
+                .string(batch.batchName), .string(l.userId), .string(try pii("username")),
+            ]
             row += ["usertype", "usersubtype", "state", "district", "block", "cluster", "schooludisecode", "schoolname", "orgname"]
                 .map { .string(l.field($0) ?? "") }
             row += [.string(try pii("email")), .string(try pii("phone")), .string("true"), .string(consent.date)]
@@ -66,8 +74,10 @@ struct UserInfoExhaust: CollectionExhaustJob {
     static func consents(_ job: JobContext, batch: CollectionBatch, keyspace: String) throws -> [String: Consent] {
         guard batch.requestedOrgId != batch.custodianOrgId else { return [:] }
         var out: [String: Consent] = [:]
-        try job.scan("\(keyspace).user_consent", columns: [Field("user_id", .utf8), Field("status", .utf8), Field("last_updated_on", .utf8)],
-                     where: [.eq("object_id", .string(batch.collectionId)), .eq("consumer_id", .string(batch.requestedOrgId))]) { r in
+        try job.scan(
+            "\(keyspace).user_consent", columns: [Field("user_id", .utf8), Field("status", .utf8), Field("last_updated_on", .utf8)],
+            where: [.eq("object_id", .string(batch.collectionId)), .eq("consumer_id", .string(batch.requestedOrgId))]
+        ) { r in
             guard let u = r.string("user_id") else { return }
             out[u] = Consent(active: r.string("status")?.lowercased() == "active", date: ReportDates.ddMMyyyy(r.string("last_updated_on")))
         }

@@ -3,9 +3,12 @@ import PluginKit
 
 @_cdecl("dp_plugin_entry")
 public func dpPluginEntry() -> UnsafeRawPointer {
-    PluginExport.descriptor(name: "swift-testkit", version: "0.1.0", owner: "host team", block: "test",
-                            jobs: [Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self, BlobProbe.self, SearchProbe.self,
-                                   Merge.self])
+    PluginExport.descriptor(
+        name: "swift-testkit", version: "0.1.0", owner: "host team", block: "test",
+        jobs: [
+            Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self, BlobProbe.self, SearchProbe.self,
+            Merge.self,
+        ])
 }
 
 /// "name:type,name:type" → fields.
@@ -135,8 +138,9 @@ struct RedisProbe: Job {
         let write: [[(String, JSONValue)]] = (p[Self.write].array ?? []).map { if case .object(let o) = $0 { return o } else { return [] } }
         if !write.isEmpty {
             let names = ["key"] + Set(write.flatMap { $0.map(\.0) }).subtracting(["key"]).sorted()
-            try job.redisWrite(columns: names.map { Field($0, .utf8) },
-                               rows: write.map { r in names.map { n in r.first { $0.0 == n }?.1.string.map { .string($0) } ?? .null } })
+            try job.redisWrite(
+                columns: names.map { Field($0, .utf8) },
+                rows: write.map { r in names.map { n in r.first { $0.0 == n }?.1.string.map { .string($0) } ?? .null } })
         }
         let keys = p[Self.keys]
         let fields = p[Self.fields]
@@ -201,8 +205,9 @@ struct BlobProbe: Job {
         if case .object(let o) = p[Self.put] { puts = o }
         for (key, text) in puts.sorted(by: { $0.0 < $1.0 }) { try job.blobPut(key, Data((text.string ?? "").utf8)) }
         for key in p[Self.delete] { try job.blobDelete(key) }
-        let report = try job.openReport("blob/result", format: .jsonl,
-                                        columns: [Field("key", .utf8), Field("size", .int64), Field("text", .utf8)])
+        let report = try job.openReport(
+            "blob/result", format: .jsonl,
+            columns: [Field("key", .utf8), Field("size", .int64), Field("text", .utf8)])
         for key in try job.blobList(p[Self.prefix]) {
             let data = try job.blobGet(key)
             try report.append([.string(key), .int(Int64(data.count)), .string(String(decoding: data, as: UTF8.self))])
@@ -245,11 +250,13 @@ struct Merge: Job {
     static let parameters: [any ParameterDeclaring] = [attemptsTable, stopAfter]
     func run(_ job: JobContext) throws {
         let p = job.params
-        let left = try job.openScan("sunbird_courses.user_enrolments", columns: [Field("userid", .utf8), Field("batchid", .utf8)],
-                                    orderBy: ["userid", "batchid"], batchRows: 2, readAhead: 1)
-        let right = try job.openScan(p[Self.attemptsTable],
-                                     columns: [Field("user_id", .utf8), Field("attempt_id", .utf8)], orderBy: ["user_id"],
-                                     batchRows: 2, readAhead: 1)
+        let left = try job.openScan(
+            "sunbird_courses.user_enrolments", columns: [Field("userid", .utf8), Field("batchid", .utf8)],
+            orderBy: ["userid", "batchid"], batchRows: 2, readAhead: 1)
+        let right = try job.openScan(
+            p[Self.attemptsTable],
+            columns: [Field("user_id", .utf8), Field("attempt_id", .utf8)], orderBy: ["user_id"],
+            batchRows: 2, readAhead: 1)
         let stopAfter = p[Self.stopAfter] ?? Int.max
         let out = try job.openReport("merge/rows", format: .csv, columns: [Field("user", .utf8), Field("batch", .utf8), Field("attempts", .int64)])
         var pending: [(String, String)] = []  // right rows read but not yet matched (a batch at a time)

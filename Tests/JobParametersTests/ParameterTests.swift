@@ -32,7 +32,8 @@ final class ParameterTests: XCTestCase {
     }
 
     func testUpstreamSpellingsAreAccepted() throws {
-        let p = try resolve(#"{"request": {}, "batchLimitPerRequest": "4", "bestScoreReport": "false", "csvColumns": "a, b,c", "wait": "5m", "ratio": 2}"#)
+        let p = try resolve(
+            #"{"request": {}, "batchLimitPerRequest": "4", "bestScoreReport": "false", "csvColumns": "a, b,c", "wait": "5m", "ratio": 2}"#)
         XCTAssertEqual(p[Self.limit], 4)
         XCTAssertFalse(p[Self.best])
         XCTAssertEqual(p[Self.columns], ["a", "b", "c"])
@@ -41,16 +42,20 @@ final class ParameterTests: XCTestCase {
     }
 
     func testEveryProblemIsNamedAtOnce() {
-        XCTAssertThrowsError(try resolve(#"{"batchLimitPerRequest": "many", "mode": "purge", "bestScoreReport": 3, "csvColumns": {}, "wait": "soon"}"#)) { e in
+        XCTAssertThrowsError(
+            try resolve(#"{"batchLimitPerRequest": "many", "mode": "purge", "bestScoreReport": 3, "csvColumns": {}, "wait": "soon"}"#)
+        ) { e in
             let problems = (e as! ParameterError).problems
-            XCTAssertEqual(problems, [
-                #"modelParams.batchLimitPerRequest: expected an integer, got string "many""#,
-                "modelParams.mode: expected one of archival, delete, got string \"purge\"",
-                "modelParams.csvColumns: expected a list (JSON array, or comma-separated text), got object {}",
-                "modelParams.bestScoreReport: expected true or false, got number 3",
-                "modelParams.request is required (object: what to archive)",
-                "modelParams.wait: expected a duration (seconds, or text like 90s, 5m, 2h, 1d), got string \"soon\"",
-            ].sorted { a, b in Self.order(a) < Self.order(b) })
+            XCTAssertEqual(
+                problems,
+                [
+                    #"modelParams.batchLimitPerRequest: expected an integer, got string "many""#,
+                    "modelParams.mode: expected one of archival, delete, got string \"purge\"",
+                    "modelParams.csvColumns: expected a list (JSON array, or comma-separated text), got object {}",
+                    "modelParams.bestScoreReport: expected true or false, got number 3",
+                    "modelParams.request is required (object: what to archive)",
+                    "modelParams.wait: expected a duration (seconds, or text like 90s, 5m, 2h, 1d), got string \"soon\"",
+                ].sorted { a, b in Self.order(a) < Self.order(b) })
         }
     }
 
