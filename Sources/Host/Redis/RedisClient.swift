@@ -1,5 +1,6 @@
 import CHiredis
 import Foundation
+import JobParameters
 import PluginAPI
 import RowBatch
 
@@ -23,13 +24,13 @@ struct RedisSettings: Equatable {
         db = Int(path) ?? 0
     }
 
-    /// From a model config's modelParams (upstream keys); nil when it names no Redis host.
-    init?(modelParams: JSONValue?) {
-        guard let p = modelParams, let host = p["sparkRedisConnectionHost"]?.string, !host.isEmpty else { return nil }
-        func number(_ k: String) -> Int? { p[k]?.int.map { Int($0) } ?? p[k]?.string.flatMap { Int($0) } }
+    /// From the host's parameters (upstream keys `sparkRedisConnectionHost`, `sparkUserDbRedisPort`,
+    /// `sparkUserDbRedisIndex`); nil when they name no Redis host.
+    init?(parameters p: ResolvedParameters) {
+        guard let host = p[HostParameters.redisHost], !host.isEmpty else { return nil }
         self.host = host
-        port = Int32(number("sparkUserDbRedisPort") ?? 6379)
-        db = number("sparkUserDbRedisIndex") ?? 0
+        port = Int32(clamping: p[HostParameters.redisPort])
+        db = p[HostParameters.redisIndex]
     }
 
     init() {}

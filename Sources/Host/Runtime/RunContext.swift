@@ -11,7 +11,6 @@ final class RunContext {
     /// `--redis`, `--course-redis`, `--blob` as the command line gave them (typed, checked once).
     let connectors: Connectors
     private var redisClient: HashSource?
-    private let modelParams: JSONValue?
     let staging: Staging
     let logger: JobLogger
     /// How this job's CSV reports are written (modelParams.csvDialect).
@@ -42,8 +41,8 @@ final class RunContext {
     ) {
         self.jobId = jobId
         self.connectors = connectors
-        self.modelParams = (try? JSONParser.parse(configText))?["modelParams"]
         // Checked by the parent before the run; a bad value cannot reach here from `run` or `requests run`.
+        let modelParams = (try? JSONParser.parse(configText))?["modelParams"]
         let host = (try? ResolvedParameters(modelParams, declared: HostParameters.all.map(\.declaration))) ?? ResolvedParameters()
         self.hostParameters = host
         self.csvDialect = CSVDialect(rawValue: host[HostParameters.csvDialect]) ?? .spark
@@ -91,7 +90,7 @@ final class RunContext {
             redisClient = hashes
             return hashes
         }
-        guard let settings = connectors.userCache?.redisSettings ?? RedisSettings(modelParams: modelParams) else {
+        guard let settings = connectors.userCache?.redisSettings ?? RedisSettings(parameters: hostParameters) else {
             throw HostCallError(
                 status: DP_ERROR_UNSUPPORTED,
                 description:

@@ -1,4 +1,5 @@
 import Foundation
+import JobParameters
 import PluginAPI
 import XCTest
 @testable import Host
@@ -90,8 +91,9 @@ final class RedisTests: XCTestCase {
     func testSettingsFromUpstreamModelParams() throws {
         let params = try JSONParser.parse(
             #"{"sparkRedisConnectionHost":"cache.internal","sparkUserDbRedisPort":"6381","sparkUserDbRedisIndex":"12"}"#)
-        XCTAssertEqual(RedisSettings(modelParams: params)?.url, "redis://cache.internal:6381/12")
-        XCTAssertNil(RedisSettings(modelParams: try JSONParser.parse("{}")))
+        let declared = HostParameters.all.map(\.declaration)
+        XCTAssertEqual(RedisSettings(parameters: try ResolvedParameters(params, declared: declared))?.url, "redis://cache.internal:6381/12")
+        XCTAssertNil(RedisSettings(parameters: try ResolvedParameters(try JSONParser.parse("{}"), declared: declared)))
         XCTAssertThrowsError(try RedisSettings(url: "http://x"))
         XCTAssertThrowsError(try RedisSettings(url: "redis://x:1/notanumber"))
     }

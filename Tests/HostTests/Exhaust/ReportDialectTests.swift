@@ -87,16 +87,22 @@ final class ReportDialectTests: XCTestCase {
         return String(scalars)
     }
 
+    /// A batch-001 request of `job` (the upstream tests' row R-P / R-U / R-R), key test12.
+    static func batchRequest(_ bench: ExhaustBench, job: String, id: String, tag: String) throws {
+        try bench.insert([
+            "tag": tag, "request_id": id, "job_id": job, "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
+            "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
+        ])
+    }
+
     func testProgressReport() throws {
         try check(
             job: "progress-exhaust", config: ProgressExhaustTests.config, userCache: "usercache-progress.jsonl", httpDir: "http-progress",
             labels: ["district": "District", "schoolname": "School Name", "orgname": "Org Name", "block": "Block Name"],
             insert: {
-                try $0.insert([
-                    "tag": "do_1130928636168192001667_batch-001:channel-01", "request_id": ProgressExhaustTests.requestId,
-                    "job_id": "progress-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
-                    "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
-                ])
+                try Self.batchRequest(
+                    $0, job: "progress-exhaust", id: ProgressExhaustTests.requestId,
+                    tag: "do_1130928636168192001667_batch-001:channel-01")
             },
             zip: "progress-exhaust/\(ProgressExhaustTests.requestId)/batch-001_progress_\(Timestamps.reportDate()).zip", textKey: "test12")
     }
@@ -106,11 +112,9 @@ final class ReportDialectTests: XCTestCase {
             job: "userinfo-exhaust", config: UserInfoExhaustTests.config, userCache: "usercache-userinfo.jsonl", httpDir: "http-userinfo",
             labels: ["district": "District", "schoolname": "School Name", "orgname": "Org Name", "block": "Block"],
             insert: {
-                try $0.insert([
-                    "tag": "do_1131350140968632321230_batch-001:channel-01", "request_id": UserInfoExhaustTests.requestId,
-                    "job_id": "userinfo-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
-                    "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
-                ])
+                try Self.batchRequest(
+                    $0, job: "userinfo-exhaust", id: UserInfoExhaustTests.requestId,
+                    tag: "do_1131350140968632321230_batch-001:channel-01")
             },
             zip: "userinfo-exhaust/\(UserInfoExhaustTests.requestId)/batch-001_userinfo_\(Timestamps.reportDate()).zip", password: "test12")
     }
@@ -139,11 +143,9 @@ final class ReportDialectTests: XCTestCase {
                 ResponseExhaustTests.config.replacingOccurrences(
                     of: #""modelParams":{"#, with: #""modelParams":{"csvDialect":"\#(dialect.rawValue)","#))
             try bench.reset()
-            try bench.insert([
-                "tag": "do_1131350140968632321230_batch-001:01250894314817126443", "request_id": ResponseExhaustV2Tests.requestId,
-                "job_id": "response-exhaust", "request_data": #"{"batchId": "batch-001"}"#, "requested_by": "user-002",
-                "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d", "encryption_key": "test12",
-            ])
+            try Self.batchRequest(
+                bench, job: "response-exhaust", id: ResponseExhaustV2Tests.requestId,
+                tag: "do_1131350140968632321230_batch-001:01250894314817126443")
             try bench.run("response-exhaust")
             let bytes = try bench.csvBytes(zip, textKey: "test12")
             let rows = try pythonRows(bytes, dialect.rawValue)
