@@ -106,8 +106,10 @@ final class RunProgress: @unchecked Sendable {
         func list(_ verb: String, _ items: [(String, Int64)], _ unit: String) {
             guard !items.isEmpty else { return }
             // A rate means something after a second; before, the counts say enough.
-            let shown = items.map { name, n in
-                "\(name) \(Self.grouped(n))\(unit)" + (secs >= 1 ? " (\(Self.grouped(Int64(Double(n) / secs)))/s)" : "")
+            // Biggest first: on a narrow terminal the line is cut, and the small lookups matter least.
+            let shown = items.sorted { $0.1 > $1.1 }.map { name, n in
+                let rate = Int64(Double(n) / secs)
+                return "\(name) \(Self.grouped(n))\(unit)" + (secs >= 1 && rate > 0 ? " (\(Self.grouped(rate))/s)" : "")
             }
             parts.append(verb + " " + shown.joined(separator: ", "))
         }
