@@ -14,8 +14,8 @@ struct Load: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard into.hasPrefix("postgres:") else { throw HostError.config("--into must be postgres:CONNINFO") }
-            let conninfo = StoreFactory.postgresConninfo(String(into.dropFirst("postgres:".count)))
+            guard case .postgres(let given)? = try? StoreSpec(into) else { throw HostError.config("--into must be postgres:CONNINFO") }
+            let conninfo = StoreFactory.postgresConninfo(given)
             let schemaPath = schema ?? (homeOptions.homePath as NSString).appendingPathComponent("config/schema/postgres.sql")
             guard let ddl = FileManager.default.contents(atPath: schemaPath) else {
                 throw HostError.config("schema file \(schemaPath) does not exist")

@@ -32,7 +32,10 @@ struct Render: ParsableCommand {
                 print(config.json.pretty())  // a config for no known job: rendered, nothing to check it against
                 return
             }
-            let declared = HostParameters.declarations(job: resolved.params, onDemand: onDemand || params)
+            if let why = resolved.unreadable {  // still rendered and checked against the host's own keys
+                FileHandle.standardError.write(Data("dataproducts: warning: \(resolved.id)'s own parameters are not checked: \(why)\n".utf8))
+            }
+            let declared = HostParameters.declarations(job: resolved.params ?? .object([]), onDemand: onDemand || params)
             let values = try HostParameters.resolve(config, job: resolved.id, declared: declared)
             guard params else { return print(config.json.pretty()) }
             print("\(resolved.id) (\(configOptions.config ?? "config/jobs/\(resolved.id).json")\(configOptions.env.map { ", env \($0)" } ?? ""))")

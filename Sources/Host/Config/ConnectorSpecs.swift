@@ -93,3 +93,26 @@ struct BlobSpec: Codable, Equatable {
         self.text = text
     }
 }
+
+/// `--requests`: the on-demand queue, `postgres:CONNINFO[#table]` (default table job_request) or
+/// `local:FILE` (JSON lines).
+enum QueueSpec: Codable, Equatable {
+    case postgres(conninfo: String, table: String)
+    case local(file: String)
+
+    init(_ text: String) throws {
+        if var rest = SpecText.split(text, "postgres") {
+            var table = "job_request"
+            if let hash = rest.lastIndex(of: "#") {
+                table = String(rest[rest.index(after: hash)...])
+                rest = String(rest[..<hash])
+            }
+            self = .postgres(conninfo: rest, table: table)
+        } else if let file = SpecText.split(text, "local") {
+            guard !file.isEmpty else { throw HostError.config("--requests local: needs a file path") }
+            self = .local(file: file)
+        } else {
+            throw HostError.config("unknown request queue '\(text)': use postgres:CONNINFO[#table] or local:FILE")
+        }
+    }
+}

@@ -26,11 +26,16 @@ struct PluginResolver {
         return (try verify(plugin), jobId)
     }
 
-    /// The job's id and declared parameters from its plugin's manifest (no library is read).
-    func described(job: String) throws -> (id: String, params: JSONValue) {
+    /// The job's id and declared parameters from its plugin's manifest (no library is read); the
+    /// parameters are nil, with the reason, when the manifest cannot be read (the plugin is not built).
+    func described(job: String) throws -> (id: String, params: JSONValue?, unreadable: String?) {
         let (plugin, jobId) = try claim(job: job)
-        let manifest = try Manifest.read(registry.manifestPath(plugin))
-        return (jobId, manifest.jobs.first { $0.id == jobId }?.params ?? .object([]))
+        do {
+            let manifest = try Manifest.read(registry.manifestPath(plugin))
+            return (jobId, manifest.jobs.first { $0.id == jobId }?.params ?? .object([]), nil)
+        } catch {
+            return (jobId, nil, "\(error)")
+        }
     }
 
     /// Which registry plugin provides `job` (checked: known, claimed once, in the environment).

@@ -130,21 +130,12 @@ protocol RequestQueue: AnyObject {
 
 enum RequestQueueFactory {
     /// `postgres:CONNINFO[#table]` (table default job_request) or `local:FILE` (JSON lines).
-    static func make(_ spec: String) throws -> RequestQueue {
-        if spec.hasPrefix("postgres:") {
-            var rest = String(spec.dropFirst("postgres:".count))
-            var table = "job_request"
-            if let hash = rest.lastIndex(of: "#") {
-                table = String(rest[rest.index(after: hash)...])
-                rest = String(rest[..<hash])
-            }
-            return try PostgresRequestQueue(conninfo: rest, table: table)
+    static func make(_ spec: String) throws -> RequestQueue { try make(try QueueSpec(spec)) }
+
+    static func make(_ spec: QueueSpec) throws -> RequestQueue {
+        switch spec {
+        case .postgres(let conninfo, let table): return try PostgresRequestQueue(conninfo: conninfo, table: table)
+        case .local(let file): return LocalRequestQueue(path: file)
         }
-        if spec.hasPrefix("local:") {
-            let path = String(spec.dropFirst("local:".count))
-            guard !path.isEmpty else { throw HostError.config("--requests local: needs a file path") }
-            return LocalRequestQueue(path: path)
-        }
-        throw HostError.config("unknown request queue '\(spec)': use postgres:CONNINFO[#table] or local:FILE")
     }
 }

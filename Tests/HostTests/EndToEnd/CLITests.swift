@@ -124,6 +124,16 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains(#"csvDialect                             string = "spark" (default) one of spark|rfc4180"#), r.stdout)
     }
 
+    func testRenderWithoutTheBuiltPluginStillRendersAndSaysWhatWasNotChecked() throws {
+        try home.write("config/jobs/test-echo.json", #"{"modelParams":{"batchRows":"many"}}"#)
+        try FileManager.default.removeItem(atPath: home.plugins + "/libswift-testkit.manifest.json")
+        let r = try home.run(["render", "test-echo"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains(#""batchRows": "many""#), r.stdout)
+        XCTAssertTrue(r.stderr.contains("warning: test-echo's own parameters are not checked: manifest"), r.stderr)
+        XCTAssertEqual(try home.run(["run", "test-echo"]).status, 66, "running it is refused")
+    }
+
     func testReadingAColumnTheScanDidNotRequestFailsTheJobNamingIt() throws {
         try home.write("data/t.x.jsonl", #"{"a":"1","b":"2"}"# + "\n")
         try home.write("config/jobs/test-echo.json", #"{"modelParams":{"table":"t.x","columns":"a:utf8","alsoRead":"b"}}"#)
