@@ -8,7 +8,8 @@ public struct ResolvedParameters: Sendable {
     public let declared: [String: Parameter]
 
     /// Every problem at once, one per line, each naming the key and what was expected.
-    public init(_ modelParams: JSONValue?, declared: [Parameter]) throws(ParameterError) {
+    /// Throws a `ParameterError` listing every problem (untyped `throws`: Swift 5.10 toolchains build plugins too).
+    public init(_ modelParams: JSONValue?, declared: [Parameter]) throws {
         var values: [String: JSONValue] = [:]
         if case .object(let pairs)? = modelParams { for (k, v) in pairs { values[k] = v } }
         var problems: [String] = []

@@ -42,7 +42,7 @@ enum HostParameters {
 
     /// The config's modelParams checked against `declared`; a misfit is a config error (exit 65).
     static func resolve(_ config: EffectiveConfig, job: String, declared: [Parameter]) throws -> ResolvedParameters {
-        do { return try ResolvedParameters(config.json["modelParams"], declared: declared) } catch {
+        do { return try ResolvedParameters(config.json["modelParams"], declared: declared) } catch let error as ParameterError {
             throw HostError.config("config of job \(job): " + error.problems.joined(separator: "; "))
         }
     }
