@@ -25,10 +25,8 @@ struct Render: ParsableCommand {
             let registry = try homeOptions.loadRegistry()
             // --env picks the variables here; which plugins an environment gets matters when a job runs.
             let resolver = PluginResolver(registry: registry, environment: nil)
-            var resolved = try job.map { try resolver.described(job: $0) }
-            let config = try configOptions.effective(home: home, job: resolved?.id ?? job)
-            if resolved == nil, let model = config.model { resolved = try resolver.described(job: model) }
-            guard let resolved else {
+            let (found, config) = try configOptions.job(job, home: home, lookup: resolver.described(job:), id: \.id)
+            guard let resolved = found else {
                 print(config.json.pretty())  // a config for no known job: rendered, nothing to check it against
                 return
             }

@@ -24,4 +24,18 @@ struct ConfigOptions: ParsableArguments {
         if let env { files.append((home as NSString).appendingPathComponent("config/env/\(env).json")) }
         return try EffectiveConfig.load(templatePath: path, variablesFiles: files + varsFiles, overrides: sets)
     }
+
+    /// The job and its config, in the order that gives the clearest errors: the job named on the command
+    /// line is looked up first (an unknown id is refused before its config is looked for), its config
+    /// is found by the canonical id, and with no job named the config's `model` decides (nil: none).
+    func job<Job>(
+        _ named: String?, home: String, lookup: (String) throws -> Job, id: (Job) -> String
+    ) throws
+        -> (job: Job?, config: EffectiveConfig)
+    {
+        var found = try named.map(lookup)
+        let config = try effective(home: home, job: found.map(id) ?? named)
+        if found == nil, let model = config.model { found = try lookup(model) }
+        return (found, config)
+    }
 }

@@ -57,13 +57,9 @@ struct RunOptions: ParsableArguments {
         let home = homeOptions.homePath
         let registry = try homeOptions.loadRegistry()
         let resolver = PluginResolver(registry: registry, environment: configOptions.env)
-        var resolved = try job.map { try resolver.resolve(job: $0) }
-        let config = try configOptions.effective(home: home, job: resolved?.1 ?? job)
-        if resolved == nil {
-            guard let model = config.model else { throw HostError.config("no job: pass JOB or set \"model\" in the config") }
-            resolved = try resolver.resolve(job: model)
-        }
-        let (plugin, jobName) = resolved!
+        let (found, config) = try configOptions.job(job, home: home, lookup: resolver.resolve(job:), id: \.1)
+        guard let resolved = found else { throw HostError.config("no job: pass JOB or set \"model\" in the config") }
+        let (plugin, jobName) = resolved
         let declared = plugin.manifest.jobs.first { $0.id == jobName }?.params ?? .object([])
         let parameters = try HostParameters.resolve(
             config, job: jobName,
