@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "PluginKit", dependencies: ["PluginAPI", "RowBatch", "JobParameters"]),
         // PostgreSQL client library (Debian: libpq-dev), used by the host only; plugins never link it.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // SQLite (Debian: libsqlite3-dev): the embedded default store, queue and user cache.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // hiredis (Debian: libhiredis-dev) for the Redis user cache.
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         // libcurl (Debian: libcurl4-openssl-dev) behind a non-variadic C function, for HTTP and blob storage.
@@ -39,7 +41,7 @@ let package = Package(
         .target(
             name: "Host",
             dependencies: [
-                "PluginAPI", "RowBatch", "JobParameters", "HostSystem", "CLibPQ", "CCurlShim", "CHiredis", "CLibZip",
+                "PluginAPI", "RowBatch", "JobParameters", "HostSystem", "CLibPQ", "CSQLite", "CCurlShim", "CHiredis", "CLibZip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // AES-CBC, the AES block function (ECB) and RSA PKCS#1 v1.5 for the exhaust encryption.

@@ -3,27 +3,38 @@ import Foundation
 
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load a folder of keyspace.table.jsonl tables (the fixture format) into PostgreSQL.",
-        discussion: "Creates the tables from the schema file first. Loading the same folder twice is idempotent (upsert by primary key).")
+        abstract: "Load a folder of keyspace.table.jsonl tables (the fixture format) into the embedded SQLite store or PostgreSQL.",
+        discussion: """
+            Primary keys come from the schema file (PostgreSQL also creates the tables from it). Loading the same \
+            folder twice is idempotent (upsert by primary key); each file loads in one transaction.
+            """)
 
     @Argument(help: "Folder of keyspace.table.jsonl files.") var directory: String
-    @Option(help: "Target store: postgres:CONNINFO (URI or key=value; empty = $DATABASE_URL or PG* variables).")
+    @Option(help: "Target store: sqlite:FILE (created if missing), or postgres:CONNINFO (URI or key=value; empty = $DATABASE_URL or PG* variables).")
     var into: String
-    @Option(help: "DDL to apply first (default: <home>/config/schema/postgres.sql).") var schema: String?
+    @Option(help: "DDL with the tables' primary keys (default: <home>/config/schema/postgres.sql).") var schema: String?
     @OptionGroup var homeOptions: HomeOptions
 
     func run() throws {
         try reportingErrors {
-            guard case .postgres(let given)? = try? StoreSpec(into) else { throw HostError.config("--into must be postgres:CONNINFO") }
-            let conninfo = StoreFactory.postgresConninfo(given)
+            let target = try StoreSpec(into)
             let schemaPath = schema ?? (homeOptions.homePath as NSString).appendingPathComponent("config/schema/postgres.sql")
-            guard let ddl = FileManager.default.contents(atPath: schemaPath) else {
+            guard let ddl = FileManager.default.contents(atPath: schemaPath).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw HostError.config("schema file \(schemaPath) does not exist")
             }
             let t0 = Date()
-            let loader = try withStoreErrors { PostgresLoader(conn: try PGConnection(conninfo)) }
-            try withStoreErrors { try loader.applySchema(String(decoding: ddl, as: UTF8.self)) }
-            let loaded = try withStoreErrors { try loader.load(directory: directory) }
+            let loaded: [(table: String, rows: Int)]
+            switch target {
+            case .postgres(let given):
+                let loader = try withStoreErrors { PostgresLoader(conn: try PGConnection(StoreFactory.postgresConninfo(given))) }
+                try withStoreErrors { try loader.applySchema(ddl) }
+                loaded = try withStoreErrors { try loader.load(directory: directory).map { ($0.table, $0.rows) } }
+            case .sqlite(let file):
+                let loader = try withStoreErrors { SQLiteLoader(db: try SQLiteConnection(file), primaryKeys: SchemaKeys.primaryKeys(ddl: ddl)) }
+                loaded = try withStoreErrors { try loader.load(directory: directory).map { ($0.table, $0.rows) } }
+            case .local:
+                throw HostError.config("--into must be sqlite:FILE or postgres:CONNINFO (a local:DIR folder is read as it is)")
+            }
             for l in loaded { print("\(l.table): \(l.rows) rows") }
             print(
                 String(

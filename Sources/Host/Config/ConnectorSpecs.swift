@@ -20,24 +20,28 @@ enum SpecText {
     }
 }
 
-/// `--store`: `local:DIR` (JSON-lines tables) or `postgres:CONNINFO`.
+/// `--store`: `local:DIR` (JSON-lines tables), `sqlite:FILE` (the embedded store) or `postgres:CONNINFO`.
 enum StoreSpec: Codable, Equatable {
     case local(directory: String)
+    case sqlite(path: String)
     case postgres(conninfo: String)
 
     init(_ text: String) throws {
         if let dir = SpecText.split(text, "local") {
             self = .local(directory: dir)
+        } else if let file = SpecText.split(text, "sqlite"), !file.isEmpty {
+            self = .sqlite(path: file)
         } else if let c = SpecText.split(text, "postgres") {
             self = .postgres(conninfo: c)
         } else {
-            throw HostError.config("unknown store '\(text)' (supported: local:DIR, postgres:CONNINFO)")
+            throw HostError.config("unknown store '\(text)' (supported: local:DIR, sqlite:FILE, postgres:CONNINFO)")
         }
     }
 
     var text: String {
         switch self {
         case .local(let d): return "local:" + d
+        case .sqlite(let f): return "sqlite:" + f
         case .postgres(let c): return "postgres:" + c
         }
     }

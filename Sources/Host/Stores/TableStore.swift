@@ -51,7 +51,7 @@ extension BatchView {
     }
 }
 
-/// Parses `--store` values: `local:DIR`, or `postgres:CONNINFO` (a postgresql:// URI or libpq
+/// Parses `--store` values: `local:DIR`, `sqlite:FILE`, or `postgres:CONNINFO` (a postgresql:// URI or libpq
 /// key=value pairs). An empty CONNINFO means $DATABASE_URL; else the model config's upstream
 /// `sparkCassandraConnectionHost` (host or host:port) as the host; libpq's PG* variables supply
 /// the rest (user, password, database).
@@ -70,6 +70,11 @@ enum StoreFactory {
                 throw HostError.config("local store folder \(dir) does not exist")
             }
             return LocalStore(directory: dir)
+        case .sqlite(let file):
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw HostError.config("SQLite store \(file) does not exist (make it with: dataproducts load DIR --into sqlite:\(file))")
+            }
+            return SQLiteStore(path: file)
         }
     }
 

@@ -19,44 +19,22 @@ struct PostgresStore: TableStore {
         guard !types.isEmpty else {
             throw HostCallError.notFound("table \(request.qualifiedName) not found in PostgreSQL (\(PGConnection.describe(conninfo)))")
         }
-        let select = request.columns.map { c -> String in
-            guard let type = types[c.name] else { return "NULL" }
-            // A PostgreSQL array (upstream's CQL list, e.g. blob_url text[]) reads as a JSON array.
-            return type == "ARRAY" && c.type == .json ? "array_to_json(\(conn.identifier(c.name)))" : conn.identifier(c.name)
-        }
         // Columns already in byte order need no COLLATE "C", which would keep PostgreSQL off their index.
         let byteOrdered = try Self.byteOrderedColumns(conn, keyspace: request.keyspace, table: request.table)
-        var params: [String?] = []
-        var conditions: [String] = []
-        for f in request.filters {
-            guard let type = types[f.column] else {
-                conditions.append("FALSE")  // an absent column is null everywhere, and null never matches
-                continue
-            }
-            // Text compares by bytes, as the local store does, whatever the database's collation.
-            let column = conn.identifier(f.column) + (Self.isText(type) && !byteOrdered.contains(f.column) ? " COLLATE \"C\"" : "")
-            let placeholders = try f.values.map { v -> String in
-                params.append(try Self.parameter(v, column: f.column))
-                return "$\(params.count)"
-            }
-            switch f.op {
-            case .eq: conditions.append("\(column) = \(placeholders[0])")
-            case .in: conditions.append("\(column) IN (\(placeholders.joined(separator: ", ")))")
-            case .lt: conditions.append("\(column) < \(placeholders[0])")
-            case .le: conditions.append("\(column) <= \(placeholders[0])")
-            case .gt: conditions.append("\(column) > \(placeholders[0])")
-            case .ge: conditions.append("\(column) >= \(placeholders[0])")
-            }
-        }
-        var sql =
-            "SELECT \(select.isEmpty ? "1" : select.joined(separator: ", ")) FROM \(conn.identifier(request.keyspace)).\(conn.identifier(request.table))"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        // The order the local store gives: text by bytes, nulls last; an absent column is null everywhere.
-        let order = request.orderBy.compactMap { name -> String? in
-            guard let type = types[name] else { return nil }
-            return conn.identifier(name) + (Self.isText(type) && !byteOrdered.contains(name) ? " COLLATE \"C\"" : "") + " NULLS LAST"
-        }
-        if !order.isEmpty { sql += " ORDER BY " + order.joined(separator: ", ") }
+        let dialect = ScanSQL.Dialect(
+            identifier: conn.identifier, placeholder: { "$\($0)" },
+            select: { c in
+                // A PostgreSQL array (upstream's CQL list, e.g. blob_url text[]) reads as a JSON array.
+                types[c.name] == "ARRAY" && c.type == .json ? "array_to_json(\(conn.identifier(c.name)))" : conn.identifier(c.name)
+            },
+            compared: { name in
+                // Text compares by bytes, as every store does, whatever the database's collation.
+                conn.identifier(name) + (Self.isText(types[name]!) && !byteOrdered.contains(name) ? " COLLATE \"C\"" : "")
+            })
+        let table = "\(conn.identifier(request.keyspace)).\(conn.identifier(request.table))"
+        let query = ScanSQL(request, from: table, has: { types[$0] != nil }, dialect)
+        let sql = query.text
+        let params: [String?] = try query.parameters.map { try Self.parameter($0.value, column: $0.column) }
         let limit = request.batchRows > 0 ? request.batchRows : ScanRequest.defaultBatchRows
         try conn.exec("BEGIN READ ONLY")
         do {

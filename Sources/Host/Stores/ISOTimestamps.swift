@@ -1,0 +1,9 @@
+import Foundation
+
+extension ISO8601DateFormatter {
+    static let withMilliseconds: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+}

@@ -1,0 +1,119 @@
+import Foundation
+import RowBatch
+
+/// JSON-lines tables (the fixture format, `keyspace.table.jsonl`) into an SQLite store, a file per
+/// transaction: a file that fails to load leaves its table as it was. With a primary key (from the
+/// schema) loading is an upsert, so loading a folder twice changes nothing and, as in Cassandra,
+/// the last row for a key wins; without one every line becomes a row, in file order. Columns are
+/// the keys the lines use (a table grows one when a line brings a new key). `"now()"` becomes the
+/// load time, as `load --into postgres` does.
+struct SQLiteLoader {
+    let db: SQLiteConnection
+    /// `keyspace.table` → primary key columns.
+    var primaryKeys: [String: [String]] = [:]
+    /// A fresh import of one file (the local store's): every line a row whose rowid is its line number.
+    var lineNumbersAsRowids = false
+    let loadTime = ISO8601DateFormatter.withMilliseconds.string(from: Date())
+
+    struct Loaded {
+        var table: String
+        var rows: Int
+    }
+
+    func load(directory: String) throws -> [Loaded] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".jsonl") }.sorted()
+        guard !files.isEmpty else { throw HostError.config("no keyspace.table.jsonl files in \(directory)") }
+        return try files.map { try load(file: (directory as NSString).appendingPathComponent($0)) }
+    }
+
+    static func tableName(ofFile file: String) throws -> String {
+        let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        guard name.split(separator: ".").count >= 2 else { throw HostError.config("\(file): name must be keyspace.table.jsonl") }
+        return name
+    }
+
+    func load(file: String) throws -> Loaded {
+        let name = try Self.tableName(ofFile: file)
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw HostCallError.io("cannot read \(file): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let rows = try db.transaction { try insertLines(fd, file: file, table: name) }
+        return Loaded(table: name, rows: rows)
+    }
+
+    private func insertLines(_ fd: Int32, file: String, table: String) throws -> Int {
+        let key = primaryKeys[table] ?? []
+        var columns = try db.columns(of: table)
+        var slot: [String: Int] = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        var statement: SQLiteStatement?
+        var cells: [JSONValue] = []
+        var lineNumber = 0, rows = 0
+        try LineReader(fd: fd).forEachLine { line in
+            lineNumber += 1
+            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
+            let parsed: JSONValue
+            do { parsed = try JSONParser.parse(line) } catch {
+                throw HostCallError.data("\(file) line \(lineNumber): invalid JSON object: \(error)")
+            }
+            guard case .object(let pairs) = parsed else { throw HostCallError.data("\(file) line \(lineNumber): not a JSON object") }
+            for i in cells.indices { cells[i] = .null }
+            for (k, v) in pairs {
+                if slot[k] == nil {  // a key no line had before: the table grows a column
+                    try SQLiteStore.ensure(db, table, columns: columns + [k], key: key)
+                    slot[k] = columns.count
+                    columns.append(k)
+                    statement = nil
+                }
+                if cells.count < columns.count { cells += [JSONValue](repeating: .null, count: columns.count - cells.count) }
+                if case .string("now()") = v { cells[slot[k]!] = .string(loadTime) } else { cells[slot[k]!] = v }
+            }
+            if columns.isEmpty && !lineNumbersAsRowids { return }  // `{}` into a table that has no columns yet
+            if columns.isEmpty { try SQLiteStore.ensure(db, table, columns: [], key: []) }
+            if statement == nil { statement = try prepareInsert(table, columns: columns, key: key) }
+            for (i, v) in cells.enumerated() { try statement!.bind(Int32(i + 1), v) }
+            if lineNumbersAsRowids { try statement!.bind(Int32(columns.count + 1), .int(Int64(lineNumber))) }
+            try statement!.run()
+            rows += 1
+        }
+        if try db.columns(of: table).isEmpty { try SQLiteStore.ensure(db, table, columns: key, key: key) }  // an empty file is an empty table
+        return rows
+    }
+
+    private func prepareInsert(_ table: String, columns: [String], key: [String]) throws -> SQLiteStatement {
+        let q = SQLiteConnection.identifier
+        let names = columns.map(q) + (lineNumbersAsRowids ? ["rowid"] : [])
+        var sql =
+            "INSERT INTO \(q(table)) (\(names.joined(separator: ", "))) VALUES (\((1...names.count).map { "?\($0)" }.joined(separator: ", ")))"
+        if !key.isEmpty && !lineNumbersAsRowids {
+            let others = columns.filter { !key.contains($0) }
+            sql +=
+                " ON CONFLICT (\(key.map(q).joined(separator: ", "))) DO "
+                + (others.isEmpty ? "NOTHING" : "UPDATE SET " + others.map { "\(q($0)) = excluded.\(q($0))" }.joined(separator: ", "))
+        }
+        return try db.prepare(sql)
+    }
+}
+
+/// Primary keys from the PostgreSQL DDL (config/schema/postgres.sql), the one place tables are
+/// declared: `CREATE TABLE [IF NOT EXISTS] ks.t (... PRIMARY KEY (a, b))` or `col type PRIMARY KEY`.
+enum SchemaKeys {
+    static func primaryKeys(ddl: String) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        let unquote = { (s: Substring) in s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "") }
+        for block in ddl.components(separatedBy: "CREATE TABLE").dropFirst() {
+            guard let open = block.firstIndex(of: "(") else { continue }
+            var name = block[..<open].trimmingCharacters(in: .whitespacesAndNewlines)
+            if name.hasPrefix("IF NOT EXISTS") { name = String(name.dropFirst("IF NOT EXISTS".count)) }
+            name = unquote(Substring(name))
+            let body = block[block.index(after: open)...].prefix { $0 != ";" }
+            if let r = body.range(of: "PRIMARY KEY (") {
+                let list = body[r.upperBound...].prefix { $0 != ")" }
+                out[name] = list.split(separator: ",").map(unquote)
+            } else if let r = body.range(of: " PRIMARY KEY") {
+                let line = body[..<r.lowerBound].split(whereSeparator: { $0 == "\n" || $0 == "(" || $0 == "," }).last ?? ""
+                if let column = line.split(separator: " ").first { out[name] = [unquote(column)] }
+            }
+        }
+        return out
+    }
+}
