@@ -39,7 +39,7 @@ struct ProgressExhaust: CollectionExhaustJob {
         let supported = hierarchy.supportedAssessments(settings)
         // The score columns are the supported contents some learner of the report attempted.
         // One pull scan of the batch's attempts in user order, merged with the learners chunk by chunk.
-        let attempts = supported.isEmpty ? nil : try AttemptStream(job, batch: batch, settings: settings)
+        let attempts = supported.isEmpty ? nil : try UserOrderedRows.attempts(job, batch: batch, settings: settings)
         defer { attempts?.close() }
         try Self.write(job, batch, learners, reportId: reportId, hierarchy: hierarchy, scoreColumns: .attempted(among: supported)) { chunk in
             guard let attempts else { return [:] }
@@ -51,8 +51,9 @@ struct ProgressExhaust: CollectionExhaustJob {
     enum ScoreColumns {
         /// Known before the first row (V2: from the activity rows).
         case fixed([String])
-        /// The contents that appear in some learner's scores (V1): the rows wait in a spool until the last learner.
-        case attempted(among: [String])
+        /// The contents that appear in some learner's scores (V1), or in what `alsoSeen` returns after
+        /// the last learner (V2: every activity row's): the rows wait in a spool until then.
+        case attempted(among: [String], alsoSeen: (() throws -> Set<String>)? = nil)
     }
 
     /// The report of one batch, whichever version computes the scores: learners stream in user id
@@ -87,7 +88,7 @@ struct ProgressExhaust: CollectionExhaustJob {
                 written += Int64(chunk.count)
             }
             try out.close()
-        case .attempted(let among):
+        case .attempted(let among, let alsoSeen):
             let candidates = byLabel(among)
             // Rows are made and spooled on a thread of their own (no host calls there) while this one
             // reads the next chunk's cache entries and attempts; two chunks in flight at most. The row
@@ -106,7 +107,7 @@ struct ProgressExhaust: CollectionExhaustJob {
             }
             rows.sync {}
             if let failure = work.failure { throw failure }
-            let spool = work.spool, seen = work.seen
+            let spool = work.spool, seen = work.seen.union(try alsoSeen?() ?? [])
             let kept = candidates.indices.filter { seen.contains(candidates[$0]) }
             let out = try open(kept.map { candidates[$0] })
             let fixed = learnerFields.count
@@ -210,7 +211,7 @@ struct AssessmentScores {
     /// The scores of one chunk of learners (ascending user ids): the attempts stream is merged up to
     /// the chunk's last user, one user's attempts in hand at a time; per row only bytes are compared.
     static func load(
-        _ attempts: AttemptStream, learners: [Learner], supported: [String],
+        _ attempts: UserOrderedRows, learners: [Learner], supported: [String],
         settings: ExhaustSettings
     ) throws -> [String: UserScores] {
         guard let last = learners.last?.userId else { return [:] }
@@ -234,13 +235,13 @@ struct AssessmentScores {
         }
         try attempts.forEach(upTo: Array(last.utf8)) { b, row, user in
             guard let user else { return }
-            if !current.withUnsafeBytes({ AttemptStream.compare($0, user) == 0 }) {
+            if !current.withUnsafeBytes({ UserOrderedRows.compare($0, user) == 0 }) {
                 finish()
                 current = Array(user)
                 currentId = String(decoding: user, as: UTF8.self)
             }
             guard let content = b.utf8(1, row),
-                let c = contentBytes.firstIndex(where: { id in id.withUnsafeBytes { AttemptStream.compare($0, content) == 0 } })
+                let c = contentBytes.firstIndex(where: { id in id.withUnsafeBytes { UserOrderedRows.compare($0, content) == 0 } })
             else { return }
             let a = Attempt(
                 score: b.double(3, row) ?? 0, maxScore: b.double(2, row) ?? 0, grand: nil,
@@ -307,60 +308,5 @@ final class RowThreadWork: @unchecked Sendable {
                 try spool.append(make(l, u))
             }
         } catch { failure = error }
-    }
-}
-
-/// A batch's `assessment_aggregator` rows in user order (one ABI 1.5 pull scan), read a chunk of
-/// learners at a time: the merge side of the progress report's join.
-final class AttemptStream {
-    private let cursor: ScanCursor
-    private var batch: BatchView?
-    private var row = 0
-    private var ended = false
-
-    init(_ job: JobContext, batch: CollectionBatch, settings: ExhaustSettings) throws {
-        var columns = [
-            Field("user_id", .utf8), Field("content_id", .utf8), Field("total_max_score", .float64),
-            Field("total_score", .float64), Field("grand_total", .utf8),
-        ]
-        if !settings.bestScoreReport { columns.append(Field("last_attempted_on", .json)) }  // only the latest-attempt rule reads it
-        // Read ahead about a chunk of learners' attempts, so the server works while the job reads the cache.
-        cursor = try job.openScan(
-            "\(settings.courseKeyspace).assessment_aggregator", columns: columns,
-            where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))],
-            orderBy: ["user_id"], readAhead: 128)
-    }
-
-    func close() { cursor.close() }
-
-    /// Hands over every row (with its user_id bytes, nil when null) whose user_id is at most `last`
-    /// (UTF-8 bytes, the scan's order) and keeps the first later row for the next call.
-    func forEach(upTo last: [UInt8], _ body: (BatchView, Int, UnsafeRawBufferPointer?) throws -> Void) throws {
-        try last.withUnsafeBytes { last in
-            while !ended {
-                guard let b = batch, row < b.count else {
-                    batch = try cursor.next()
-                    row = 0
-                    if batch == nil { ended = true }
-                    continue
-                }
-                while row < b.count {
-                    let u = b.utf8(0, row)
-                    if let u, Self.compare(u, last) > 0 { return }
-                    try body(b, row, u)
-                    row += 1
-                }
-            }
-        }
-    }
-
-    /// Byte order of two UTF-8 strings (memcmp, then length).
-    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        let n = min(a.count, b.count)
-        if n > 0 {
-            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
-            if c != 0 { return Int(c) }
-        }
-        return a.count - b.count
     }
 }

@@ -21,22 +21,39 @@ struct ProgressExhaustV2: CollectionExhaustJob {
         settings: ExhaustSettings
     ) throws {
         let hierarchy = try Hierarchy.load(job, collectionId: batch.collectionId, keyspace: settings.hierarchyKeyspace)
-        let supported = Set(hierarchy.supportedAssessments(settings))
-        // The activity rows are keyed by activity and context, not by user: read once (a few scores per
-        // user), then the learners stream past them.
-        var scores: [String: AssessmentScores.UserScores] = [:]
+        let supported = hierarchy.supportedAssessments(settings)
+        let supportedSet = Set(supported)
+        // The activity rows stream in user order beside the learners (a merge join, one chunk at a
+        // time). The score columns are the contents scored in any activity row of the batch, the
+        // learners' or not (as upstream): rows of other users only add to that set.
+        let activity = try UserOrderedRows.activity(job, batch: batch, settings: settings)
+        defer { activity.close() }
         var columns: Set<String> = []
-        try job.scan(
-            "\(settings.courseKeyspace).user_activity_agg", columns: [Field("user_id", .utf8), Field("aggregates", .json)],
-            where: [.eq("context_id", .string("cb:" + batch.batchId)), .eq("activity_id", .string(batch.collectionId))]
-        ) { r in
-            guard let u = r.string("user_id"), let text = r.string("aggregates"), case .object(let pairs) = try JSONParser.parse(text) else { return }
-            let user = Self.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, supported: supported)
+        func scores(_ row: (BatchView, Int, UnsafeRawBufferPointer?)) throws -> AssessmentScores.UserScores? {
+            guard row.2 != nil, let text = row.0.string(1, row.1), case .object(let pairs) = try JSONParser.parse(text) else { return nil }
+            let user = Self.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, supported: supportedSet)
             columns.formUnion(user.perContent.keys)
-            scores[u] = user
+            return user
         }
-        try ProgressExhaust.write(job, batch, learners, reportId: reportId, hierarchy: hierarchy, scoreColumns: .fixed(Array(columns))) { _ in
-            scores
+        let candidates = supported
+        try ProgressExhaust.write(
+            job, batch, learners, reportId: reportId, hierarchy: hierarchy,
+            scoreColumns: .attempted(
+                among: candidates,
+                alsoSeen: {
+                    try activity.forEach(upTo: nil) { b, r, u in _ = try scores((b, r, u)) }
+                    return columns
+                })
+        ) { chunk in
+            guard let last = chunk.last?.userId else { return [:] }
+            let users = Set(chunk.map(\.userId))
+            var out: [String: AssessmentScores.UserScores] = [:]
+            try activity.forEach(upTo: Array(last.utf8)) { b, r, u in
+                guard let s = try scores((b, r, u)), let u else { return }
+                let id = String(decoding: u, as: UTF8.self)
+                if users.contains(id) { out[id] = s }  // a later row of the same user wins, as before
+            }
+            return out
         }
     }
 

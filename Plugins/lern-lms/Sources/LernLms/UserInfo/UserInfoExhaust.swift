@@ -35,7 +35,6 @@ struct UserInfoExhaust: CollectionExhaustJob {
         _ job: JobContext, _ batch: CollectionBatch, _ stream: LearnerStream, reportId: String,
         settings: ExhaustSettings
     ) throws {
-        let learners = try stream.all()
         guard (batch.userConsent ?? "no").lowercased() == "yes" else {
             throw JobError(
                 .invalidArgument,
@@ -43,22 +42,27 @@ struct UserInfoExhaust: CollectionExhaustJob {
         }
         let missing = Self.columns.map(\.0).filter { !settings.csvColumns.contains($0) }
         guard missing.isEmpty else { throw JobError(.invalidArgument, "csvColumns lacks \(missing.joined(separator: ", "))") }
+        // Learners and their consents both stream in user order, merged a chunk at a time.
         let consents = try Self.consents(job, batch: batch, keyspace: settings.userKeyspace)
+        defer { consents?.close() }
         let out = try job.openReport(reportId, format: .csv, columns: Self.columns.map { Field($0.1, .utf8) })
         var written: Int64 = 0
-        for l in learners.sorted(by: { $0.userId < $1.userId }) {
-            // Consent rules (§5 step 2): only learners with an active consent for this org remain.
-            guard let consent = consents[l.userId], consent.active else { continue }
-            func pii(_ f: String) throws -> String { try job.decryptPII(l.field(f) ?? "") }
-            var row: [Value] = [
-                .string(batch.collectionId), .string(batch.collectionName), .string("BatchId_" + batch.batchId),
-                .string(batch.batchName), .string(l.userId), .string(try pii("username")),
-            ]
-            row += ["usertype", "usersubtype", "state", "district", "block", "cluster", "schooludisecode", "schoolname", "orgname"]
-                .map { .string(l.field($0) ?? "") }
-            row += [.string(try pii("email")), .string(try pii("phone")), .string("true"), .string(consent.date)]
-            try out.append(row)
-            written += 1
+        try stream.forEachChunk { learners in
+            let consent = try Self.consents(consents, upTo: learners.last!.userId)
+            for l in learners {
+                // Consent rules (§5 step 2): only learners with an active consent for this org remain.
+                guard let consent = consent[l.userId], consent.active else { continue }
+                func pii(_ f: String) throws -> String { try job.decryptPII(l.field(f) ?? "") }
+                var row: [Value] = [
+                    .string(batch.collectionId), .string(batch.collectionName), .string("BatchId_" + batch.batchId),
+                    .string(batch.batchName), .string(l.userId), .string(try pii("username")),
+                ]
+                row += ["usertype", "usersubtype", "state", "district", "block", "cluster", "schooludisecode", "schoolname", "orgname"]
+                    .map { .string(l.field($0) ?? "") }
+                row += [.string(try pii("email")), .string(try pii("phone")), .string("true"), .string(consent.date)]
+                try out.append(row)
+                written += 1
+            }
         }
         try out.close()
         job.count("outputEvents", written)
@@ -69,17 +73,24 @@ struct UserInfoExhaust: CollectionExhaustJob {
         var date: String
     }
 
-    /// user_consent rows of this collection for the requesting org; none at all when the requester is
-    /// the custodian org (QUIRK Q19, kept: its admins never see PII).
-    static func consents(_ job: JobContext, batch: CollectionBatch, keyspace: String) throws -> [String: Consent] {
-        guard batch.requestedOrgId != batch.custodianOrgId else { return [:] }
+    /// user_consent rows of this collection for the requesting org, in user order; none at all when
+    /// the requester is the custodian org (QUIRK Q19, kept: its admins never see PII).
+    static func consents(_ job: JobContext, batch: CollectionBatch, keyspace: String) throws -> UserOrderedRows? {
+        guard batch.requestedOrgId != batch.custodianOrgId else { return nil }
+        return UserOrderedRows(
+            try job.openScan(
+                "\(keyspace).user_consent", columns: [Field("user_id", .utf8), Field("status", .utf8), Field("last_updated_on", .utf8)],
+                where: [.eq("object_id", .string(batch.collectionId)), .eq("consumer_id", .string(batch.requestedOrgId))],
+                orderBy: ["user_id"]))
+    }
+
+    /// The consents of users up to `last` (a later row of one user wins).
+    static func consents(_ rows: UserOrderedRows?, upTo last: String) throws -> [String: Consent] {
         var out: [String: Consent] = [:]
-        try job.scan(
-            "\(keyspace).user_consent", columns: [Field("user_id", .utf8), Field("status", .utf8), Field("last_updated_on", .utf8)],
-            where: [.eq("object_id", .string(batch.collectionId)), .eq("consumer_id", .string(batch.requestedOrgId))]
-        ) { r in
-            guard let u = r.string("user_id") else { return }
-            out[u] = Consent(active: r.string("status")?.lowercased() == "active", date: ReportDates.ddMMyyyy(r.string("last_updated_on")))
+        try rows?.forEach(upTo: Array(last.utf8)) { b, r, u in
+            guard let u else { return }
+            out[String(decoding: u, as: UTF8.self)] = Consent(
+                active: b.string(1, r)?.lowercased() == "active", date: ReportDates.ddMMyyyy(b.string(2, r)))
         }
         return out
     }
