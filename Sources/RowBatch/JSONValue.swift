@@ -98,6 +98,10 @@ public struct JSONParseError: Error, CustomStringConvertible {
     public var message: String
     public var offset: Int
     public var description: String { "\(message) at byte \(offset)" }
+    public init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes: exact types, keys in document order, no Foundation.

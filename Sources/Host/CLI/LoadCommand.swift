@@ -12,6 +12,11 @@ struct Load: ParsableCommand {
     @Argument(help: "Folder of keyspace.table.jsonl files.") var directory: String
     @Option(help: "Target store: sqlite:FILE (created if missing), or postgres:CONNINFO (URI or key=value; empty = $DATABASE_URL or PG* variables).")
     var into: String
+    @Option(
+        name: .customLong("user-cache"),
+        help: "Also load this JSON-lines user cache ({\"key\": ..., \"fields\": {...}} per line) into sqlite:FILE (read it with --redis sqlite:FILE)."
+    )
+    var userCache: String?
     @Option(help: "DDL with the tables' primary keys (default: <home>/config/schema/postgres.sql).") var schema: String?
     @OptionGroup var homeOptions: HomeOptions
 
@@ -22,6 +27,10 @@ struct Load: ParsableCommand {
             guard let ddl = FileManager.default.contents(atPath: schemaPath).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw HostError.config("schema file \(schemaPath) does not exist")
             }
+            if userCache != nil, case .sqlite = target {
+            } else if userCache != nil {
+                throw HostError.config("--user-cache loads into sqlite:FILE only (PostgreSQL deployments read Redis)")
+            }
             let t0 = Date()
             let loaded: [(table: String, rows: Int)]
             switch target {
@@ -31,7 +40,11 @@ struct Load: ParsableCommand {
                 loaded = try withStoreErrors { try loader.load(directory: directory).map { ($0.table, $0.rows) } }
             case .sqlite(let file):
                 let loader = try withStoreErrors { SQLiteLoader(db: try SQLiteConnection(file), primaryKeys: SchemaKeys.primaryKeys(ddl: ddl)) }
-                loaded = try withStoreErrors { try loader.load(directory: directory).map { ($0.table, $0.rows) } }
+                var tables = try withStoreErrors { try loader.load(directory: directory).map { ($0.table, $0.rows) } }
+                if let userCache {
+                    tables.append((SQLiteUserCache.table, try withStoreErrors { try SQLiteUserCache.load(jsonLines: userCache, into: loader.db) }))
+                }
+                loaded = tables
             case .local:
                 throw HostError.config("--into must be sqlite:FILE or postgres:CONNINFO (a local:DIR folder is read as it is)")
             }

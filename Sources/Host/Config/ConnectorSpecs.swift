@@ -71,10 +71,14 @@ enum HTTPSpec: Codable, Equatable {
 /// `--redis` / `--course-redis`: a Redis database or the embedded file (JSON lines).
 enum CacheSpec: Codable, Equatable {
     case redis(url: String)
+    /// A JSON-lines file of hashes (imported into SQLite on first use).
     case local(file: String)
+    /// The `dp_user_cache` table of an embedded SQLite store.
+    case sqlite(file: String)
 
     init(_ text: String) throws {
         if let f = SpecText.split(text, "local") { self = .local(file: f); return }
+        if let f = SpecText.split(text, "sqlite"), !f.isEmpty { self = .sqlite(file: f); return }
         _ = try RedisSettings(url: text)  // checked here, once
         self = .redis(url: text)
     }

@@ -95,56 +95,6 @@ protocol HashSource: AnyObject {
 
 extension RedisClient: HashSource {}
 
-/// `local:FILE`: one `{"key": "user:<id>", "fields": {"name": "value", ...}}` per line, read once.
-/// Small by design (demo and hermetic tests); production reads Redis.
-final class LocalHashFile: HashSource {
-    let path: String
-    private let hashes: [String: [String: String]]
-
-    init(path: String) throws {
-        self.path = path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw HostCallError.io("user cache file \(path) does not exist or cannot be read")
-        }
-        var hashes: [String: [String: String]] = [:]
-        for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
-        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let j = try? JSONParser.parse(String(line)), let key = j["key"]?.string, case .object(let pairs)? = j["fields"] else {
-                throw HostCallError.data("\(path) line \(n + 1): expected {\"key\": ..., \"fields\": {...}}")
-            }
-            var h: [String: String] = [:]
-            for (k, v) in pairs { if let s = v.string { h[k] = s } else if !v.isNull { h[k] = v.render() } }
-            hashes[key] = h
-        }
-        self.hashes = hashes
-    }
-
-    func read(keys: [String], fields: [String], emit: (BatchBuilder) throws -> Void) throws {
-        let schema = [Field("key", .utf8)] + (fields.isEmpty ? [Field("fields", .json)] : fields.map { Field($0, .utf8) })
-        let builder = BatchBuilder(fields: schema)
-        var start = 0
-        while start < keys.count {
-            for key in keys[start..<min(start + RedisClient.pipelineDepth, keys.count)] {
-                builder.set(0, .string(key))
-                let h = hashes[key]
-                if fields.isEmpty {
-                    let pairs = (h ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }
-                    builder.set(1, pairs.isEmpty ? .null : .json(JSONValue.object(pairs).render()))
-                } else {
-                    for (j, f) in fields.enumerated() { builder.set(j + 1, h?[f].map { .string($0) } ?? .null) }
-                }
-                builder.endRow()
-            }
-            try emit(builder)
-            start += RedisClient.pipelineDepth
-        }
-    }
-
-    func write(_ batch: BatchView) throws {
-        throw HostCallError(status: DP_ERROR_UNSUPPORTED, description: "the local user cache \(path) is read-only: use --redis redis://...")
-    }
-}
-
 /// What serves the ABI's course_cache_members: a Redis server (SMEMBERS) or a JSON-lines file of sets.
 protocol SetSource: AnyObject {
     func members(_ key: String) throws -> [String]

@@ -85,10 +85,14 @@ final class RunContext {
     /// The run's Redis connection, opened on first use.
     func redis() throws -> HashSource {
         if let redisClient { return redisClient }
-        if case .local(let file)? = connectors.userCache {
-            let hashes = try LocalHashFile(path: file)
-            redisClient = hashes
-            return hashes
+        switch connectors.userCache {
+        case .local(let file)?:
+            redisClient = try SQLiteUserCache.importing(jsonLines: file)
+            return redisClient!
+        case .sqlite(let file)?:
+            redisClient = try SQLiteUserCache(path: file)
+            return redisClient!
+        default: break
         }
         guard let settings = connectors.userCache?.redisSettings ?? RedisSettings(parameters: hostParameters) else {
             throw HostCallError(
@@ -121,6 +125,8 @@ final class RunContext {
         let source: SetSource
         switch connectors.courseCache {
         case .local(let file)?: source = try LocalSetFile(path: file)
+        case .sqlite?:
+            throw HostCallError(status: DP_ERROR_UNSUPPORTED, description: "--course-redis takes redis://... or local:FILE (sets), not sqlite:")
         case .redis(let url)?: source = RedisClient(try RedisSettings(url: url))
         case nil:
             guard let host = hostParameters[HostParameters.courseRedisHost], !host.isEmpty else {

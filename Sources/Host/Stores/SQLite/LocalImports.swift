@@ -4,12 +4,11 @@ import Foundation
 /// file of its own in a temporary folder of this process (a file per table, so two cursors import
 /// two tables at once on two cores). An import is checked against the file's size and modification
 /// time at every scan and redone when the file changed. Removed when the store goes away or the
-/// process exits; a folder left by a killed process is removed by the next one that imports.
+/// process exits (ScratchFolder).
 final class LocalImports: @unchecked Sendable {
     let directory: String
     private let lock = NSLock()
     private var tables: [String: Entry] = [:]
-    private var scratch: String?
 
     private final class Entry {
         let lock = NSLock()
@@ -31,7 +30,7 @@ final class LocalImports: @unchecked Sendable {
     init(directory: String) { self.directory = directory }
 
     deinit {
-        if let scratch { Self.remove(scratch) }
+        for e in tables.values { if let p = e.path { unlink(p) } }
     }
 
     func file(of table: String) -> String { (directory as NSString).appendingPathComponent("\(table).jsonl") }
@@ -69,8 +68,7 @@ final class LocalImports: @unchecked Sendable {
     }
 
     private func importTable(_ table: String) throws -> String {
-        let folder = try scratchFolder()
-        let path = (folder as NSString).appendingPathComponent("\(table)-\(UUID().uuidString.prefix(8)).sqlite")
+        let path = try ScratchFolder.shared.newFile("\(table).sqlite")
         do {
             // A disposable copy: no journal, no fsync; a big cache for the import's own pages.
             let db = try SQLiteConnection(path, wal: false)
@@ -84,66 +82,4 @@ final class LocalImports: @unchecked Sendable {
         }
         return path
     }
-
-    private func scratchFolder() throws -> String {
-        try lock.withLock {
-            if let scratch { return scratch }
-            let base = NSTemporaryDirectory()
-            Self.removeAbandoned(in: base)
-            let path = (base as NSString).appendingPathComponent("dataproducts-local-\(getpid())-\(UUID().uuidString.prefix(8))")
-            guard mkdir(path, 0o700) == 0 else { throw HostCallError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
-            scratch = path
-            Self.atExit.add(path)
-            return path
-        }
-    }
-
-    private static func remove(_ folder: String) {
-        try? FileManager.default.removeItem(atPath: folder)
-        atExit.remove(folder)
-    }
-
-    /// Folders of processes that no longer run (killed before they could clean up).
-    private static func removeAbandoned(in base: String) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] where name.hasPrefix("dataproducts-local-") {
-            let parts = name.split(separator: "-")
-            guard parts.count >= 4, let pid = pid_t(parts[2]), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            try? FileManager.default.removeItem(atPath: (base as NSString).appendingPathComponent(name))
-        }
-    }
-
-    /// Folders to remove when the process exits normally (a store kept to the end never deinits).
-    private static let atExit = ExitCleanup()
-}
-
-/// Paths removed by an atexit handler.
-final class ExitCleanup: @unchecked Sendable {
-    private let lock = NSLock()
-    private var paths: Set<String> = []
-    private static var installed = false
-
-    func add(_ path: String) {
-        lock.withLock {
-            paths.insert(path)
-            if !Self.installed {
-                Self.installed = true
-                atexit { LocalImportsExit.run() }
-            }
-        }
-    }
-
-    func remove(_ path: String) { _ = lock.withLock { paths.remove(path) } }
-
-    func removeAll() {
-        for p in lock.withLock({ paths }) { try? FileManager.default.removeItem(atPath: p) }
-    }
-}
-
-/// The atexit callback cannot capture: it reaches the one cleanup through a global.
-enum LocalImportsExit {
-    static func run() { LocalImports.cleanupAll() }
-}
-
-extension LocalImports {
-    static func cleanupAll() { atExit.removeAll() }
 }

@@ -44,35 +44,57 @@ struct SQLiteLoader {
     private func insertLines(_ fd: Int32, file: String, table: String) throws -> Int {
         let key = primaryKeys[table] ?? []
         var columns = try db.columns(of: table)
-        var slot: [String: Int] = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        var keyBytes = columns.map { Array($0.utf8) }
         var statement: SQLiteStatement?
-        var cells: [JSONValue] = []
+        var pending: [(Int, JSONLineCells.Cell)] = []
         var lineNumber = 0, rows = 0
+        let now = Array("now()".utf8)
         try LineReader(fd: fd).forEachLine { line in
             lineNumber += 1
             guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
-            let parsed: JSONValue
-            do { parsed = try JSONParser.parse(line) } catch {
-                throw HostCallError.data("\(file) line \(lineNumber): invalid JSON object: \(error)")
-            }
-            guard case .object(let pairs) = parsed else { throw HostCallError.data("\(file) line \(lineNumber): not a JSON object") }
-            for i in cells.indices { cells[i] = .null }
-            for (k, v) in pairs {
-                if slot[k] == nil {  // a key no line had before: the table grows a column
-                    try SQLiteStore.ensure(db, table, columns: columns + [k], key: key)
-                    slot[k] = columns.count
-                    columns.append(k)
-                    statement = nil
+            pending.removeAll(keepingCapacity: true)
+            var hint = 0  // lines tend to list their keys in one order: try the next column first
+            do {
+                try JSONLineCells.forEach(line) { k, cell in
+                    let slot: Int
+                    if hint < keyBytes.count, keyBytes[hint].elementsEqual(k) {
+                        slot = hint
+                    } else if let found = keyBytes.firstIndex(where: { $0.elementsEqual(k) }) {
+                        slot = found
+                    } else {  // a key no line had before: the table grows a column
+                        let name = String(decoding: k, as: UTF8.self)
+                        try SQLiteStore.ensure(db, table, columns: columns + [name], key: key)
+                        slot = columns.count
+                        columns.append(name)
+                        keyBytes.append(Array(k))
+                        statement = nil
+                    }
+                    hint = slot + 1
+                    pending.append((slot, cell))
                 }
-                if cells.count < columns.count { cells += [JSONValue](repeating: .null, count: columns.count - cells.count) }
-                if case .string("now()") = v { cells[slot[k]!] = .string(loadTime) } else { cells[slot[k]!] = v }
+            } catch let e as JSONParseError {
+                throw HostCallError.data("\(file) line \(lineNumber): invalid JSON object: \(e)")
             }
             if columns.isEmpty && !lineNumbersAsRowids { return }  // `{}` into a table that has no columns yet
             if columns.isEmpty { try SQLiteStore.ensure(db, table, columns: [], key: []) }
             if statement == nil { statement = try prepareInsert(table, columns: columns, key: key) }
-            for (i, v) in cells.enumerated() { try statement!.bind(Int32(i + 1), v) }
-            if lineNumbersAsRowids { try statement!.bind(Int32(columns.count + 1), .int(Int64(lineNumber))) }
-            try statement!.run()
+            let s = statement!
+            for (slot, cell) in pending {
+                let i = Int32(slot + 1)
+                switch cell {
+                case .null: break  // unbound parameters are NULL
+                case .bool(let v): try s.bind(i, .bool(v))
+                case .int(let v): try s.bind(i, .int(v))
+                case .double(let v): try s.bind(i, .double(v))
+                case .text(let bytes) where bytes.elementsEqual(now): try s.bind(i, .string(loadTime))
+                case .text(let bytes): try s.bindText(i, bytes)
+                case .document(let bytes): try s.bindJSON(i, bytes)
+                case .value(.string("now()")): try s.bind(i, .string(loadTime))
+                case .value(let v): try s.bind(i, v)
+                }
+            }
+            if lineNumbersAsRowids { try s.bind(Int32(columns.count + 1), .int(Int64(lineNumber))) }
+            try s.run()
             rows += 1
         }
         if try db.columns(of: table).isEmpty { try SQLiteStore.ensure(db, table, columns: key, key: key) }  // an empty file is an empty table

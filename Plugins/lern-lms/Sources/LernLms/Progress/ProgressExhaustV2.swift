@@ -22,7 +22,7 @@ struct ProgressExhaustV2: CollectionExhaustJob {
     ) throws {
         let hierarchy = try Hierarchy.load(job, collectionId: batch.collectionId, keyspace: settings.hierarchyKeyspace)
         let supported = hierarchy.supportedAssessments(settings)
-        let supportedSet = Set(supported)
+        let keys = AggregateKeys(supported: Set(supported))
         // The activity rows stream in user order beside the learners (a merge join, one chunk at a
         // time). The score columns are the contents scored in any activity row of the batch, the
         // learners' or not (as upstream): rows of other users only add to that set.
@@ -31,7 +31,7 @@ struct ProgressExhaustV2: CollectionExhaustJob {
         var columns: Set<String> = []
         func scores(_ row: (BatchView, Int, UnsafeRawBufferPointer?)) throws -> AssessmentScores.UserScores? {
             guard row.2 != nil, let text = row.0.string(1, row.1), case .object(let pairs) = try JSONParser.parse(text) else { return nil }
-            let user = Self.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, supported: supportedSet)
+            let user = Self.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, keys: keys)
             columns.formUnion(user.perContent.keys)
             return user
         }
@@ -59,24 +59,70 @@ struct ProgressExhaustV2: CollectionExhaustJob {
 
     /// One learner's aggregates (§3.3 steps 3–4): the `score:<id>`/`max_score:<id>` entries of supported contents.
     static func scores(_ aggregates: [(String, Double)], supported: Set<String>) -> AssessmentScores.UserScores {
-        let ids = Set(
-            aggregates.compactMap { k, _ -> String? in
-                guard k.hasPrefix("score"), let id = k.split(separator: ":", maxSplits: 1).last.map(String.init), supported.contains(id) else {
-                    return nil
-                }
-                return id
-            })
-        let kept = aggregates.filter { k, _ in ids.contains { k.contains($0) } }
-        let score = kept.filter { $0.0.hasPrefix("score") }, max = kept.filter { $0.0.hasPrefix("max_score") }
-        let maxSum = max.reduce(0) { $0 + $1.1 }
+        scores(aggregates, keys: AggregateKeys(supported: supported))
+    }
+
+    static func scores(_ aggregates: [(String, Double)], keys: AggregateKeys) -> AssessmentScores.UserScores {
+        let infos = aggregates.map { keys.info($0.0) }
+        let ids = Set(infos.compactMap(\.scoreId))
+        let kept = aggregates.indices.filter { infos[$0].contained.contains(where: ids.contains) }
+        let score = kept.filter { infos[$0].isScore }, max = kept.filter { infos[$0].isMax }
+        let maxSum = max.reduce(0) { $0 + aggregates[$1].1 }
         guard !score.isEmpty, maxSum > 0 else { return AssessmentScores.UserScores(total: "", perContent: [:]) }
-        let total = "\(Int((score.reduce(0) { $0 + $1.1 } / maxSum * 100).rounded(.up)))%"
+        let total = "\(Int((score.reduce(0) { $0 + aggregates[$1].1 } / maxSum * 100).rounded(.up)))%"
         var per: [String: String] = [:]
-        for (k, v) in score {
-            let id = String(k.split(separator: ":", maxSplits: 1).last ?? "")
-            let m = max.first { $0.0 == "max_score:" + id }?.1 ?? 0
-            per[id] = m > 0 ? AssessmentScores.ceilPercent(v, of: m) : ""
+        for i in score {
+            let info = infos[i]
+            let m = max.first { aggregates[$0].0 == info.maxKey }.map { aggregates[$0].1 } ?? 0
+            per[info.suffix] = m > 0 ? AssessmentScores.ceilPercent(aggregates[i].1, of: m) : ""
         }
         return AssessmentScores.UserScores(total: total, perContent: per)
+    }
+
+    /// Whether `text` contains `part`, by UTF-8 bytes (Foundation's `contains` compares Unicode
+    /// strings: correct here too, and a hundred times slower on every learner's keys).
+    static func contains(_ text: String, _ part: String) -> Bool {
+        var text = text, part = part
+        return text.withUTF8 { t in
+            part.withUTF8 { p in
+                guard !p.isEmpty else { return true }
+                guard p.count <= t.count else { return false }
+                return (0...(t.count - p.count)).contains { i in memcmp(t.baseAddress! + i, p.baseAddress!, p.count) == 0 }
+            }
+        }
+    }
+}
+
+/// What an aggregates key means for the scores, worked out once per distinct key: every learner's
+/// document repeats the same few keys, and string work per learner and key was most of the report.
+final class AggregateKeys {
+    struct Info {
+        /// The id of a `score…` key when supported (the part after the first ':', or the whole key).
+        var scoreId: String?
+        /// The supported ids this key contains (it is kept when the learner has a score for one).
+        var contained: [String]
+        var isScore: Bool
+        var isMax: Bool
+        /// The part after the first ':' (the whole key without one).
+        var suffix: String
+        /// `max_score:<suffix>`.
+        var maxKey: String
+    }
+
+    let supported: Set<String>
+    private var known: [String: Info] = [:]
+
+    init(supported: Set<String>) { self.supported = supported }
+
+    func info(_ key: String) -> Info {
+        if let i = known[key] { return i }
+        let suffix = String(key.split(separator: ":", maxSplits: 1).last ?? "")
+        let isScore = key.hasPrefix("score")
+        let info = Info(
+            scoreId: isScore && supported.contains(suffix) ? suffix : nil,
+            contained: supported.filter { ProgressExhaustV2.contains(key, $0) }, isScore: isScore,
+            isMax: key.hasPrefix("max_score"), suffix: suffix, maxKey: "max_score:" + suffix)
+        known[key] = info
+        return info
     }
 }
