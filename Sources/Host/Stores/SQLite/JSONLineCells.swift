@@ -26,6 +26,16 @@ struct JSONLineCells {
     static func forEach(
         _ line: UnsafeRawBufferPointer, _ body: (_ key: UnsafeRawBufferPointer, _ cell: Cell) throws -> Void
     ) throws {
+        try members(line) { k, c in
+            try body(k, c)
+            return false
+        }
+    }
+
+    /// As `forEach`, until `body` returns true: the rest of the line is then neither read nor checked.
+    static func members(
+        _ line: UnsafeRawBufferPointer, _ body: (_ key: UnsafeRawBufferPointer, _ cell: Cell) throws -> Bool
+    ) throws {
         var p = JSONLineCells(line)
         p.space()
         try p.expect(UInt8(ascii: "{"), "expected an object")
@@ -50,7 +60,7 @@ struct JSONLineCells {
                 try p.expect(UInt8(ascii: ":"), "expected ':'")
                 p.space()
                 let cell = try p.cell()
-                try owned.withUnsafeBytes { o in try body(plain ? key : o, cell) }
+                if try owned.withUnsafeBytes({ o in try body(plain ? key : o, cell) }) { return }
                 p.space()
                 if p.peek == UInt8(ascii: ",") { p.i += 1; continue }
                 try p.expect(UInt8(ascii: "}"), "expected ',' or '}'")
@@ -76,7 +86,15 @@ struct JSONLineCells {
     private mutating func stringForm() throws -> StringForm {
         i += 1
         var form = StringForm.plain
+        let base = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
         while i < b.count {
+            // Most bytes are ordinary: skip them without bounds checks.
+            while i < b.count {
+                let c = base[i]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                i += 1
+            }
+            guard i < b.count else { break }
             let c = b[i]
             if c == UInt8(ascii: "\"") { i += 1; return form }
             if c == UInt8(ascii: "\\") {

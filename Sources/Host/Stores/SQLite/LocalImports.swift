@@ -14,6 +14,9 @@ final class LocalImports: @unchecked Sendable {
         let lock = NSLock()
         var stamp: FileStamp?
         var path: String?
+        /// Orders the file was found in (or not), valid for `orderStamp`.
+        var orders: [[String]: Bool] = [:]
+        var orderStamp: FileStamp?
     }
 
     struct FileStamp: Equatable {
@@ -35,14 +38,34 @@ final class LocalImports: @unchecked Sendable {
 
     func file(of table: String) -> String { (directory as NSString).appendingPathComponent("\(table).jsonl") }
 
-    /// The SQLite store holding `table`'s current rows, importing the file first when needed.
-    func store(for table: String) throws -> SQLiteStore {
-        let entry = lock.withLock { () -> Entry in
+    private func entry(_ table: String) -> Entry {
+        lock.withLock { () -> Entry in
             if let e = tables[table] { return e }
             let e = Entry()
             tables[table] = e
             return e
         }
+    }
+
+    /// Whether `table`'s file is in the order of `keys` (read once per file version and order).
+    func isInOrder(_ table: String, by keys: [String]) throws -> Bool {
+        let entry = entry(table)
+        return try entry.lock.withLock {
+            let stamp = FileStamp(file(of: table))
+            if stamp != entry.orderStamp {
+                entry.orders = [:]
+                entry.orderStamp = stamp
+            }
+            if let known = entry.orders[keys] { return known }
+            let answer = try JSONLinesScan.isInOrder(file(of: table), table: table, by: keys)
+            entry.orders[keys] = answer
+            return answer
+        }
+    }
+
+    /// The SQLite store holding `table`'s current rows, importing the file first when needed.
+    func store(for table: String) throws -> SQLiteStore {
+        let entry = entry(table)
         return try entry.lock.withLock {
             guard let stamp = FileStamp(file(of: table)) else {
                 throw HostCallError.notFound("table \(table) not found in local store \(directory) (no file \(table).jsonl)")
@@ -64,6 +87,7 @@ final class LocalImports: @unchecked Sendable {
             if let old = entry.path { unlink(old) }
             entry.path = nil
             entry.stamp = nil
+            entry.orders = [:]
         }
     }
 

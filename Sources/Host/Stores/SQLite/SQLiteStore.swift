@@ -39,8 +39,9 @@ struct SQLiteStore: TableStore {
         request.columns.append(Field("rowid", .int64))
         let query = ScanSQL(request, from: Self.table(request.keyspace, request.table), has: { columns.contains($0) || $0 == "rowid" }, dialect)
         request.columns.removeLast()
-        // Unordered scans keep insertion order (the JSON lines' file order), whichever index SQLite picks.
-        let stmt = try db.prepare(query.text + (request.orderBy.filter(columns.contains).isEmpty ? " ORDER BY rowid" : ""))
+        // Insertion order (the JSON lines' file order) for unordered scans, whichever index SQLite
+        // picks, and among equal keys of ordered ones: the order is stable, as it always was.
+        let stmt = try db.prepare(query.text + (request.orderBy.filter(columns.contains).isEmpty ? " ORDER BY rowid" : ", rowid"))
         for (i, p) in query.parameters.enumerated() {
             guard p.value.isScalar else { throw HostCallError.invalid("filter on \(p.column): \(p.value.render()) is not a scalar") }
             try stmt.bind(Int32(i + 1), p.value)

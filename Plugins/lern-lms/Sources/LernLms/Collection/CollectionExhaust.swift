@@ -245,37 +245,49 @@ struct LearnerStream {
             Field("completedon", .utf8), Field("contentstatus", .json), Field("certificates", .json),
             Field("issued_certificates", .json),
         ]
-        try job.scan(
+        // A pull scan: the host reads and converts the next enrolments on its own thread while
+        // this one looks the last chunk up in the cache and makes its rows.
+        let enrolments = try job.openScan(
             "\(courseKeyspace).user_enrolments", columns: columns,
             where: [.eq("batchid", .string(batch.batchId)), .eq("courseid", .string(batch.collectionId))],
-            orderBy: ["userid"]
-        ) { r in
-            guard let user = r.string("userid"), r.string("active")?.lowercased() == "true" else { return }
-            let newer = r.string("enrolled_date"), older = r.string("enrolleddate")
-            let enrolled = (newer?.isEmpty == false) ? newer : older  // the latest-value rule (jobs-spec §0.3)
-            guard let enrolled, !enrolled.isEmpty else { return }
-            func json(_ c: String) -> JSONValue? { r.string(c).flatMap { try? JSONParser.parse($0) } }
-            var completed: [String] = []
-            if let fast = r.utf8(at: 5).flatMap(Self.completedContents) {
-                completed = fast
-            } else if case .object(let pairs)? = json("contentstatus") {
-                completed = pairs.filter { $0.1.int == 2 }.map(\.0)
+            orderBy: ["userid"], readAhead: 16)
+        defer { enrolments.close() }
+        while let b = try enrolments.next() {
+            for row in 0..<b.count {
+                guard let learner = Self.learner(b, row) else { continue }
+                // A user's rows are adjacent; the last one wins (as a keyed map would).
+                if pending.last?.userId == learner.userId {
+                    pending[pending.count - 1] = learner
+                    continue
+                }
+                if pending.count >= chunkSize {
+                    let found = try withCache(pending)
+                    pending.removeAll(keepingCapacity: true)
+                    if !found.isEmpty { try body(found) }
+                }
+                pending.append(learner)
             }
-            let certified = [json("certificates"), json("issued_certificates")].contains { $0?.array?.isEmpty == false }
-            let learner = Learner(
-                userId: user, enrolledDate: enrolled, completedOn: r.string("completedon"),
-                completedContents: completed, hasCertificate: certified)
-            // A user's rows are adjacent; the last one wins (as a keyed map would).
-            if pending.last?.userId == user { pending[pending.count - 1] = learner; return }
-            if pending.count >= chunkSize {
-                let found = try withCache(pending)
-                pending.removeAll(keepingCapacity: true)
-                if !found.isEmpty { try body(found) }
-            }
-            pending.append(learner)
         }
         let found = try withCache(pending)
         if !found.isEmpty { try body(found) }
+    }
+
+    /// An active enrolment with an enrolment date as a learner (columns as `forEachChunk` asks).
+    static func learner(_ b: BatchView, _ row: Int) -> Learner? {
+        guard let user = b.string(0, row), b.string(1, row)?.lowercased() == "true" else { return nil }
+        let newer = b.string(3, row), older = b.string(2, row)
+        let enrolled = (newer?.isEmpty == false) ? newer : older  // the latest-value rule (jobs-spec §0.3)
+        guard let enrolled, !enrolled.isEmpty else { return nil }
+        func json(_ c: Int) -> JSONValue? { b.string(c, row).flatMap { try? JSONParser.parse($0) } }
+        var completed: [String] = []
+        if let fast = b.utf8(5, row).flatMap(completedContents) {
+            completed = fast
+        } else if case .object(let pairs)? = json(5) {
+            completed = pairs.filter { $0.1.int == 2 }.map(\.0)
+        }
+        let certified = [json(6), json(7)].contains { $0?.array?.isEmpty == false }
+        return Learner(
+            userId: user, enrolledDate: enrolled, completedOn: b.string(4, row), completedContents: completed, hasCertificate: certified)
     }
 
     /// The keys whose value is 2 (completed) in a flat `contentstatus` object of plain keys and
