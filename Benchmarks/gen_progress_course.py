@@ -7,15 +7,15 @@ platform's scheme and an empty sunbird_encryption_key, as DecryptUtil expects), 
 Tables are written in the fixture JSON-lines format (`dataproducts load` reads them); the user cache as
 RESP commands for `redis-cli --pipe` and (jsonl) as a local user-cache file.
 --format=copy writes the three big tables as tab-separated text for psql's \\copy instead (same values;
-the small tables stay JSON lines): what the benchmark loads at scale.
-Usage: gen_progress_course.py N DIR [M=40] [A=10] [--format=jsonl|copy]"""
+the small tables stay JSON lines): what the benchmark loads at scale; --format=both writes both.
+Usage: gen_progress_course.py N DIR [M=40] [A=10] [--format=jsonl|copy|both]"""
 import base64, json, os, random, sys, time
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 args = [x for x in sys.argv[1:] if not x.startswith("--format=")]
 fmt = next((x.split("=", 1)[1] for x in sys.argv[1:] if x.startswith("--format=")), "jsonl")
-assert fmt in ("jsonl", "copy"), "--format=jsonl|copy"
+assert fmt in ("jsonl", "copy", "both"), "--format=jsonl|copy|both"
 n, out = int(args[0]), args[1]
 m = int(args[2]) if len(args) > 2 else 40
 a = int(args[3]) if len(args) > 3 else 10
@@ -57,11 +57,12 @@ def enc(v):  # the same clear text encrypts the same way: cache it (generation s
 # made 1M learners take minutes). Both formats carry the same values: `copy` is what psql's \copy
 # reads (tab-separated, \N for null), for loading millions of rows at COPY speed.
 states = ["Karnataka", "Delhi", "Andhra Pradesh", "Tamil Nadu", "Maharashtra"]
-copy = fmt == "copy"
-ext = ".tsv" if copy else ".jsonl"
-T = lambda name: open(os.path.join(tables, name + ext), "w", buffering=1 << 20)
-e, g, s = T("sunbird_courses.user_enrolments"), T("sunbird_courses.user_activity_agg"), T("sunbird_courses.assessment_aggregator")
-u = None if copy else open(os.path.join(out, "usercache.jsonl"), "w", buffering=1 << 20)
+copy, jsonl = fmt in ("copy", "both"), fmt in ("jsonl", "both")
+T = lambda name, ext: open(os.path.join(tables, name + ext), "w", buffering=1 << 20)
+names = ("sunbird_courses.user_enrolments", "sunbird_courses.user_activity_agg", "sunbird_courses.assessment_aggregator")
+ce, cg, cs = (T(x, ".tsv") for x in names) if copy else (None, None, None)
+je, jg, js = (T(x, ".jsonl") for x in names) if jsonl else (None, None, None)
+u = open(os.path.join(out, "usercache.jsonl"), "w", buffering=1 << 20) if jsonl else None
 resp = open(os.path.join(out, "usercache.resp"), "w", buffering=1 << 20)
 q = lambda x: '"' + x + '"'  # every generated text is plain (no quotes, backslashes or tabs)
 leaf_keys = [q(l) + ":" for l in leaves]
@@ -74,10 +75,10 @@ for i in range(n):
     complete = done == m
     cert = '[{"name":"Completion","id":"cert-' + uid + '"}]'
     if copy:
-        e.write(f"{uid}\t{course}\t{batch}\tt\t{status}\t{enrolled}\t{enrolled2}\t"
+        ce.write(f"{uid}\t{course}\t{batch}\tt\t{status}\t{enrolled}\t{enrolled2}\t"
                 + ("2021-06-01 10:00:00\t" + cert if complete else "\\N\t\\N") + "\n")
-    else:
-        e.write(f'{{"userid":"{uid}","courseid":"{course}","batchid":"{batch}","active":true,"contentstatus":{status},'
+    if jsonl:
+        je.write(f'{{"userid":"{uid}","courseid":"{course}","batchid":"{batch}","active":true,"contentstatus":{status},'
                 f'"enrolleddate":"{enrolled}","enrolled_date":"{enrolled2}"'
                 + (f',"completedon":"2021-06-01 10:00:00","issued_certificates":{cert}' if complete else "") + "}\n")
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(base + i))
@@ -88,17 +89,17 @@ for i in range(n):
             score = random.randrange(11)
             best = max(best, score)
             if copy:
-                s.write(f"{uid}\t{course}\t{batch}\t{c}\t{uid}-{c}-{attempt}\t{score}/10\t10\t{score}\t{when}.00{attempt}+00\n")
-            else:
-                s.write(f'{{"course_id":"{course}","batch_id":"{batch}","user_id":"{uid}","content_id":"{c}",'
+                cs.write(f"{uid}\t{course}\t{batch}\t{c}\t{uid}-{c}-{attempt}\t{score}/10\t10\t{score}\t{when}.00{attempt}+00\n")
+            if jsonl:
+                js.write(f'{{"course_id":"{course}","batch_id":"{batch}","user_id":"{uid}","content_id":"{c}",'
                         f'"attempt_id":"{uid}-{c}-{attempt}","grand_total":"{score}/10","total_max_score":10,'
                         f'"total_score":{score},"last_attempted_on":{(base + i) * 1000 + attempt}}}\n')
         agg.append(f'"score:{c}":{best},"max_score:{c}":10')
     aggregates = '{"completedCount":' + str(done) + ("," if agg else "") + ",".join(agg) + "}"
     if copy:
-        g.write(f"Course\t{course}\t{uid}\tcb:{batch}\t{aggregates}\t{{\"completedCount\":{done}}}\n")
-    else:
-        g.write(f'{{"activity_type":"Course","activity_id":"{course}","user_id":"{uid}","context_id":"cb:{batch}",'
+        cg.write(f"Course\t{course}\t{uid}\tcb:{batch}\t{aggregates}\t{{\"completedCount\":{done}}}\n")
+    if jsonl:
+        jg.write(f'{{"activity_type":"Course","activity_id":"{course}","user_id":"{uid}","context_id":"cb:{batch}",'
                 f'"aggregates":{aggregates},"agg":{{"completedCount":{done}}}}}\n')
     fields = {"firstname": f"Learner{i}", "lastname": "Scale", "state": random.choice(states),
               "district": f"District {random.randrange(40)}", "block": f"Block {random.randrange(200)}",
@@ -110,7 +111,7 @@ for i in range(n):
         u.write(json.dumps({"key": "user:" + uid, "fields": fields}, separators=(",", ":")) + "\n")
     cmd = ["HSET", "user:" + uid] + [x for kv in fields.items() for x in kv]
     resp.write("*%d\r\n" % len(cmd) + "".join("$%d\r\n%s\r\n" % (len(x.encode()), x) for x in cmd))
-for f in (e, g, s, u, resp):
+for f in (ce, cg, cs, je, jg, js, u, resp):
     if f: f.close()
 search = {"responseCode": "OK", "result": {"content": [{"identifier": course, "name": "Scale course", "channel": org, "status": "Live"}]}}
 os.makedirs(os.path.join(out, "http"), exist_ok=True)
