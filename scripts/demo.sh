@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Newcomer demo: install, build host + plugins, then do what a course admin's request does — queue an
 # on-demand progress exhaust for batch-001 and let the host drain the queue — on the embedded `local`
-# store (the upstream fixtures as JSON-lines tables, a local queue file, the upstream tests' user
+# store (the upstream fixtures as JSON-lines tables, the embedded SQLite queue, the upstream tests' user
 # cache and recorded API answers: no server needed). Shows the password-protected report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ demo=demo-run
 rm -rf "$demo"
 mkdir -p "$demo"
 dp=build/bin/dataproducts
-queue="local:$demo/job_request.jsonl"
+queue="sqlite:$demo/job_request.sqlite"
 $dp requests submit --requests "$queue" --job progress-exhaust --tag do_1130928636168192001667_batch-001 \
     --channel b00bc992ef25f1a9a8d63291e20efc8d --requested-by user-002 --data '{"batchId": "batch-001"}' --key demo-password
 $dp requests run --job progress-exhaust --requests "$queue" --store "local:$store" \

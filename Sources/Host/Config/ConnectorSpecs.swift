@@ -107,6 +107,8 @@ struct BlobSpec: Codable, Equatable {
 enum QueueSpec: Codable, Equatable {
     case postgres(conninfo: String, table: String)
     case local(file: String)
+    /// The `dp_job_request` table of an SQLite file (the embedded store's, or one of its own).
+    case sqlite(file: String)
 
     init(_ text: String) throws {
         if var rest = SpecText.split(text, "postgres") {
@@ -119,8 +121,11 @@ enum QueueSpec: Codable, Equatable {
         } else if let file = SpecText.split(text, "local") {
             guard !file.isEmpty else { throw HostError.config("--requests local: needs a file path") }
             self = .local(file: file)
+        } else if let file = SpecText.split(text, "sqlite") {
+            guard !file.isEmpty else { throw HostError.config("--requests sqlite: needs a file path") }
+            self = .sqlite(file: file)
         } else {
-            throw HostError.config("unknown request queue '\(text)': use postgres:CONNINFO[#table] or local:FILE")
+            throw HostError.config("unknown request queue '\(text)': use postgres:CONNINFO[#table], sqlite:FILE or local:FILE")
         }
     }
 }

@@ -129,13 +129,14 @@ protocol RequestQueue: AnyObject {
 }
 
 enum RequestQueueFactory {
-    /// `postgres:CONNINFO[#table]` (table default job_request) or `local:FILE` (JSON lines).
+    /// `postgres:CONNINFO[#table]` (table default job_request), `sqlite:FILE` or `local:FILE` (JSON lines).
     static func make(_ spec: String) throws -> RequestQueue { try make(try QueueSpec(spec)) }
 
     static func make(_ spec: QueueSpec) throws -> RequestQueue {
         switch spec {
         case .postgres(let conninfo, let table): return try PostgresRequestQueue(conninfo: conninfo, table: table)
-        case .local(let file): return LocalRequestQueue(path: file)
+        case .local(let file): return RowRequestQueue(JSONLinesQueueRows(path: file))
+        case .sqlite(let file): return RowRequestQueue(try SQLiteQueueRows(path: file))
         }
     }
 }

@@ -155,10 +155,18 @@ final class ExhaustBench {
         try home.write("config/jobs/\(job).json", json.replacingOccurrences(of: "{{base}}", with: baseURL))
     }
 
+    /// The embedded store's queue in SQLite instead of a JSON-lines file (local backend).
+    func useSQLiteQueue() {
+        precondition(backend == .local)
+        queue = "sqlite:" + home.path + "/requests/job_request.sqlite"
+    }
+
     /// Empties the queue and the published files (upstream: TRUNCATE job_request per test).
     func reset(keepingBlobs: Bool = false) throws {
         if !keepingBlobs { try? FileManager.default.removeItem(atPath: blob) }
         switch backend {
+        case .local where queue.hasPrefix("sqlite:"):
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: String(queue.dropFirst(7)) + suffix) }
         case .local: try? FileManager.default.removeItem(atPath: String(queue.dropFirst(6)))
         case .postgres: try Harness.psql(db!.conninfo, "TRUNCATE job_request")
         }
@@ -187,6 +195,13 @@ final class ExhaustBench {
                     pairs.append((k, .array(inner.isEmpty ? [] : inner.split(separator: ",").map { .string(String($0)) })))
                 default: pairs.append((k, .string(v)))
                 }
+            }
+            if queue.hasPrefix("sqlite:") {
+                try SQLiteQueueRows(path: String(queue.dropFirst(7))).locked { rows in
+                    rows.append(try QueuedRow(json: .object(pairs)))
+                    return ((), true)
+                }
+                return
             }
             let path = String(queue.dropFirst(6))
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
