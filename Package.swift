@@ -24,16 +24,20 @@ let package = Package(
         .target(name: "JobParameters", dependencies: ["RowBatch"]),
         // The Swift SDK: a Job protocol, typed rows, errors mapped to status codes, one export call.
         .target(name: "PluginKit", dependencies: ["PluginAPI", "RowBatch", "JobParameters"]),
-        // PostgreSQL client library (Debian: libpq-dev), used by the host only; plugins never link it.
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The connector libraries' headers (Debian -dev packages); the host does not link the libraries:
+        // LazyConnectors opens each on first use, so a run that never touches one never maps it.
+        // PostgreSQL's libpq (libpq-dev), used by the host only; plugins never link it.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
         // SQLite (Debian: libsqlite3-dev): the embedded default store, queue and user cache.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // hiredis (Debian: libhiredis-dev) for the Redis user cache.
-        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
         // libcurl (Debian: libcurl4-openssl-dev) behind a non-variadic C function, for HTTP and blob storage.
-        .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CCurlShim", dependencies: ["LazyConnectors"]),
         // libzip (Debian: libzip-dev) for the exhausts' zips, ZipCrypto-encrypted when password protected.
-        .systemLibrary(name: "CLibZip", path: "Sources/CLibZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
+        .systemLibrary(name: "CLibZip", path: "Sources/CLibZip", providers: [.apt(["libzip-dev"])]),
+        // Stubs with the real prototypes that dlopen the library behind them on first call.
+        .target(name: "LazyConnectors"),
         // Host-only C shims for Linux calls Swift's Glibc module does not import.
         .target(name: "HostSystem"),
         // The host as a library (CLI commands, plugin loading, connectors, queue, writers), so tests
@@ -42,6 +46,7 @@ let package = Package(
             name: "Host",
             dependencies: [
                 "PluginAPI", "RowBatch", "JobParameters", "HostSystem", "CLibPQ", "CSQLite", "CCurlShim", "CHiredis", "CLibZip",
+                "LazyConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // AES-CBC, the AES block function (ECB) and RSA PKCS#1 v1.5 for the exhaust encryption.

@@ -1,5 +1,6 @@
 #include "curl_shim.h"
 #include <curl/curl.h>
+#include <lazy_connectors.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +28,15 @@ static size_t append(char *ptr, size_t size, size_t n, void *user) {
 }
 
 int dp_curl_perform(const dp_curl_request *r, dp_curl_response *out, char *errbuf) {
-    pthread_once(&init_once, init_curl);
     memset(out, 0, sizeof *out);
     errbuf[0] = 0;
+    const char *unavailable = dp_connector_load(DP_LIB_CURL);  /* libcurl is opened on first use */
+    if (unavailable) {
+        strncpy(errbuf, unavailable, 255);
+        errbuf[255] = 0;
+        return CURLE_FAILED_INIT;
+    }
+    pthread_once(&init_once, init_curl);
     CURL *c = curl_easy_init();
     if (!c) { strcpy(errbuf, "curl_easy_init failed"); return CURLE_FAILED_INIT; }
     buffer body = {0}, headers = {0};

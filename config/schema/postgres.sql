@@ -84,6 +84,9 @@ CREATE TABLE IF NOT EXISTS sunbird_courses.user_activity_agg (
     agg jsonb, aggregates jsonb, agg_last_updated jsonb, agg_details jsonb,
     PRIMARY KEY (activity_type, activity_id, user_id, context_id)
 );
+-- Progress V2 reads a batch's rows in user order (merged with its learners): this index serves that
+-- scan in order, without a sort of the batch (bytes order, as every store orders text).
+CREATE INDEX IF NOT EXISTS user_activity_agg_by_batch ON sunbird_courses.user_activity_agg (activity_id, context_id, user_id COLLATE "C");
 
 CREATE TABLE IF NOT EXISTS sunbird_courses.user_content_consumption (
     userid text, courseid text, batchid text, contentid text,

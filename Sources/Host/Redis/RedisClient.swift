@@ -1,3 +1,4 @@
+import LazyConnectors
 import CHiredis
 import Foundation
 import JobParameters
@@ -55,6 +56,7 @@ final class RedisClient {
         if let ctx, ctx.pointee.err == 0 { return ctx }
         if let ctx { redisFree(ctx) }
         ctx = nil
+        try ConnectorLibraries.require(DP_LIB_HIREDIS, for: "Redis \(settings.url)")
         guard let c = redisConnectWithTimeout(settings.host, settings.port, timeval(tv_sec: 5, tv_usec: 0)) else {
             throw HostCallError.io("Redis \(settings.url): cannot allocate a connection")
         }

@@ -1,3 +1,4 @@
+import LazyConnectors
 import CLibZip
 import Foundation
 
@@ -6,6 +7,7 @@ import Foundation
 /// why upstream chose it (lern-exhaust-spec §2.11, QUIRK Q36 — kept for compatibility).
 enum ZipWriter {
     static func write(entry name: String, from source: String, to zipPath: String, password: String?) throws {
+        do { try ConnectorLibraries.require(DP_LIB_ZIP, for: "zip") } catch let e as HostCallError { throw HostError.internal(e.description) }
         var err: Int32 = 0
         guard let archive = zip_open(zipPath, ZIP_CREATE | ZIP_TRUNCATE, &err) else {
             throw HostError.internal("cannot create zip \(zipPath) (libzip error \(err))")

@@ -96,6 +96,25 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(r.stderr.contains("config file"), "the job is checked before its config: \(r.stderr)")
     }
 
+    /// The connector libraries are opened on first use: a job on the embedded store maps none of
+    /// them (the dynamic loader's own trace says which libraries a run loads); a PostgreSQL one maps libpq.
+    func testConnectorLibrariesLoadOnFirstUse() throws {
+        try home.write("data/t.x.jsonl", #"{"a":"1"}"# + "\n")
+        try home.write("config/jobs/test-echo.json", #"{"modelParams":{"table":"t.x","columns":"a:utf8"}}"#)
+        let r = try home.run(
+            ["run", "test-echo", "--in-process", "--store", "local:" + home.path + "/data", "--log-file", home.path + "/log.jsonl"],
+            environment: ["LD_DEBUG": "files"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for lib in ["libpq.so", "libhiredis.so", "libcurl.so", "libzip.so"] {
+            XCTAssertFalse(r.stderr.contains("file=" + lib), "\(lib) loaded for a local job")
+        }
+        guard let pg = ProcessInfo.processInfo.environment["DATAPRODUCTS_TEST_PG"] else { return }
+        let p = try home.run(
+            ["run", "test-echo", "--in-process", "--store", "postgres:" + pg, "--log-file", home.path + "/log.jsonl"],
+            environment: ["LD_DEBUG": "files"])
+        XCTAssertTrue(p.stderr.contains("file=libpq.so"), "a PostgreSQL scan opens libpq (exit \(p.status))")
+    }
+
     func testWrongOrMissingParametersExit65BeforeAnyWork() throws {
         try home.write("data/t.x.jsonl", #"{"a":"1"}"# + "\n")
         try home.write("config/jobs/test-echo.json", #"{"modelParams":{"columns":"a:utf8","batchRows":"many","csvDialect":"tsv"}}"#)

@@ -189,8 +189,8 @@ enum Harness {
 
         /// Runs the host with --home set to this folder.
         @discardableResult
-        func run(_ args: [String]) throws -> Harness.Result {
-            try Harness.run(args + ["--home", path], cwd: path)
+        func run(_ args: [String], environment: [String: String] = [:]) throws -> Harness.Result {
+            try Harness.run(args + ["--home", path], cwd: path, environment: environment)
         }
 
         /// Files below reports/, relative, sorted (hidden staging folders included, so leftovers show).

@@ -120,6 +120,30 @@ final class ProgressExhaustV2UnitTests: XCTestCase {
         XCTAssertEqual(ProgressExhaustV2.scores([("completedCount", 1)], supported: ["do_a"]).total, "")
         XCTAssertEqual(ProgressExhaustV2.scores([("score:do_a", 3)], supported: ["do_a"]).total, "")  // no max: no score
     }
+
+    /// Aggregates read from their bytes give what the parsed document gives; anything but a flat
+    /// object of numbers is left to the parser.
+    func testAggregatesReadFromBytesMatchTheParsedDocument() throws {
+        let keys = AggregateKeys(supported: ["do_a", "do_b"])
+        var entries: [(AggregateKeys.Info, Double)] = []
+        for doc in [
+            #"{"completedCount":1,"score:do_a":7,"max_score:do_a":10,"score:do_b":1.5,"max_score:do_b":3}"#,
+            #"{ "max_score:do_b" : 3e0 , "score:do_b" : -1 }"#, "{}", #"{"score:do_a":2,"max_score:do_a":0}"#,
+        ] {
+            var text = doc
+            let flat = text.withUTF8 { ProgressExhaustV2.flatNumbers(UnsafeRawBufferPointer($0), keys: keys, into: &entries) }
+            XCTAssertTrue(flat, doc)
+            guard case .object(let pairs) = try JSONParser.parse(doc) else { return XCTFail(doc) }
+            let parsed = ProgressExhaustV2.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, keys: keys)
+            let read = ProgressExhaustV2.scores(entries)
+            XCTAssertEqual(read.total, parsed.total, doc)
+            XCTAssertEqual(read.perContent, parsed.perContent, doc)
+        }
+        for doc in [#"{"score:do_a":"7"}"#, #"{"a":{"b":1}}"#, #"{"sc\u006fre:do_a":1}"#, #"{"a":1} x"#, #"{"a":1"#, "[1]"] {
+            var text = doc
+            XCTAssertFalse(text.withUTF8 { ProgressExhaustV2.flatNumbers(UnsafeRawBufferPointer($0), keys: keys, into: &entries) }, doc)
+        }
+    }
 }
 
 /// P7 "provide hierarchy data on module level", its four cases, on the fixture's user_activity_agg rows.

@@ -1,3 +1,4 @@
+import LazyConnectors
 import CLibPQ
 import Foundation
 import PluginAPI
@@ -10,6 +11,7 @@ final class PGConnection {
     /// `conninfo` is anything libpq accepts: a `postgresql://` URI or `key=value` pairs; empty means
     /// libpq's environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, ...).
     init(_ conninfo: String) throws {
+        try ConnectorLibraries.require(DP_LIB_PQ, for: "PostgreSQL")
         guard let c = PQconnectdb(conninfo) else { throw HostCallError.io("PostgreSQL: out of memory") }
         conn = c
         guard PQstatus(c) == CONNECTION_OK else {

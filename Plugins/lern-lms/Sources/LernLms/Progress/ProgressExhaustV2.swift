@@ -29,9 +29,16 @@ struct ProgressExhaustV2: CollectionExhaustJob {
         let activity = try UserOrderedRows.activity(job, batch: batch, settings: settings)
         defer { activity.close() }
         var columns: Set<String> = []
+        var entries: [(AggregateKeys.Info, Double)] = []
         func scores(_ row: (BatchView, Int, UnsafeRawBufferPointer?)) throws -> AssessmentScores.UserScores? {
-            guard row.2 != nil, let text = row.0.string(1, row.1), case .object(let pairs) = try JSONParser.parse(text) else { return nil }
-            let user = Self.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, keys: keys)
+            guard row.2 != nil, let bytes = row.0.utf8(1, row.1) else { return nil }
+            let user: AssessmentScores.UserScores
+            if Self.flatNumbers(bytes, keys: keys, into: &entries) {
+                user = Self.scores(entries)
+            } else {
+                guard case .object(let pairs) = try JSONParser.parse(bytes) else { return nil }
+                user = Self.scores(pairs.compactMap { k, v in AttemptRows.double(v).map { (k, $0) } }, keys: keys)
+            }
             columns.formUnion(user.perContent.keys)
             return user
         }
@@ -63,20 +70,68 @@ struct ProgressExhaustV2: CollectionExhaustJob {
     }
 
     static func scores(_ aggregates: [(String, Double)], keys: AggregateKeys) -> AssessmentScores.UserScores {
-        let infos = aggregates.map { keys.info($0.0) }
-        let ids = Set(infos.compactMap(\.scoreId))
-        let kept = aggregates.indices.filter { infos[$0].contained.contains(where: ids.contains) }
-        let score = kept.filter { infos[$0].isScore }, max = kept.filter { infos[$0].isMax }
-        let maxSum = max.reduce(0) { $0 + aggregates[$1].1 }
+        scores(aggregates.map { (keys.info($0.0), $0.1) })
+    }
+
+    /// The scores of one learner's numeric aggregates, each key already understood.
+    static func scores(_ entries: [(AggregateKeys.Info, Double)]) -> AssessmentScores.UserScores {
+        let ids = Set(entries.compactMap(\.0.scoreId))
+        let kept = entries.indices.filter { entries[$0].0.contained.contains(where: ids.contains) }
+        let score = kept.filter { entries[$0].0.isScore }, max = kept.filter { entries[$0].0.isMax }
+        let maxSum = max.reduce(0) { $0 + entries[$1].1 }
         guard !score.isEmpty, maxSum > 0 else { return AssessmentScores.UserScores(total: "", perContent: [:]) }
-        let total = "\(Int((score.reduce(0) { $0 + aggregates[$1].1 } / maxSum * 100).rounded(.up)))%"
+        let total = "\(Int((score.reduce(0) { $0 + entries[$1].1 } / maxSum * 100).rounded(.up)))%"
         var per: [String: String] = [:]
         for i in score {
-            let info = infos[i]
-            let m = max.first { aggregates[$0].0 == info.maxKey }.map { aggregates[$0].1 } ?? 0
-            per[info.suffix] = m > 0 ? AssessmentScores.ceilPercent(aggregates[i].1, of: m) : ""
+            let info = entries[i].0
+            let m = max.first { entries[$0].0.key == info.maxKey }.map { entries[$0].1 } ?? 0
+            per[info.suffix] = m > 0 ? AssessmentScores.ceilPercent(entries[i].1, of: m) : ""
         }
         return AssessmentScores.UserScores(total: total, perContent: per)
+    }
+
+    /// A flat aggregates object of plain keys and number values read from its bytes (the common
+    /// case: no tree, no String per key); false for anything else, which the caller parses.
+    static func flatNumbers(_ b: UnsafeRawBufferPointer, keys: AggregateKeys, into out: inout [(AggregateKeys.Info, Double)]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var i = 0
+        func space() { while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
+        space()
+        guard i < b.count, b[i] == UInt8(ascii: "{") else { return false }
+        i += 1
+        space()
+        if i < b.count, b[i] == UInt8(ascii: "}") { return true }
+        while true {
+            space()
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else { return false }
+            let keyStart = i + 1
+            i = keyStart
+            while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else { return false }
+            let key = UnsafeRawBufferPointer(rebasing: b[keyStart..<i])
+            i += 1
+            space()
+            guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
+            i += 1
+            space()
+            let numberStart = i
+            while i < b.count,
+                (0x30...0x39).contains(b[i]) || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: ".")
+                    || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") || b[i] == UInt8(ascii: "+")
+            {
+                i += 1
+            }
+            guard i > numberStart, let value = Double(String(decoding: UnsafeRawBufferPointer(rebasing: b[numberStart..<i]), as: UTF8.self))
+            else { return false }
+            out.append((keys.info(bytes: key), value))
+            space()
+            guard i < b.count else { return false }
+            if b[i] == UInt8(ascii: ",") { i += 1; continue }
+            guard b[i] == UInt8(ascii: "}") else { return false }
+            i += 1
+            space()
+            return i == b.count
+        }
     }
 
     /// Whether `text` contains `part`, by UTF-8 bytes (Foundation's `contains` compares Unicode
@@ -97,6 +152,7 @@ struct ProgressExhaustV2: CollectionExhaustJob {
 /// document repeats the same few keys, and string work per learner and key was most of the report.
 final class AggregateKeys {
     struct Info {
+        var key: String
         /// The id of a `score…` key when supported (the part after the first ':', or the whole key).
         var scoreId: String?
         /// The supported ids this key contains (it is kept when the learner has a score for one).
@@ -111,6 +167,25 @@ final class AggregateKeys {
 
     let supported: Set<String>
     private var known: [String: Info] = [:]
+    /// The keys met so far as bytes, for `info(bytes:)` (documents repeat them in one order).
+    private var byBytes: [([UInt8], Info)] = []
+    private var hint = 0
+
+    /// `info` of a key given as UTF-8 bytes (no escapes).
+    func info(bytes: UnsafeRawBufferPointer) -> Info {
+        let n = byBytes.count
+        for step in 0..<n {
+            let j = (hint + step) % n
+            if byBytes[j].0.elementsEqual(bytes) {
+                hint = j + 1
+                return byBytes[j].1
+            }
+        }
+        let i = info(String(decoding: bytes, as: UTF8.self))
+        byBytes.append((Array(bytes), i))
+        hint = byBytes.count
+        return i
+    }
 
     init(supported: Set<String>) { self.supported = supported }
 
@@ -119,7 +194,7 @@ final class AggregateKeys {
         let suffix = String(key.split(separator: ":", maxSplits: 1).last ?? "")
         let isScore = key.hasPrefix("score")
         let info = Info(
-            scoreId: isScore && supported.contains(suffix) ? suffix : nil,
+            key: key, scoreId: isScore && supported.contains(suffix) ? suffix : nil,
             contained: supported.filter { ProgressExhaustV2.contains(key, $0) }, isScore: isScore,
             isMax: key.hasPrefix("max_score"), suffix: suffix, maxKey: "max_score:" + suffix)
         known[key] = info
