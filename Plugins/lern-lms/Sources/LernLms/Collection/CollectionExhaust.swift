@@ -293,38 +293,13 @@ struct LearnerStream {
     /// The keys whose value is 2 (completed) in a flat `contentstatus` object of plain keys and
     /// integers, read from the bytes; nil for anything else (the caller then parses the JSON).
     static func completedContents(_ b: UnsafeRawBufferPointer) -> [String]? {
-        var i = 0, out: [String] = []
-        func skipSpace() { while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
-        func expect(_ c: UInt8) -> Bool {
-            skipSpace()
-            guard i < b.count, b[i] == c else { return false }
-            i += 1
+        var out: [String] = []
+        let flat = FlatNumberObject.forEach(b) { key, number in
+            guard number.allSatisfy({ (0x30...0x39).contains($0) }) else { return false }  // not a plain integer
+            if number.count == 1, number[0] == UInt8(ascii: "2") { out.append(String(decoding: key, as: UTF8.self)) }
             return true
         }
-        guard expect(UInt8(ascii: "{")) else { return nil }
-        skipSpace()
-        if i < b.count, b[i] == UInt8(ascii: "}") { return [] }
-        while true {
-            guard expect(UInt8(ascii: "\"")) else { return nil }
-            let keyStart = i
-            while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
-            guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }  // escapes: the full parser
-            let key = UnsafeRawBufferPointer(rebasing: b[keyStart..<i])
-            i += 1
-            guard expect(UInt8(ascii: ":")) else { return nil }
-            skipSpace()
-            let numberStart = i
-            while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") { i += 1 }
-            guard i > numberStart else { return nil }  // not a plain integer
-            if i - numberStart == 1, b[numberStart] == UInt8(ascii: "2") { out.append(String(decoding: key, as: UTF8.self)) }
-            skipSpace()
-            guard i < b.count else { return nil }
-            if b[i] == UInt8(ascii: ",") { i += 1; continue }
-            guard b[i] == UInt8(ascii: "}") else { return nil }
-            i += 1
-            skipSpace()
-            return i == b.count ? out : nil
-        }
+        return flat ? out : nil
     }
 
     /// Every learner of the batch, ascending user ids.

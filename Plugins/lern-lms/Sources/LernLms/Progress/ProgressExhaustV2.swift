@@ -94,43 +94,10 @@ struct ProgressExhaustV2: CollectionExhaustJob {
     /// case: no tree, no String per key); false for anything else, which the caller parses.
     static func flatNumbers(_ b: UnsafeRawBufferPointer, keys: AggregateKeys, into out: inout [(AggregateKeys.Info, Double)]) -> Bool {
         out.removeAll(keepingCapacity: true)
-        var i = 0
-        func space() { while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
-        space()
-        guard i < b.count, b[i] == UInt8(ascii: "{") else { return false }
-        i += 1
-        space()
-        if i < b.count, b[i] == UInt8(ascii: "}") { return true }
-        while true {
-            space()
-            guard i < b.count, b[i] == UInt8(ascii: "\"") else { return false }
-            let keyStart = i + 1
-            i = keyStart
-            while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
-            guard i < b.count, b[i] == UInt8(ascii: "\"") else { return false }
-            let key = UnsafeRawBufferPointer(rebasing: b[keyStart..<i])
-            i += 1
-            space()
-            guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
-            i += 1
-            space()
-            let numberStart = i
-            while i < b.count,
-                (0x30...0x39).contains(b[i]) || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: ".")
-                    || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") || b[i] == UInt8(ascii: "+")
-            {
-                i += 1
-            }
-            guard i > numberStart, let value = Double(String(decoding: UnsafeRawBufferPointer(rebasing: b[numberStart..<i]), as: UTF8.self))
-            else { return false }
+        return FlatNumberObject.forEach(b) { key, number in
+            guard let value = Double(String(decoding: number, as: UTF8.self)) else { return false }
             out.append((keys.info(bytes: key), value))
-            space()
-            guard i < b.count else { return false }
-            if b[i] == UInt8(ascii: ",") { i += 1; continue }
-            guard b[i] == UInt8(ascii: "}") else { return false }
-            i += 1
-            space()
-            return i == b.count
+            return true
         }
     }
 
