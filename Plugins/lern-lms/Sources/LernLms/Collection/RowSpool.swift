@@ -40,8 +40,9 @@ final class RowSpool {
     }
 
     /// Writes the rows to `out` in order, straight from the file's bytes: cell i goes to column
-    /// `columnOf[i]`, or nowhere when that is nil.
-    func replay(into out: ReportWriter, columnOf: [Int?]) throws {
+    /// `columnOf[i]`, or nowhere when that is nil. An integer cell of a column in `texts` is written as
+    /// the text at that index (a value known only after the last row, like a title looked up late).
+    func replay(into out: ReportWriter, columnOf: [Int?], texts: [Int: [[UInt8]]] = [:]) throws {
         try flush()
         rewind(file)
         let capacity = 1 << 20
@@ -85,7 +86,12 @@ final class RowSpool {
                     at += len
                 case 2:
                     try need(8)
-                    if let column { out.setInt(column, Int64(littleEndian: data.loadUnaligned(fromByteOffset: at, as: Int64.self))) }
+                    let value = Int64(littleEndian: data.loadUnaligned(fromByteOffset: at, as: Int64.self))
+                    if let column, !texts.isEmpty, let text = texts[column] {
+                        text[Int(value)].withUnsafeBytes { out.setUTF8(column, $0) }
+                    } else if let column {
+                        out.setInt(column, value)
+                    }
                     at += 8
                 default:
                     if let column { out.setNull(column) }

@@ -40,52 +40,83 @@ extension CollectionExhaustJob where Self: ResponseReport {
         _ job: JobContext, _ batch: CollectionBatch, _ stream: LearnerStream, reportId: String,
         settings: ExhaustSettings
     ) throws {
-        let learners = try stream.all()
-        let users = Set(learners.map(\.userId))
-        // Live rows of this batch and course (QUIRK Q24 decided for V1 too: attempts of another batch are not reported here).
-        var attempts = try AttemptRows.live(job, batch: batch, users: users, keyspace: settings.courseKeyspace)
-        if Self.withArchive {
-            let archived = ArchivedAttempts.read(job, batch: batch, config: job.params[ResponseExhaustV2.archive])
-            attempts += archived.filter { users.contains($0.userId) }
-        }
+        // Live rows of this batch and course (QUIRK Q24 decided for V1 too: attempts of another batch are not reported here),
+        // merged with the learners in user order a chunk at a time.
+        let live = try AttemptRows.liveInUserOrder(job, batch: batch, keyspace: settings.courseKeyspace)
+        defer { live.close() }
+        let archived =
+            Self.withArchive ? AttemptRows.byUser(ArchivedAttempts.read(job, batch: batch, config: job.params[ResponseExhaustV2.archive])) : [:]
+        // Upstream selects the columns after reading the attempts: the archive's log line comes first.
         let missing = ResponseColumns.all.map(\.0).filter { !settings.csvColumns.contains($0) }
         guard missing.isEmpty else {
             throw JobError(
                 .invalidArgument, settings.csvColumns.isEmpty ? "csvColumns is empty" : "csvColumns lacks \(missing.joined(separator: ", "))")
         }
-        var questionRows = AttemptRows.questionRows(attempts)
-        if Self.withArchive { questionRows = AttemptRows.deduplicated(questionRows) }  // QUIRK Q26 decided: live rows win
-        let contentIds = Array(Set(questionRows.map(\.attempt.contentId))).sorted()
-        let titles =
-            contentIds.isEmpty
-            ? [:]
-            : try ContentSearch.items(
-                job, url: settings.contentSearchUrl,
-                body: .object([
-                    ("request", .object([("filters", .object([("identifier", .array(contentIds.map { .string($0) }))]))]))
-                ]))
-        let out = try job.openReport(reportId, format: .csv, columns: ResponseColumns.all.map { Field($0.1, .utf8) })
-        for r in questionRows {
-            let q = r.question
-            let a = r.attempt
-            func num(_ key: String) -> Value { q?[key].flatMap(AttemptRows.double).map { .string(NumberText.java($0)) } ?? .null }
-            let duration: Value =
-                q?["duration"].flatMap(AttemptRows.double).map { d -> Value in
-                    let rounded = d.rounded(.toNearestOrAwayFromZero)
-                    // QUIRK Q23 decided: V2 prints the double (1.0) always, V1 the integer-valued decimal (1).
-                    return .string(Self.withArchive ? NumberText.java(rounded) : String(Int64(rounded)))
-                } ?? .null
-            try out.append([
-                .string(batch.collectionId), .string(batch.collectionName), .string("BatchId_" + batch.batchId), .string(batch.batchName),
-                .string(a.userId), .string(a.contentId), .string(titles[a.contentId]?["name"]?.string ?? ""), .string(a.attemptId),
-                .string(AttemptRows.attemptedOn(a.lastAttemptedOn, iso: !Self.withArchive)),
-                .string(q?["id"]?.string ?? ""), .string(q?["type"]?.string ?? ""), .string(q?["title"]?.string ?? ""),
-                .string(q?["description"]?.string ?? ""), duration, num("score"), num("max_score"),
-                .string(q.map { AttemptRows.csvFriendly($0["params"]) } ?? ""), .string(q.map { AttemptRows.csvFriendly($0["resvalues"]) } ?? ""),
-            ])
+        // Rows wait in a spool until the question set titles are known: one content search for every
+        // content someone attempted, after the last learner, as upstream asks it.
+        let spool = try RowSpool()
+        var contentIds: [String] = [], contentIndex: [String: Int] = [:]
+        try stream.forEachChunk { learners in
+            var attempts = try AttemptRows.live(live, batch: batch, upTo: learners.last!.userId)
+            for l in learners {
+                guard var mine = attempts.removeValue(forKey: l.userId) else {
+                    if let a = archived[l.userId] { try spoolRows(a) }
+                    continue
+                }
+                mine += archived[l.userId] ?? []
+                try spoolRows(mine)
+            }
         }
+        func spoolRows(_ attempts: [Attempt]) throws {
+            var rows = AttemptRows.questionRows(attempts)
+            if Self.withArchive { rows = AttemptRows.deduplicated(rows) }  // QUIRK Q26 decided: live rows win
+            for r in rows {
+                let id = r.attempt.contentId
+                let index =
+                    contentIndex[id]
+                    ?? {
+                        contentIds.append(id)
+                        contentIndex[id] = contentIds.count - 1
+                        return contentIds.count - 1
+                    }()
+                try spool.append(Self.cells(batch, r, contentIndex: index))
+            }
+        }
+        let titles = try Self.titles(job, contentIds, settings: settings)
+        let out = try job.openReport(reportId, format: .csv, columns: ResponseColumns.all.map { Field($0.1, .utf8) })
+        try spool.replay(
+            into: out, columnOf: ResponseColumns.all.indices.map { $0 },
+            texts: [ResponseColumns.titleColumn: contentIds.map { Array((titles[$0]?["name"]?.string ?? "").utf8) }])
         try out.close()
-        job.count("outputEvents", Int64(questionRows.count))
+        job.count("outputEvents", Int64(spool.rows))
+    }
+
+    /// The question set titles by content id (none searched when nobody attempted anything).
+    static func titles(_ job: JobContext, _ contentIds: [String], settings: ExhaustSettings) throws -> [String: JSONValue] {
+        guard !contentIds.isEmpty else { return [:] }
+        let filter = JSONValue.object([("identifier", .array(contentIds.sorted().map { .string($0) }))])
+        return try ContentSearch.items(job, url: settings.contentSearchUrl, body: .object([("request", .object([("filters", filter)]))]))
+    }
+
+    /// A report row; the title cell holds the content's index until the titles are known.
+    static func cells(_ batch: CollectionBatch, _ r: AttemptRows.QuestionRow, contentIndex: Int) -> [Value] {
+        let q = r.question
+        let a = r.attempt
+        func num(_ key: String) -> Value { q?[key].flatMap(AttemptRows.double).map { .string(NumberText.java($0)) } ?? .null }
+        let duration: Value =
+            q?["duration"].flatMap(AttemptRows.double).map { d -> Value in
+                let rounded = d.rounded(.toNearestOrAwayFromZero)
+                // QUIRK Q23 decided: V2 prints the double (1.0) always, V1 the integer-valued decimal (1).
+                return .string(withArchive ? NumberText.java(rounded) : String(Int64(rounded)))
+            } ?? .null
+        return [
+            .string(batch.collectionId), .string(batch.collectionName), .string("BatchId_" + batch.batchId), .string(batch.batchName),
+            .string(a.userId), .string(a.contentId), .int(Int64(contentIndex)), .string(a.attemptId),
+            .string(AttemptRows.attemptedOn(a.lastAttemptedOn, iso: !withArchive)),
+            .string(q?["id"]?.string ?? ""), .string(q?["type"]?.string ?? ""), .string(q?["title"]?.string ?? ""),
+            .string(q?["description"]?.string ?? ""), duration, num("score"), num("max_score"),
+            .string(q.map { AttemptRows.csvFriendly($0["params"]) } ?? ""), .string(q.map { AttemptRows.csvFriendly($0["resvalues"]) } ?? ""),
+        ]
     }
 }
 
@@ -98,6 +129,8 @@ enum ResponseColumns {
         ("questionscore", "Question Score"), ("questionmaxscore", "Question Max Score"), ("questionoption", "Question Options"),
         ("questionresponse", "Question Response"),
     ]
+    /// "QuestionSet Title": looked up after the last row.
+    static let titleColumn = 6
 }
 
 /// One assessment attempt (an `assessment_aggregator` row, live or archived).
@@ -113,26 +146,41 @@ struct Attempt {
 }
 
 enum AttemptRows {
-    static func live(_ job: JobContext, batch: CollectionBatch, users: Set<String>, keyspace: String) throws -> [Attempt] {
-        guard !users.isEmpty else { return [] }
-        var byKey: [String: Attempt] = [:]
+    /// The batch's live attempts in user order (an ABI 1.5 pull scan), for a merge with the learners.
+    static func liveInUserOrder(_ job: JobContext, batch: CollectionBatch, keyspace: String) throws -> UserOrderedRows {
         let columns = [
             Field("user_id", .utf8), Field("content_id", .utf8), Field("attempt_id", .utf8),
             Field("last_attempted_on", .json), Field("question", .json),
         ]
-        try job.scan(
-            "\(keyspace).assessment_aggregator", columns: columns,
-            where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))]
-        ) { r in
-            guard let u = r.string("user_id"), users.contains(u), let c = r.string("content_id"), let a = r.string("attempt_id") else { return }
-            let questions = r.string("question").flatMap { try? JSONParser.parse($0) }?.array ?? []
-            // Rows with one primary key are one row (Cassandra upserts): the last wins.
-            byKey[u + "\u{1F}" + c + "\u{1F}" + a] = Attempt(
+        return UserOrderedRows(
+            try job.openScan(
+                "\(keyspace).assessment_aggregator", columns: columns,
+                where: [.eq("course_id", .string(batch.collectionId)), .eq("batch_id", .string(batch.batchId))],
+                orderBy: ["user_id"], readAhead: 16))
+    }
+
+    /// The live attempts of users up to `last`, by user. Rows with one primary key are one row
+    /// (Cassandra upserts): the last wins.
+    static func live(_ rows: UserOrderedRows, batch: CollectionBatch, upTo last: String) throws -> [String: [Attempt]] {
+        var byUser: [String: [Attempt]] = [:]
+        try rows.forEach(upTo: Array(last.utf8)) { b, r, _ in
+            guard let u = b.string(0, r), let c = b.string(1, r), let a = b.string(2, r) else { return }
+            let questions = b.string(4, r).flatMap { try? JSONParser.parse($0) }?.array ?? []
+            let attempt = Attempt(
                 courseId: batch.collectionId, batchId: batch.batchId, userId: u, contentId: c,
-                attemptId: a, lastAttemptedOn: scalarText(r.string("last_attempted_on")),
-                questions: questions, archived: false)
+                attemptId: a, lastAttemptedOn: scalarText(b.string(3, r)), questions: questions, archived: false)
+            if let i = byUser[u]?.firstIndex(where: { $0.contentId == c && $0.attemptId == a }) {
+                byUser[u]![i] = attempt
+            } else {
+                byUser[u, default: []].append(attempt)
+            }
         }
-        return Array(byKey.values)
+        return byUser
+    }
+
+    /// Attempts grouped by user (the archived ones: read whole, as the archive files come).
+    static func byUser(_ attempts: [Attempt]) -> [String: [Attempt]] {
+        Dictionary(grouping: attempts, by: \.userId)
     }
 
     struct QuestionRow {
@@ -142,6 +190,7 @@ enum AttemptRows {
     }
 
     /// One row per question in stored order; an attempt without questions gives one row without them.
+    /// Attempts come ordered by user, content, attempt, the live one first.
     static func questionRows(_ attempts: [Attempt]) -> [QuestionRow] {
         let ordered = attempts.sorted {
             ($0.userId, $0.contentId, $0.attemptId, $0.archived ? 1 : 0) < ($1.userId, $1.contentId, $1.attemptId, $1.archived ? 1 : 0)
