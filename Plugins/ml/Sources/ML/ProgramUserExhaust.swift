@@ -76,24 +76,40 @@ struct ProgramUserExhaust: Job {
             return try job.setResult(RequestResult(.failed, message: "Not a Valid Request"))
         }
         let settings = Settings(job.params)
-        let rows: [[String: String]]
+        var rows: SortedReport?
         do { rows = try report(job, request.requestData, settings) } catch {
             // Upstream swallows any error of the data step and reports no data (§6.2 step 7).
             job.log("program-user-exhaust: \(error)", level: .warn)
-            rows = []
         }
-        guard let first = rows.first else { return try job.setResult(RequestResult(.failed, message: "No Data Found")) }
-        let labels = settings.order.filter { first[$0] != nil }
+        guard let rows, rows.sorted.count > 0 else { return try job.setResult(RequestResult(.failed, message: "No Data Found")) }
+        // The PII columns are there only when some enrolment asked for consent.
+        let kept = settings.order.indices.filter { rows.keepPII || !Self.piiLabels.contains(settings.order[$0]) }
+        let quoted = Set(kept.indices.filter { settings.quote.contains(settings.order[kept[$0]]) })
         let id = "ml_reports/program-user-exhaust/\(request.requestId)_\(request.date)"
-        let out = try job.openReport(id, format: .csv, columns: labels.map { Field($0, .utf8) })
-        for r in rows { try out.append(labels.map { .string(r[$0] ?? "") }) }
+        let out = try job.openReport(id, format: .csv, columns: kept.map { Field(settings.order[$0], .utf8) })
+        try rows.sorted.forEachSorted { row in
+            try out.append(
+                kept.enumerated().map { i, c in
+                    let v = row[c]
+                    return .string(quoted.contains(i) && !v.isEmpty ? "'\(v)'" : v)
+                })
+        }
         try out.close()
-        job.count("outputEvents", Int64(rows.count))
+        job.count("outputEvents", Int64(rows.sorted.count))
         try job.setResult(RequestResult(.success, files: [id]))
     }
 
-    /// The labelled, transformed, sorted and quoted rows (§6.2 steps 1–6 and the transform).
-    func report(_ job: JobContext, _ data: JSONValue, _ s: Settings) throws -> [[String: String]] {
+    /// The report's rows (every label of `order`, before quoting) in sort order, and whether any
+    /// enrolment asked for consent.
+    struct SortedReport {
+        var sorted: ExternalSort
+        var keepPII: Bool
+    }
+
+    /// The labelled, transformed and sorted rows (§6.2 steps 1–6 and the transform). Enrolments stream
+    /// in user order, merged with the consents (also in user order) and looked up in the user cache a
+    /// chunk at a time; the sort spills to temporary files. Memory holds a chunk and a sort run.
+    func report(_ job: JobContext, _ data: JSONValue, _ s: Settings) throws -> SortedReport {
         guard let filters = try TableFilter.filters(in: data, table: "program_enrollment"), !filters.isEmpty else {
             throw JobError(.invalidArgument, "no program_enrollment filters")
         }
@@ -102,70 +118,77 @@ struct ProgramUserExhaust: Job {
         let filterColumns = Set(filters.map(\.column)).subtracting(Self.enrolmentColumns)
         var fields = Self.enrolmentColumns.map { Field($0, $0 == "user_locations" ? .json : ($0 == "pii_consent_required" ? .json : .utf8)) }
         fields += filterColumns.sorted().map { Field($0, .json) }
-        var enrolments: [[String: String]] = [], pii: [Bool] = []
-        try job.scan("\(s.programKeyspace).program_enrollment", columns: fields, where: pushed) { r in
-            let locations = r.string("user_locations").flatMap { try? JSONParser.parse($0) }
-            func cell(_ f: TableFilter) -> String? {
-                let raw = r.string(f.column)
-                guard let key = f.mapKey else { return raw.flatMap { Self.scalar($0) } ?? raw }
-                return (raw.flatMap { try? JSONParser.parse($0) })?[key]?.string
+        let index = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, $0) })
+        let enrolments = try job.openScan(
+            "\(s.programKeyspace).program_enrollment", columns: fields, where: pushed, orderBy: ["user_id"], readAhead: 16)
+        defer { enrolments.close() }
+        // Opened at the first enrolment asking for consent (upstream reads user_consent only then).
+        let consents = ConsentStream { try consentRows(job, data, s) }
+        defer { consents.close() }
+        var result = SortedReport(sorted: ExternalSort(), keepPII: false)
+        var chunk: [(enrolment: [String: String], pii: Bool)] = []
+        while let b = try enrolments.next() {
+            for r in 0..<b.count {
+                let locations = b.string(index["user_locations"]!, r).flatMap { try? JSONParser.parse($0) }
+                func cell(_ f: TableFilter) -> String? {
+                    let raw = b.string(index[f.column]!, r)
+                    guard let key = f.mapKey else { return raw.flatMap { Self.scalar($0) } ?? raw }
+                    return (raw.flatMap { try? JSONParser.parse($0) })?[key]?.string
+                }
+                guard filters.allSatisfy({ $0.matches(cell($0)) }) else { continue }
+                var e: [String: String] = [:]
+                for c in Self.enrolmentColumns where c != "user_locations" && c != "pii_consent_required" { e[c] = b.string(index[c]!, r) }
+                for c in s.locationColumns { e[c] = locations?[c]?.string }
+                chunk.append((e, b.string(index["pii_consent_required"]!, r) == "true"))
+                if chunk.count >= 5000 {
+                    try add(chunk, to: &result, job, consents, s)
+                    chunk.removeAll(keepingCapacity: true)
+                }
             }
-            guard filters.allSatisfy({ $0.matches(cell($0)) }) else { return }
-            var row: [String: String] = [:]
-            for c in Self.enrolmentColumns where c != "user_locations" && c != "pii_consent_required" { row[c] = r.string(c) }
-            for c in s.locationColumns { row[c] = locations?[c]?.string }
-            enrolments.append(row)
-            pii.append(r.string("pii_consent_required") == "true")
         }
-        let withPII = zip(enrolments, pii).filter { $0.1 }.map(\.0)
-        let withoutPII = zip(enrolments, pii).filter { !$0.1 }.map(\.0)
-        var combined: [[String: String]] = []
-        if !withPII.isEmpty {
-            let consents = try consent(job, data, s)
-            var users: [String: [String: String]] = [:]
-            try job.redisRead(keys: Array(Set(withPII.compactMap { $0["user_id"] })).sorted().map { "user:" + $0 }) { r in
+        try add(chunk, to: &result, job, consents, s)
+        return result
+    }
+
+    /// A chunk of enrolments (ascending user ids) with their consents and cached profiles, into the sort.
+    private func add(
+        _ chunk: [(enrolment: [String: String], pii: Bool)], to result: inout SortedReport, _ job: JobContext,
+        _ consents: ConsentStream, _ s: Settings
+    ) throws {
+        guard !chunk.isEmpty else { return }
+        let withPII = chunk.filter(\.pii).compactMap { $0.enrolment["user_id"] }
+        var users: [String: [String: String]] = [:], consent: [String: Consent] = [:]
+        if chunk.contains(where: \.pii) {
+            result.keepPII = true
+            consent = try consents.consents(upTo: chunk.last!.enrolment["user_id"], of: Set(withPII))
+            try job.redisRead(keys: Array(Set(withPII)).sorted().map { "user:" + $0 }) { r in
                 guard let key = r.string("key"), let f = r.string("fields"), case .object(let pairs) = try JSONParser.parse(f) else { return }
                 var h: [String: String] = [:]
                 for (k, v) in pairs { h[k] = v.string }
                 users[String(key.dropFirst(5))] = h
             }
-            for var e in withPII {
-                let c = consents[e["user_id"] ?? ""]
+        }
+        for (enrolment, pii) in chunk {
+            var e = enrolment
+            if pii {
+                let c = consent[e["user_id"] ?? ""]
                 let given = c?.active == true
                 let u = users[e["user_id"] ?? ""] ?? [:]
                 e["consentflag"] = given ? "true" : "false"
                 e["consentprovideddate"] = c?.date ?? ""
                 for f in s.encrypted { e[f] = given ? try job.decryptPII(u[f] ?? "") : "" }
                 e["username"] = given ? [u["firstname"], u["lastname"]].compactMap { $0 }.joined(separator: " ") : ""
-                combined.append(e)
-            }
-        }
-        for var e in withoutPII {
-            if !withPII.isEmpty {
+            } else {
+                // What a row without consent shows when PII columns are there (dropped otherwise).
                 e["consentflag"] = "false"
                 for c in ["consentprovideddate"] + ["email", "phone", "username"] { e[c] = "" }
             }
-            combined.append(e)
-        }
-        let keepPII = !withPII.isEmpty
-        var rows = combined.map { e -> [String: String] in
             var out: [String: String] = [:]
-            for (column, value) in e {
-                guard let label = s.labels[column], keepPII || !Self.piiLabels.contains(label) else { continue }
-                out[label] = value
-            }
-            for label in s.order where out[label] == nil && (keepPII || !Self.piiLabels.contains(label)) { out[label] = "" }
+            for (column, value) in e { if let label = s.labels[column] { out[label] = value } }
             if let flag = out["Consent Provided"] { out["Consent Provided"] = flag == "true" ? "Yes" : "No" }
-            return out
+            // Without PII columns every row's consent cells are the same, so they never change the order.
+            try result.sorted.append(key: s.sort.map { out[$0] ?? "" }, row: s.order.map { out[$0] ?? "" })
         }
-        rows.sort { a, b in
-            for label in s.sort where (a[label] ?? "") != (b[label] ?? "") { return (a[label] ?? "") < (b[label] ?? "") }
-            return false
-        }
-        for i in rows.indices {
-            for label in s.quote { if let v = rows[i][label], !v.isEmpty { rows[i][label] = "'\(v)'" } }
-        }
-        return rows
     }
 
     struct Consent {
@@ -173,18 +196,52 @@ struct ProgramUserExhaust: Job {
         var date: String
     }
 
-    /// user_consent rows by the request's `user_consent` filters, one per user.
-    func consent(_ job: JobContext, _ data: JSONValue, _ s: Settings) throws -> [String: Consent] {
-        guard let filters = try TableFilter.filters(in: data, table: "user_consent") else { return [:] }
+    /// The request's `user_consent` rows, in user order, and the filters each row must pass.
+    struct ConsentRows {
+        var rows: UserOrderedRows
+        var filters: [TableFilter]
+        var columns: [String]
+    }
+
+    /// nil when the request has no `user_consent` filters.
+    func consentRows(_ job: JobContext, _ data: JSONValue, _ s: Settings) throws -> ConsentRows? {
+        guard let filters = try TableFilter.filters(in: data, table: "user_consent") else { return nil }
         let pushed = filters.filter { $0.op == "=" && $0.mapKey == nil }.map { Filter.eq($0.column, .string($0.value)) }
-        var columns = ["user_id", "object_id", "status", "last_updated_on"]
+        var columns = ["user_id", "status", "last_updated_on"]
         for f in filters where !columns.contains(f.column) { columns.append(f.column) }
-        var out: [String: Consent] = [:]
-        try job.scan("\(s.userKeyspace).user_consent", columns: columns.map { Field($0, .utf8) }, where: pushed) { r in
-            guard filters.allSatisfy({ $0.matches(r.string($0.column)) }), let u = r.string("user_id") else { return }
-            out[u] = Consent(active: r.string("status")?.lowercased() == "active", date: Self.ddMMyyyy(r.string("last_updated_on")))
+        let cursor = try job.openScan(
+            "\(s.userKeyspace).user_consent", columns: columns.map { Field($0, .utf8) }, where: pushed, orderBy: ["user_id"])
+        return ConsentRows(rows: UserOrderedRows(cursor), filters: filters, columns: columns)
+    }
+
+    /// The consent rows merged with the enrolments, opened on first use.
+    final class ConsentStream {
+        private let open: () throws -> ConsentRows?
+        private var source: ConsentRows?
+        private var opened = false
+
+        init(_ open: @escaping () throws -> ConsentRows?) { self.open = open }
+
+        func close() { source?.rows.close() }
+
+        /// The consents of `users` among the users up to `last` (nil: all that remain), one per user:
+        /// a later row wins.
+        func consents(upTo last: String?, of users: Set<String>) throws -> [String: Consent] {
+            if !opened {
+                source = try open()
+                opened = true
+            }
+            guard let source else { return [:] }
+            let at = source.filters.map { f in source.columns.firstIndex(of: f.column)! }
+            var out: [String: Consent] = [:]
+            try source.rows.forEach(upTo: last.map { Array($0.utf8) }) { b, r, u in
+                guard let u, zip(source.filters, at).allSatisfy({ f, c in f.matches(b.string(c, r)) }) else { return }
+                let user = String(decoding: u, as: UTF8.self)
+                guard users.contains(user) else { return }
+                out[user] = Consent(active: b.string(1, r)?.lowercased() == "active", date: ProgramUserExhaust.ddMMyyyy(b.string(2, r)))
+            }
+            return out
         }
-        return out
     }
 
     static func ddMMyyyy(_ t: String?) -> String {
