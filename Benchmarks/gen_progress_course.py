@@ -9,9 +9,8 @@ RESP commands for `redis-cli --pipe` and (jsonl) as a local user-cache file.
 --format=copy writes the three big tables as tab-separated text for psql's \\copy instead (same values;
 the small tables stay JSON lines): what the benchmark loads at scale; --format=both writes both.
 Usage: gen_progress_course.py N DIR [M=40] [A=10] [--format=jsonl|copy|both]"""
-import base64, json, os, random, sys, time
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+import json, os, random, sys, time
+from platform_crypto import platform_encrypt
 
 args = [x for x in sys.argv[1:] if not x.startswith("--format=")]
 fmt = next((x.split("=", 1)[1] for x in sys.argv[1:] if x.startswith("--format=")), "jsonl")
@@ -25,14 +24,6 @@ tables = os.path.join(out, "tables")
 os.makedirs(tables, exist_ok=True)
 leaves = [f"do_leaf_{i:03d}" for i in range(m)]
 assessments = leaves[:a]
-
-def platform_encrypt(value):  # 3 rounds of base64(AES-128/ECB/PKCS5("ThisAsISerceKtey", "" + value))
-    key = algorithms.AES(b"ThisAsISerceKtey")
-    for _ in range(3):
-        p = padding.PKCS7(128).padder()
-        e = Cipher(key, modes.ECB()).encryptor()
-        value = base64.b64encode(e.update(p.update(value.encode()) + p.finalize()) + e.finalize()).decode()
-    return value
 
 def write(name, rows):
     with open(os.path.join(tables, name + ".jsonl"), "w") as f:

@@ -256,5 +256,5 @@ struct AssessmentArchival: Job {
         return Timestamp.parse(text)
     }
 
-    static func sparkTimestamp(_ d: Date) -> String { Timestamp.millisOut.string(from: d) }
+    static func sparkTimestamp(_ d: Date) -> String { Timestamp.string(d, .millis) }
 }

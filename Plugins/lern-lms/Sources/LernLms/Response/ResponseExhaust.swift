@@ -243,33 +243,6 @@ enum AttemptRows {
     /// or V2 (`yyyy-MM-dd HH:mm:ss`) print it, in UTC; "" when absent or unreadable (archived `null`).
     static func attemptedOn(_ text: String?, iso: Bool) -> String {
         guard let text, let date = Timestamp.parse(text) else { return "" }
-        return (iso ? Timestamp.isoOut : Timestamp.plainOut).string(from: date)
-    }
-}
-
-/// Timestamps as the stores hold them. The formatters are made once: these run once per report row.
-enum Timestamp {
-    static func utc(_ pattern: String) -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = pattern
-        return f
-    }
-
-    static let isoOut = utc("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
-    static let plainOut = utc("yyyy-MM-dd HH:mm:ss")
-    static let millisOut = utc("yyyy-MM-dd HH:mm:ss.SSS")
-    static let parsers = [
-        "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd HH:mm:ss.SSSXXX", "yyyy-MM-dd HH:mm:ssXXX",
-        "yyyy-MM-dd HH:mm:ss.SSS", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSSZ", "yyyy-MM-dd HH:mm:ssZ",
-    ].map(utc)
-
-    /// Epoch milliseconds, or ISO-8601 / `yyyy-MM-dd HH:mm:ss[.SSS]` text (UTC unless it says otherwise).
-    static func parse(_ text: String) -> Date? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        if let ms = Int64(t) { return Date(timeIntervalSince1970: Double(ms) / 1000) }
-        for f in parsers { if let d = f.date(from: t) { return d } }
-        return nil
+        return Timestamp.string(date, iso ? .iso : .plain)
     }
 }
