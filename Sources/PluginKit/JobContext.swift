@@ -41,6 +41,14 @@ public final class JobContext {
 
     public var isCancelled: Bool { host.pointee.is_cancelled(run) != 0 }
 
+    /// The run clock: the instant the job takes as now for every date rule (the operator's `--now`,
+    /// else when the host started). A 1.5 host has no run clock: then the wall clock.
+    public var now: Date {
+        let end = MemoryLayout<dp_host_api>.offset(of: \dp_host_api.now_ms)! + MemoryLayout<UnsafeRawPointer>.size
+        guard Int(host.pointee.size) >= end, let nowMs = host.pointee.now_ms else { return Date() }
+        return Date(timeIntervalSince1970: Double(nowMs(run)) / 1000)
+    }
+
     /// Throws `.unsupported` unless the host's function table (older hosts' is shorter) reaches
     /// `field`, a call added in ABI `minor`.
     func requireHost<T>(_ field: KeyPath<dp_host_api, T?>, minor: Int, for what: String) throws {

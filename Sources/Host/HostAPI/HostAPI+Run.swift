@@ -37,3 +37,7 @@ func hostProgress(_ run: OpaquePointer?, _ done: UInt64, _ total: UInt64) {
 func hostIsCancelled(_ run: OpaquePointer?) -> Int32 {
     cancelRequested != 0 ? 1 : 0
 }
+
+func hostNowMs(_ run: OpaquePointer?) -> Int64 {
+    HostAPI.context(run).nowMillis
+}

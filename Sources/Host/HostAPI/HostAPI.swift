@@ -41,7 +41,8 @@ enum HostAPI {
             course_cache_members: hostCourseCacheMembers,
             cursor_open: hostCursorOpen,
             cursor_next: hostCursorNext,
-            cursor_close: hostCursorClose
+            cursor_close: hostCursorClose,
+            now_ms: hostNowMs
         )
         return t
     }()

@@ -142,7 +142,7 @@ final class RequestEngine {
                         ("bytes", .int(settings.bytesPerChannel - done.bytes)),
                     ])
                 ),
-                ("date", .string(Timestamps.reportDate())),
+                ("date", .string(Timestamps.reportDate(execution.now))),
             ])
             var exec = execution
             exec.request = requestJSON.render()

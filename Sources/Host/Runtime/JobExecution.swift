@@ -20,6 +20,8 @@ struct JobExecution {
     /// instead of the plain move into `output` (it gets the staged files' root and the job's result).
     var request: String? = nil
     var progressLabel: String? = nil
+    /// The run clock: what every date rule of the job takes as now (`--now`, else the host's start).
+    var now = RunClock.start
     var publish: ((_ stagedFiles: String, _ result: String?) throws -> [String])? = nil
     /// The plugin and job id as `RunOptions` resolved and checked them (resolved again when unset).
     var resolved: (VerifiedPlugin, String)? = nil
@@ -60,7 +62,8 @@ struct JobExecution {
         let spec = RunSpec(
             libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
             jobId: jobId, configText: config.text, connectors: connectors, stagingDir: staging.directory,
-            output: output, logFile: logFile, logLevel: logLevel.name, request: request, progressLabel: progressLabel)
+            output: output, logFile: logFile, logLevel: logLevel.name, request: request, progressLabel: progressLabel,
+            nowMillis: RunClock.millis(now))
         let outcome: RunOutcome
         do {
             outcome = try inProcess ? JobRunner.execute(spec, logger: logger) : runIsolated(spec, staging: staging)

@@ -24,7 +24,7 @@ enum JobRunner {
         let staging = Staging(output: spec.output, directory: spec.stagingDir)
         let ctx = RunContext(
             jobId: spec.jobId, configText: spec.configText, store: store, http: http, connectors: spec.connectors,
-            staging: staging, logger: logger, progressLabel: spec.progressLabel)
+            staging: staging, logger: logger, progressLabel: spec.progressLabel, nowMillis: spec.nowMillis)
         ctx.setRequest(spec.request)
         ctx.progress.start()
         let status = withExtendedLifetime(ctx) {

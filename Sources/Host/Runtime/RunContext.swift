@@ -18,6 +18,8 @@ final class RunContext {
     /// The modelParams keys the host reads (HostParameters.all), typed.
     let hostParameters: ResolvedParameters
     let progress: RunProgress
+    /// The run clock (ABI now_ms).
+    let nowMillis: Int64
     private(set) var counters: [(String, Int64)] = []
     /// What the plugin said went wrong (host->set_error).
     var errorMessage: String?
@@ -37,9 +39,10 @@ final class RunContext {
 
     init(
         jobId: String, configText: String, store: TableStore, http: HTTPConnector, connectors: Connectors,
-        staging: Staging, logger: JobLogger, progressLabel: String? = nil
+        staging: Staging, logger: JobLogger, progressLabel: String? = nil, nowMillis: Int64 = RunClock.millis(Date())
     ) {
         self.jobId = jobId
+        self.nowMillis = nowMillis
         self.connectors = connectors
         // Checked by the parent before the run; a bad value cannot reach here from `run` or `requests run`.
         let modelParams = (try? JSONParser.parse(configText))?["modelParams"]

@@ -17,4 +17,6 @@ struct RunSpec: Codable {
     var request: String?
     /// What the terminal progress line starts with (the job id, or the request being served).
     var progressLabel: String?
+    /// The run clock (epoch milliseconds): the time the job takes as now (`--now`, else the start).
+    var nowMillis: Int64
 }

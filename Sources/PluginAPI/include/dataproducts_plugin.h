@@ -14,7 +14,8 @@
 **   1.4 appended request, set_result, report_size (on-demand requests), decrypt_pii, the table
 **       writes table_upsert and table_delete, and course_cache_members;
 **   1.5 appended dp_scan.order_by / n_order_by (rows in key order) and the pull scans cursor_open,
-**       cursor_next, cursor_close (two ordered scans open at once: a job merge-joins them, streaming).
+**       cursor_next, cursor_close (two ordered scans open at once: a job merge-joins them, streaming);
+**   1.6 appended now_ms (the run clock).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -60,7 +61,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 5
+#define DP_ABI_MINOR 6
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -427,6 +428,14 @@ typedef struct dp_host_api {
     /* Stop the scan (at its end or before) and free the cursor. Cursors the run function leaves open
     ** are closed by the host when it returns. */
     void (*cursor_close)(dp_cursor *cursor);
+
+    /* --- ABI 1.6: the run clock ---------------------------------------------------------------- */
+    /* Check DP_HAS_FIELD(host, dp_host_api, now_ms) before calling: a 1.5 host lacks it.            */
+
+    /* The instant the job takes as now, in milliseconds since 1970-01-01T00:00:00Z: what the
+    ** operator gave (`--now`, to re-run yesterday's job or pin a test's day), else when the host
+    ** started. The same value for the whole run; every date rule of a job should read it. */
+    int64_t (*now_ms)(dp_run *run);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -61,6 +61,7 @@ final class ABIProofTests: XCTestCase {
         // Compiled against the frozen ABI 1.0 and 1.1 headers (Tests/ABICompat/): smaller host tables.
         for (name, abi) in [
             ("c-echo-abi10", "1.0"), ("c-echo-abi11", "1.1"), ("c-echo-abi12", "1.2"), ("c-echo-abi13", "1.3"), ("c-echo-abi14", "1.4"),
+            ("c-echo-abi15", "1.5"),
         ] {
             try home.install("lib\(name).so")
             try home.registry([(name, abi, ["c-echo"], nil, nil)])

@@ -46,6 +46,12 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Lowest JOB_LOG level written: DEBUG, INFO, WARN, ERROR.")
     var logLevel: String = "INFO"
 
+    @Option(
+        help: ArgumentHelp(
+            "The time the job takes as now, for every date rule (re-run yesterday's job; pin a test's day): YYYY-MM-DD (00:00 UTC), an ISO-8601 date-time with Z or an offset, or epoch milliseconds. Default: the host's start.",
+            valueName: "time"))
+    var now: String?
+
     /// Checks every spec (a wrong one is a config error, found before any job starts) and builds the run:
     /// the job first (an unknown id is refused with the known ones, exit 66), then its config and its
     /// declared parameters (exit 65 naming the key), then the connector specs.
@@ -74,6 +80,7 @@ struct RunOptions: ParsableArguments {
             registry: registry, environment: configOptions.env, config: config, job: jobName, connectors: connectors,
             output: output ?? env["DATAPRODUCTS_OUTPUT"] ?? (home as NSString).appendingPathComponent("reports"),
             timeout: timeout, inProcess: inProcess, logFile: logFile, logLevel: level)
+        if let now { execution.now = try RunClock.parse(now) }
         execution.resolved = resolved
         execution.parameters = parameters
         return execution

@@ -166,7 +166,7 @@ struct AssessmentArchival: Job {
         ]
         // Rows with one primary key are one row (Cassandra upserts; the local store keeps every line): the last wins.
         var groups: [Period: [String: String]] = [:]
-        let now = Date()
+        let now = job.now  // the run clock for the week rule; bookkeeping stamps below stay wall-clock
         try job.scan(s.table, columns: fields, where: filters) { r in
             guard let c = r.string("course_id"), let b = r.string("batch_id") else { return }
             let updated = Self.instant(r.string("updated_on"), now: now)

@@ -138,7 +138,7 @@ struct CollectionExhaustRunner<Report: CollectionExhaustJob> {
         let what = try CollectionRequest(.object(data))
         let (batches, message) = try resolve(what, requestedOrgId: nil)
         guard !batches.isEmpty else { throw JobError(.notFound, message) }
-        let date = ReportDates.today()
+        let date = ReportDates.today(job.now)
         for batch in batches {
             try report.writeBatch(
                 job, batch, learners(of: batch), reportId: Report.filePath(batchId: batch.batchId, requestId: "", date: date),

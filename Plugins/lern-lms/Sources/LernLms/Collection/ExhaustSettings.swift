@@ -59,13 +59,13 @@ struct ExhaustSettings {
 
 /// Dates as upstream prints them.
 enum ReportDates {
-    /// yyyyMMdd in UTC+05:30: upstream's file-name date.
-    static func today() -> String {
+    /// yyyyMMdd in UTC+05:30: upstream's file-name date, of the run clock.
+    static func today(_ now: Date) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(secondsFromGMT: 19800)
         f.dateFormat = "yyyyMMdd"
-        return f.string(from: Date())
+        return f.string(from: now)
     }
 
     /// The leading yyyy-MM-dd of a date or timestamp text as dd/MM/yyyy; "" when there is none.

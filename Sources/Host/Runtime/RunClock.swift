@@ -1,0 +1,25 @@
+import Foundation
+
+/// The run clock: the instant a job takes as now. Every date rule of a job (today's batches, a
+/// report's date, a request's date) reads it, so `--now` re-runs yesterday's job and pins a test's day.
+enum RunClock {
+    /// When this host process started its work: the default run clock, one value for a whole run.
+    static let start = Date()
+
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// `YYYY-MM-DD` (00:00 UTC), an ISO-8601 date-time with `Z` or an offset (fractional seconds
+    /// allowed), or epoch milliseconds.
+    static func parse(_ text: String) throws -> Date {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if !t.isEmpty, t.allSatisfy(\.isNumber), let ms = Int64(t) { return Date(timeIntervalSince1970: Double(ms) / 1000) }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        if t.count == 10, let d = day.date(from: t) { return d }
+        let full = ISO8601DateFormatter()
+        if let d = full.date(from: t) { return d }
+        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = full.date(from: t) { return d }
+        throw HostError.config("--now \(text): expected YYYY-MM-DD, an ISO-8601 date-time with Z or an offset, or epoch milliseconds")
+    }
+}
