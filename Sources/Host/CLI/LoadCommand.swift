@@ -3,13 +3,14 @@ import Foundation
 
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load a folder of keyspace.table.jsonl tables (the fixture format) into the embedded SQLite store or PostgreSQL.",
+        abstract: "Load a folder of keyspace.table.jsonl (or .csv) tables into the embedded SQLite store or PostgreSQL.",
         discussion: """
             Primary keys come from the schema file (PostgreSQL also creates the tables from it). Loading the same \
-            folder twice is idempotent (upsert by primary key); each file loads in one transaction.
+            folder twice is idempotent (upsert by primary key); each file loads in one transaction. A .csv file has a \
+            header row (RFC 4180 quoting); its cells take their column's type from the schema, an empty cell is null.
             """)
 
-    @Argument(help: "Folder of keyspace.table.jsonl files.") var directory: String
+    @Argument(help: "Folder of keyspace.table.jsonl and keyspace.table.csv files.") var directory: String
     @Option(help: "Target store: sqlite:FILE (created if missing), or postgres:CONNINFO (URI or key=value; empty = $DATABASE_URL or PG* variables).")
     var into: String
     @Option(
@@ -32,6 +33,9 @@ struct Load: ParsableCommand {
                 throw HostError.config("--user-cache loads into sqlite:FILE only (PostgreSQL deployments read Redis)")
             }
             let t0 = Date()
+            let converted = try CSVTables.withCSVConverted(directory, ddl: ddl)
+            defer { converted.map { try? FileManager.default.removeItem(atPath: $0) } }
+            let directory = converted ?? self.directory
             let loaded: [(table: String, rows: Int)]
             switch target {
             case .postgres(let given):

@@ -115,27 +115,3 @@ struct SQLiteLoader {
         return try db.prepare(sql)
     }
 }
-
-/// Primary keys from the PostgreSQL DDL (config/schema/postgres.sql), the one place tables are
-/// declared: `CREATE TABLE [IF NOT EXISTS] ks.t (... PRIMARY KEY (a, b))` or `col type PRIMARY KEY`.
-enum SchemaKeys {
-    static func primaryKeys(ddl: String) -> [String: [String]] {
-        var out: [String: [String]] = [:]
-        let unquote = { (s: Substring) in s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\"", with: "") }
-        for block in ddl.components(separatedBy: "CREATE TABLE").dropFirst() {
-            guard let open = block.firstIndex(of: "(") else { continue }
-            var name = block[..<open].trimmingCharacters(in: .whitespacesAndNewlines)
-            if name.hasPrefix("IF NOT EXISTS") { name = String(name.dropFirst("IF NOT EXISTS".count)) }
-            name = unquote(Substring(name))
-            let body = block[block.index(after: open)...].prefix { $0 != ";" }
-            if let r = body.range(of: "PRIMARY KEY (") {
-                let list = body[r.upperBound...].prefix { $0 != ")" }
-                out[name] = list.split(separator: ",").map(unquote)
-            } else if let r = body.range(of: " PRIMARY KEY") {
-                let line = body[..<r.lowerBound].split(whereSeparator: { $0 == "\n" || $0 == "(" || $0 == "," }).last ?? ""
-                if let column = line.split(separator: " ").first { out[name] = [unquote(column)] }
-            }
-        }
-        return out
-    }
-}
