@@ -9,13 +9,15 @@
   /echo                         answers the request's method, path, headers and body as JSON
   /count/<id>                   how many calls <id> got so far
   /search?total=N               a paged search: {"request":{"offset","limit"}} -> result.content items
+  /__received                   every request the recorded answers were asked for so far (method, path,
+                                headers, body), answered or not: what a test asserts was sent
 Usage: recorded_http_server.py [ANSWERS.json]"""
 import json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
 answers = json.load(open(sys.argv[1]))["answers"] if len(sys.argv) > 1 else []
-calls, lock = {}, threading.Lock()
+calls, received, lock = {}, [], threading.Lock()
 
 def count(key):
     with lock:
@@ -66,9 +68,15 @@ class Handler(BaseHTTPRequestHandler):
             total, offset, limit = int(q.get("total", 25)), int(req.get("offset", 0)), int(req.get("limit", 10))
             items = [{"identifier": "do_%d" % i} for i in range(offset, min(offset + limit, total))]
             return self.reply(200, {"responseCode": "OK", "result": {"count": total, "content": items}})
+        if parts[0] == "__received":
+            with lock:
+                return self.reply(200, {"received": received})
         if parts[0] == "count":
             with lock:
                 return self.reply(200, {"calls": calls.get("/".join(parts[1:]), 0)})
+        with lock:
+            received.append({"method": self.command, "path": url.path, "body": body,
+                             "headers": {k.lower(): v for k, v in self.headers.items()}})
         for a in answers:
             if a["method"] == self.command and a["path"] == url.path and a.get("bodyContains", "") in body:
                 b = a.get("body", "")

@@ -66,7 +66,8 @@ final class DeployableJobsTests: XCTestCase {
         }
         let jobs = Set(try registeredJobs())
         for job in scheduled { XCTAssertTrue(jobs.contains(job), "schedule entry for unknown job \(job)") }
-        XCTAssertEqual(Set(scheduled), ["admin-geo-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust"])
+        XCTAssertEqual(
+            Set(scheduled), ["admin-geo-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust", "course-batch-status-updater"])
     }
 
     /// What a newcomer types: each job from its template, on the fixtures, with the demo's options.
@@ -92,6 +93,20 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(archival.status, 0, archival.stderr)
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: home.path + "/blob/archived-data").isEmpty)
         ran.insert("assessment-archival")
+
+        // A fixture given as CSV, loaded into the embedded SQLite store; "today" pinned for its dates.
+        let csv = home.path + "/batches"
+        try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: try Harness.fixture("lern/course-batch-status-updater") + "/course_batch_status_updater_temp.csv",
+            toPath: csv + "/sunbird_courses.course_batch.csv")
+        let load = try home.run(["load", csv, "--into", "sqlite:\(home.path)/batches.sqlite"])
+        XCTAssertEqual(load.status, 0, load.stderr)
+        let updater = try home.run([
+            "run", "course-batch-status-updater", "--env", "dev", "--store", "sqlite:\(home.path)/batches.sqlite", "--now", "2024-01-01",
+        ])
+        XCTAssertEqual(updater.status, 0, updater.stderr)
+        ran.insert("course-batch-status-updater")
 
         // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
         let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [

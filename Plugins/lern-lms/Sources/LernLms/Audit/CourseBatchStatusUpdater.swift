@@ -1,0 +1,166 @@
+import Foundation
+import PluginKit
+
+/// `course-batch-status-updater` (upstream CourseBatchStatusUpdaterJob, lern-jobs-spec §4): moves
+/// course batches Upcoming (0) → Ongoing (1) → Expired (2) by their dates, days in IST, "today" from
+/// the run clock (`--now`). Writes the new status to `course_batch`, to the course-batch search index
+/// (Elasticsearch `_update`) and each affected course's batch list to the learning service (PATCH).
+///
+/// Decisions: QUIRK Q38 — the index and learning-service calls stay best effort as upstream (a failed
+/// call is logged, the run still succeeds: the table is the source of truth and the next hourly run
+/// does not repeat them, as upstream); Q39 — a batch whose status is null is left alone.
+struct CourseBatchStatusUpdater: Job {
+    static let id = "course-batch-status-updater"
+    static let title = "Course batch status updater: batches upcoming → ongoing → expired by their dates (hourly)"
+    static let legacyNames = ["org.sunbird.lms.audit.CourseBatchStatusUpdaterJob"]
+    static let searchHost = Param<String>(
+        "sparkElasticsearchConnectionHost", default: "http://localhost:9200", doc: "Elasticsearch base URL (course-batch index)")
+    static let learningBase = Param<String>(
+        "kpLearningBasePath", default: "localhost:8080/learning-service", doc: "learning service base URL (content batch lists)")
+    static let courseKeyspace = Param<String>("courseKeyspace", default: "sunbird_courses", doc: "keyspace of course_batch")
+    static let parameters: [any ParameterDeclaring] = [searchHost, learningBase, courseKeyspace]
+
+    func run(_ job: JobContext) throws {
+        let table = "\(job.params[Self.courseKeyspace]).course_batch"
+        let today = BatchDates.istDay(job.now)
+        let batches = try BatchRow.all(job, table: table)
+        let before = Dictionary(grouping: batches.compactMap(\.status), by: { $0 }).mapValues(\.count)
+        job.log("batches: un-started \(before[0] ?? 0), in-progress \(before[1] ?? 0), completed \(before[2] ?? 0) (today \(today) IST)")
+        let updated = batches.map { b in (b, b.updatedStatus(today: today)) }
+        let changed = updated.filter { $0.1 != $0.0.status }
+        for (name, status) in [("unStarted", 0), ("inProgress", 1), ("completed", 2)] {
+            job.count(name, Int64(changed.filter { $0.1 == status }.count))
+        }
+        guard !changed.isEmpty else { return job.log("no batch changes status") }
+        try job.upsert(
+            table, key: ["courseid", "batchid"], columns: [Field("courseid", .utf8), Field("batchid", .utf8), Field("status", .int64)],
+            rows: changed.map { [.string($0.0.courseId), .string($0.0.batchId), .int(Int64($0.1!))] })
+        let search = job.params[Self.searchHost], learning = job.params[Self.learningBase]
+        for (b, status) in changed where status! > 0 {
+            let body = JSONValue.object([("doc", .object([("status", .int(Int64(status!)))]))]).render()
+            bestEffort(job, "index update of batch \(b.batchId)") {
+                try job.http("POST", "\(search)/course-batch/_doc/\(b.batchId)/_update", headers: Self.headers, body: body)
+            }
+        }
+        var courses: [String] = []
+        for (b, _) in changed where !courses.contains(b.courseId) { courses.append(b.courseId) }
+        for course in courses {
+            let open = updated.filter { $0.0.courseId == course && ($0.1 ?? 2) < 2 }.map { $0.0.listing(status: $0.1!) }
+            let body = JSONValue.object([
+                ("request", .object([("content", .object([("batches", open.isEmpty ? .null : .array(open))]))]))
+            ]).render()
+            bestEffort(job, "batch list of course \(course)") {
+                try job.http("PATCH", "\(learning)/system/v3/content/update/\(course)", headers: Self.headers, body: body)
+            }
+        }
+    }
+
+    /// Upstream's RestUtil headers.
+    static let headers = ["user-id": "analytics", "Content-Type": "application/json"]
+
+    /// A call whose failure upstream only logs (RestUtil returns null).
+    private func bestEffort(_ job: JobContext, _ what: String, _ call: () throws -> HTTPResult) {
+        do {
+            let r = try call()
+            if !(200..<300).contains(r.status) { job.log("\(what): HTTP \(r.status)", level: .warn) }
+        } catch {
+            job.log("\(what) failed: \(error)", level: .warn)
+        }
+    }
+}
+
+/// One `course_batch` row with its dates normalised (§4 "Dates").
+struct BatchRow {
+    var courseId: String
+    var batchId: String
+    var name: String?
+    var startDate: String?
+    var endDate: String?
+    var enrollmentEndDate: String?
+    var enrollmentType: String?
+    var createdFor: JSONValue?
+    var status: Int?
+
+    static func all(_ job: JobContext, table: String) throws -> [BatchRow] {
+        let columns =
+            [
+                "courseid", "batchid", "name", "startdate", "start_date", "enddate", "end_date", "enrollmentenddate",
+                "enrollment_enddate", "enrollmenttype",
+            ].map { Field($0, .utf8) } + [Field("createdfor", .json), Field("status", .int64)]
+        var out: [BatchRow] = []
+        try job.scan(table, columns: columns) { r in
+            guard let course = r.string("courseid"), let batch = r.string("batchid") else { return }
+            out.append(
+                BatchRow(
+                    courseId: course, batchId: batch, name: r.string("name"),
+                    startDate: BatchDates.latest(BatchDates.istDay(typed: r.string("start_date")), r.string("startdate")),
+                    endDate: BatchDates.latest(BatchDates.istDay(typed: r.string("end_date")), r.string("enddate")),
+                    enrollmentEndDate: BatchDates.latest(
+                        BatchDates.istDay(typed: r.string("enrollment_enddate")), r.string("enrollmentenddate")),
+                    enrollmentType: r.string("enrollmenttype"),
+                    createdFor: r.string("createdfor").flatMap { try? JSONParser.parse($0) },
+                    status: r.int("status").map(Int.init)))
+        }
+        return out
+    }
+
+    /// §4 rule 1: expired after the end day, ongoing from the start day, else as it is.
+    func updatedStatus(today: String) -> Int? {
+        guard status != nil else { return nil }
+        if let endDate, today > endDate { return 2 }
+        if let startDate, today >= startDate { return 1 }
+        return status
+    }
+
+    /// The batch as the learning service's content lists it; nulls left out.
+    func listing(status: Int) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("batchId", .string(batchId))]
+        if let startDate { pairs.append(("startDate", .string(startDate))) }
+        if let enrollmentType { pairs.append(("enrollmentType", .string(enrollmentType))) }
+        if let createdFor, !createdFor.isNull { pairs.append(("createdFor", createdFor)) }
+        pairs.append(("status", .int(Int64(status))))
+        if let e = BatchDates.enrolmentEndDate(enrollmentEndDate, endDate: endDate) { pairs.append(("enrollmentEndDate", .string(e))) }
+        if let endDate { pairs.append(("endDate", .string(endDate))) }
+        if let name { pairs.append(("name", .string(name))) }
+        return .object(pairs)
+    }
+}
+
+/// Day arithmetic of the batch rules, in IST (Asia/Kolkata, UTC+05:30, no daylight saving).
+enum BatchDates {
+    static let ist = TimeZone(identifier: "Asia/Kolkata")!
+
+    static func formatter(_ pattern: String, _ zone: TimeZone) -> DateFormatter {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = pattern
+        return f
+    }
+
+    static let istDayFormat = formatter("yyyy-MM-dd", ist)
+    static let utcSeconds = formatter("yyyy-MM-dd HH:mm:ss", TimeZone(identifier: "UTC")!)
+
+    static func istDay(_ instant: Date) -> String { istDayFormat.string(from: instant) }
+
+    /// A typed timestamp column as its IST day: its first 19 characters read as `yyyy-MM-dd HH:mm:ss`
+    /// in UTC (the rest ignored; a `T` separator accepted); nil when absent or unreadable.
+    static func istDay(typed text: String?) -> String? {
+        guard let text, text.count >= 19 else { return nil }
+        let head = String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")
+        return utcSeconds.date(from: head).map(istDay)
+    }
+
+    /// jobs-spec §0.3: the new value unless it is null or empty.
+    static func latest(_ new: String?, _ stale: String?) -> String? {
+        if let new, !new.isEmpty { return new }
+        return stale
+    }
+
+    /// The enrolment end: as stored, else the day before the batch ends, else none.
+    static func enrolmentEndDate(_ enrolmentEnd: String?, endDate: String?) -> String? {
+        if let enrolmentEnd { return enrolmentEnd }
+        guard let endDate, let end = istDayFormat.date(from: endDate) else { return nil }
+        return istDay(end.addingTimeInterval(-86_400))
+    }
+}
