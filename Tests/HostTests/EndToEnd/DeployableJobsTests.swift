@@ -108,6 +108,13 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(updater.status, 0, updater.stderr)
         ran.insert("course-batch-status-updater")
 
+        let scores = "sqlite:\(home.path)/scores.sqlite"
+        let loadScores = try home.run(["load", try Harness.fixture("lern/score-metrics-migration/data"), "--into", scores])
+        XCTAssertEqual(loadScores.status, 0, loadScores.stderr)
+        let migration = try home.run(["run", "score-metric-migration-job", "--env", "dev", "--store", scores])
+        XCTAssertEqual(migration.status, 0, migration.stderr)
+        ran.insert("score-metric-migration-job")
+
         // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
         let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [
             (

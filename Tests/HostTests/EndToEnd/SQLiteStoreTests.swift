@@ -178,13 +178,4 @@ final class SQLiteStoreTests: XCTestCase {
         }
         XCTAssertThrowsError(try StoreFactory.make("sqlite:")) { XCTAssertTrue("\($0)".contains("sqlite:FILE"), "\($0)") }
     }
-
-    private func withBatch<T>(_ fields: [Field], _ rows: [[Value]], _ body: (BatchView) throws -> T) throws -> T {
-        let b = BatchBuilder(fields: fields)
-        for r in rows { try b.append(r) }
-        var s = ArrowSchema(), a = ArrowArray()
-        b.export(schema: &s, array: &a)
-        defer { s.release?(&s); a.release?(&a) }
-        return try body(try BatchView(schema: &s, array: &a))
-    }
 }

@@ -12,3 +12,13 @@ extension BatchBuilder {
         return (0..<v.count).map { v.row($0) }
     }
 }
+
+/// Rows as a BatchView borrowed for `body` (what a store's write receives across the ABI).
+func withBatch<T>(_ fields: [Field], _ rows: [[Value]], _ body: (BatchView) throws -> T) throws -> T {
+    let b = BatchBuilder(fields: fields)
+    for r in rows { try b.append(r) }
+    var s = ArrowSchema(), a = ArrowArray()
+    b.export(schema: &s, array: &a)
+    defer { s.release?(&s); a.release?(&a) }
+    return try body(try BatchView(schema: &s, array: &a))
+}
