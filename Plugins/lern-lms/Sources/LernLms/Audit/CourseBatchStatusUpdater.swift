@@ -23,29 +23,54 @@ struct CourseBatchStatusUpdater: Job {
     func run(_ job: JobContext) throws {
         let table = "\(job.params[Self.courseKeyspace]).course_batch"
         let today = BatchDates.istDay(job.now)
-        let batches = try BatchRow.all(job, table: table)
-        let before = Dictionary(grouping: batches.compactMap(\.status), by: { $0 }).mapValues(\.count)
-        job.log("batches: un-started \(before[0] ?? 0), in-progress \(before[1] ?? 0), completed \(before[2] ?? 0) (today \(today) IST)")
-        let updated = batches.map { b in (b, b.updatedStatus(today: today)) }
-        let changed = updated.filter { $0.1 != $0.0.status }
-        for (name, status) in [("unStarted", 0), ("inProgress", 1), ("completed", 2)] {
-            job.count(name, Int64(changed.filter { $0.1 == status }.count))
+        var found: [Int: Int] = [:], changed: [Int: Int64] = [:], pending: [[Value]] = []
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            try job.upsert(
+                table, key: ["courseid", "batchid"], columns: [Field("courseid", .utf8), Field("batchid", .utf8), Field("status", .int64)],
+                rows: pending)
+            pending.removeAll(keepingCapacity: true)
         }
-        guard !changed.isEmpty else { return job.log("no batch changes status") }
-        try job.upsert(
-            table, key: ["courseid", "batchid"], columns: [Field("courseid", .utf8), Field("batchid", .utf8), Field("status", .int64)],
-            rows: changed.map { [.string($0.0.courseId), .string($0.0.batchId), .int(Int64($0.1!))] })
-        let search = job.params[Self.searchHost], learning = job.params[Self.learningBase]
-        for (b, status) in changed where status! > 0 {
-            let body = JSONValue.object([("doc", .object([("status", .int(Int64(status!)))]))]).render()
-            bestEffort(job, "index update of batch \(b.batchId)") {
-                try job.http("POST", "\(search)/course-batch/_doc/\(b.batchId)/_update", headers: Self.headers, body: body)
+        // A course's batches at a time (the scan in course order): its list for the learning service
+        // needs them all, and memory holds one course.
+        var calls: [(course: String, updated: [(BatchRow, Int?)])] = []
+        try BatchRow.byCourse(job, table: table) { course, batches in
+            for b in batches { if let s = b.status { found[s, default: 0] += 1 } }
+            let updated = batches.map { ($0, $0.updatedStatus(today: today)) }
+            let moved = updated.filter { $0.1 != $0.0.status }
+            guard !moved.isEmpty else { return }
+            for (b, status) in moved {
+                changed[status!, default: 0] += 1
+                pending.append([.string(b.courseId), .string(b.batchId), .int(Int64(status!))])
+            }
+            calls.append((course, updated))
+            if pending.count >= 1000 {
+                try flush()
+                try send(job, calls)
+                calls.removeAll()
             }
         }
-        var courses: [String] = []
-        for (b, _) in changed where !courses.contains(b.courseId) { courses.append(b.courseId) }
-        for course in courses {
-            let open = updated.filter { $0.0.courseId == course && ($0.1 ?? 2) < 2 }.map { $0.0.listing(status: $0.1!) }
+        try flush()
+        try send(job, calls)
+        job.log("batches found: un-started \(found[0] ?? 0), in-progress \(found[1] ?? 0), completed \(found[2] ?? 0) (today \(today) IST)")
+        for (name, status) in [("unStarted", 0), ("inProgress", 1), ("completed", 2)] { job.count(name, changed[status] ?? 0) }
+        if changed.isEmpty { job.log("no batch changes status") }
+    }
+
+    /// After the table says it: the index update of each batch that moved to 1 or 2, then each
+    /// course's open batches (status < 2) to the learning service (`null` when none is left).
+    private func send(_ job: JobContext, _ courses: [(course: String, updated: [(BatchRow, Int?)])]) throws {
+        let search = job.params[Self.searchHost], learning = job.params[Self.learningBase]
+        for (_, updated) in courses {
+            for (b, status) in updated where status != b.status && status! > 0 {
+                let body = JSONValue.object([("doc", .object([("status", .int(Int64(status!)))]))]).render()
+                bestEffort(job, "index update of batch \(b.batchId)") {
+                    try job.http("POST", "\(search)/course-batch/_doc/\(b.batchId)/_update", headers: Self.headers, body: body)
+                }
+            }
+        }
+        for (course, updated) in courses {
+            let open = updated.filter { ($0.1 ?? 2) < 2 }.map { $0.0.listing(status: $0.1!) }
             let body = JSONValue.object([
                 ("request", .object([("content", .object([("batches", open.isEmpty ? .null : .array(open))]))]))
             ]).render()
@@ -81,27 +106,28 @@ struct BatchRow {
     var createdFor: JSONValue?
     var status: Int?
 
-    static func all(_ job: JobContext, table: String) throws -> [BatchRow] {
+    /// The table's batches a course at a time (an ordered pull scan: memory holds one course).
+    static func byCourse(_ job: JobContext, table: String, _ body: (String, [BatchRow]) throws -> Void) throws {
         let columns =
             [
                 "courseid", "batchid", "name", "startdate", "start_date", "enddate", "end_date", "enrollmentenddate",
                 "enrollment_enddate", "enrollmenttype",
             ].map { Field($0, .utf8) } + [Field("createdfor", .json), Field("status", .int64)]
-        var out: [BatchRow] = []
-        try job.scan(table, columns: columns) { r in
-            guard let course = r.string("courseid"), let batch = r.string("batchid") else { return }
-            out.append(
-                BatchRow(
-                    courseId: course, batchId: batch, name: r.string("name"),
-                    startDate: BatchDates.latest(BatchDates.istDay(typed: r.string("start_date")), r.string("startdate")),
-                    endDate: BatchDates.latest(BatchDates.istDay(typed: r.string("end_date")), r.string("enddate")),
-                    enrollmentEndDate: BatchDates.latest(
-                        BatchDates.istDay(typed: r.string("enrollment_enddate")), r.string("enrollmentenddate")),
-                    enrollmentType: r.string("enrollmenttype"),
-                    createdFor: r.string("createdfor").flatMap { try? JSONParser.parse($0) },
-                    status: r.int("status").map(Int.init)))
+        let cursor = try job.openScan(table, columns: columns, orderBy: ["courseid"], readAhead: 8)
+        defer { cursor.close() }
+        var course: String?, batches: [BatchRow] = []
+        while let b = try cursor.next() {
+            for r in 0..<b.count {
+                guard let row = BatchRow(b, r) else { continue }
+                if row.courseId != course {
+                    if let c = course { try body(c, batches) }
+                    course = row.courseId
+                    batches = []
+                }
+                batches.append(row)
+            }
         }
-        return out
+        if let c = course { try body(c, batches) }
     }
 
     /// §4 rule 1: expired after the end day, ongoing from the start day, else as it is.
@@ -123,6 +149,20 @@ struct BatchRow {
         if let endDate { pairs.append(("endDate", .string(endDate))) }
         if let name { pairs.append(("name", .string(name))) }
         return .object(pairs)
+    }
+}
+
+extension BatchRow {
+    /// A row of the columns `byCourse` reads, in that order.
+    init?(_ b: BatchView, _ r: Int) {
+        guard let course = b.string(0, r), let batch = b.string(1, r) else { return nil }
+        self.init(
+            courseId: course, batchId: batch, name: b.string(2, r),
+            startDate: BatchDates.latest(BatchDates.istDay(typed: b.string(4, r)), b.string(3, r)),
+            endDate: BatchDates.latest(BatchDates.istDay(typed: b.string(6, r)), b.string(5, r)),
+            enrollmentEndDate: BatchDates.latest(BatchDates.istDay(typed: b.string(8, r)), b.string(7, r)),
+            enrollmentType: b.string(9, r), createdFor: b.string(10, r).flatMap { try? JSONParser.parse($0) },
+            status: b.int(11, r).map(Int.init))
     }
 }
 
