@@ -37,16 +37,17 @@ protocol TableStore {
 extension BatchView {
     /// Row `row` as JSON values by column name (what the stores write).
     func jsonRow(_ row: Int) -> [(String, JSONValue)] {
-        fields.indices.map { c in
-            let name = fields[c].name
-            guard !isNull(c, row) else { return (name, .null) }
-            switch fields[c].type {
-            case .bool: return (name, .bool(bool(c, row)!))
-            case .int64: return (name, .int(int(c, row)!))
-            case .float64: return (name, .double(double(c, row)!))
-            case .utf8: return (name, .string(string(c, row)!))
-            case .json: return (name, (try? JSONParser.parse(string(c, row)!)) ?? .null)
-            }
+        fields.indices.map { (fields[$0].name, jsonValue($0, row)) }
+    }
+
+    func jsonValue(_ c: Int, _ row: Int) -> JSONValue {
+        guard !isNull(c, row) else { return .null }
+        switch fields[c].type {
+        case .bool: return .bool(bool(c, row)!)
+        case .int64: return .int(int(c, row)!)
+        case .float64: return .double(double(c, row)!)
+        case .utf8: return .string(string(c, row)!)
+        case .json: return (try? JSONParser.parse(string(c, row)!)) ?? .null
         }
     }
 }

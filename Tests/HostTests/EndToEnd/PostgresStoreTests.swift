@@ -214,6 +214,26 @@ final class PostgresStoreTests: XCTestCase {
     }
 
     /// jsonb's printed whitespace goes; whitespace, quotes and backslashes inside strings stay.
+    /// Upserts go many rows per statement: across statement boundaries and with a key given twice
+    /// in one batch, the result is row-by-row's (the last row of a key wins); JSON text goes in as it is.
+    func testBatchedUpsertsKeepRowByRowSemantics() throws {
+        try Harness.psql(db.conninfo, "CREATE SCHEMA ks; CREATE TABLE ks.t (id text PRIMARY KEY, n bigint, doc jsonb, note text)")
+        let store = try StoreFactory.make("postgres:" + db.conninfo)
+        let fields = [Field("id", .utf8), Field("n", .int64), Field("doc", .json), Field("note", .utf8)]
+        var rows: [[Value]] = (0..<1234).map { [.string("k\($0 % 1000)"), .int(Int64($0)), .json(#"{"a": [1, "x\"y"]}"#), .string("it's")] }
+        rows.append([.string("k7"), .null, .null, .null])
+        try withBatch(fields, rows) { try store.upsert(keyspace: "ks", table: "t", key: ["id"], batch: $0) }
+        XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT count(*) FROM ks.t").trimmingCharacters(in: .whitespacesAndNewlines), "1000")
+        XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT n FROM ks.t WHERE id = 'k5'").trimmingCharacters(in: .whitespacesAndNewlines), "1005")
+        XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT n FROM ks.t WHERE id = 'k999'").trimmingCharacters(in: .whitespacesAndNewlines), "999")
+        XCTAssertEqual(
+            try Harness.psql(
+                db.conninfo, "SELECT coalesce(n::text, 'null') || coalesce(doc::text, 'null') FROM ks.t WHERE id = 'k7' OR id = 'k8' ORDER BY id"
+            )
+            .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n"),
+            ["nullnull", #"1008{"a": [1, "x\"y"]}"#])
+    }
+
     func testJSONCompaction() {
         func compact(_ s: String) -> String {
             var out: [UInt8] = []

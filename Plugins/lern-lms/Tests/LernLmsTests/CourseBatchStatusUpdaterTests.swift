@@ -27,6 +27,19 @@ final class CourseBatchStatusUpdaterTests: XCTestCase {
         XCTAssertEqual(BatchDates.latest("", "2020-01-01"), "2020-01-01")
     }
 
+    /// The hand-made conversion against the formatters it stands in for.
+    func testIstDaysAgreeWithTheFormatters() {
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let d = Date(timeIntervalSince1970: Double(Int64.random(in: -2_000_000_000...7_000_000_000, using: &g)))
+            let text = BatchDates.utcSeconds.string(from: d) + ".000000+0000"
+            XCTAssertEqual(
+                BatchDates.istDay(typed: text), BatchDates.istDayFormat.string(from: BatchDates.utcSeconds.date(from: String(text.prefix(19)))!), text
+            )
+            XCTAssertEqual(BatchDates.istDay(d), BatchDates.istDayFormat.string(from: d))
+        }
+    }
+
     func testStatusRule() {
         func batch(_ start: String?, _ end: String?, _ status: Int?) -> BatchRow {
             BatchRow(courseId: "c", batchId: "b", startDate: start, endDate: end, status: status)

@@ -276,6 +276,8 @@ extension PostgresStore {
         }
     }
 
+    /// Many rows per INSERT … ON CONFLICT statement (one round trip per few hundred rows, not per
+    /// row); a key given twice in one statement keeps its last row, as row-by-row upserts would.
     func upsert(keyspace: String, table: String, key: [String], batch: BatchView) throws {
         let conn = try PGConnection(conninfo)
         let types = try Self.columnTypes(conn, keyspace: keyspace, table: table)
@@ -285,19 +287,51 @@ extension PostgresStore {
         let t = conn.identifier(keyspace) + "." + conn.identifier(table)
         let cols = names.map { conn.identifier($0) }
         let updates = names.filter { !key.contains($0) }.map { "\(conn.identifier($0)) = EXCLUDED.\(conn.identifier($0))" }
-        let sql =
-            "INSERT INTO \(t) (\(cols.joined(separator: ", "))) VALUES (\((1...max(names.count, 1)).map { "$\($0)" }.joined(separator: ", "))) "
-            + "ON CONFLICT (\(key.map { conn.identifier($0) }.joined(separator: ", "))) "
-            + (updates.isEmpty ? "DO NOTHING" : "DO UPDATE SET " + updates.joined(separator: ", "))
+        let keyAt = key.compactMap { names.firstIndex(of: $0) }
+        let perStatement = max(1, min(500, 60_000 / max(names.count, 1)))  // PostgreSQL allows 65535 parameters
+        func statement(rows: Int) -> String {
+            let values = (0..<rows).map { r in
+                "(" + names.indices.map { "$\(r * names.count + $0 + 1)" }.joined(separator: ", ") + ")"
+            }
+            return "INSERT INTO \(t) (\(cols.joined(separator: ", "))) VALUES \(values.joined(separator: ", ")) "
+                + "ON CONFLICT (\(key.map { conn.identifier($0) }.joined(separator: ", "))) "
+                + (updates.isEmpty ? "DO NOTHING" : "DO UPDATE SET " + updates.joined(separator: ", "))
+        }
         try conn.exec("BEGIN")
         do {
-            for r in 0..<batch.count {
-                try conn.exec(sql, batch.jsonRow(r).map { Self.writeParameter($0.1, pgType: types[$0.0]) })
+            var start = 0
+            while start < batch.count {
+                var rows: [[String?]] = [], at: [[String?]: Int] = [:]
+                var r = start
+                while r < batch.count, rows.count < perStatement {
+                    let params = Self.writeParameters(batch, row: r, types: names.map { types[$0] })
+                    let k = keyAt.map { params[$0] }
+                    if let i = at[k] {
+                        rows[i] = params
+                    } else {
+                        at[k] = rows.count
+                        rows.append(params)
+                    }
+                    r += 1
+                }
+                try conn.exec(statement(rows: rows.count), rows.flatMap { $0 })
+                start = r
             }
             try conn.exec("COMMIT")
         } catch {
             _ = try? conn.exec("ROLLBACK")
             throw error
+        }
+    }
+
+    /// A row's cells as text parameters; JSON text goes through as it is (no parse and render),
+    /// but for a PostgreSQL array column.
+    static func writeParameters(_ batch: BatchView, row: Int, types: [String?]) -> [String?] {
+        batch.fields.indices.map { c in
+            guard !batch.isNull(c, row) else { return nil }
+            if batch.fields[c].type == .json, types[c] != "ARRAY" { return batch.string(c, row) }
+            if batch.fields[c].type == .utf8 { return batch.string(c, row) }
+            return writeParameter(batch.jsonValue(c, row), pgType: types[c])
         }
     }
 

@@ -103,7 +103,8 @@ struct BatchRow {
     var endDate: String?
     var enrollmentEndDate: String?
     var enrollmentType: String?
-    var createdFor: JSONValue?
+    /// As stored (JSON text): parsed only for a batch the learning service is told about.
+    var createdFor: String?
     var status: Int?
 
     /// The table's batches a course at a time (an ordered pull scan: memory holds one course).
@@ -143,7 +144,7 @@ struct BatchRow {
         var pairs: [(String, JSONValue)] = [("batchId", .string(batchId))]
         if let startDate { pairs.append(("startDate", .string(startDate))) }
         if let enrollmentType { pairs.append(("enrollmentType", .string(enrollmentType))) }
-        if let createdFor, !createdFor.isNull { pairs.append(("createdFor", createdFor)) }
+        if let list = createdFor.flatMap({ try? JSONParser.parse($0) }), !list.isNull { pairs.append(("createdFor", list)) }
         pairs.append(("status", .int(Int64(status))))
         if let e = BatchDates.enrolmentEndDate(enrollmentEndDate, endDate: endDate) { pairs.append(("enrollmentEndDate", .string(e))) }
         if let endDate { pairs.append(("endDate", .string(endDate))) }
@@ -161,7 +162,7 @@ extension BatchRow {
             startDate: BatchDates.latest(BatchDates.istDay(typed: b.string(4, r)), b.string(3, r)),
             endDate: BatchDates.latest(BatchDates.istDay(typed: b.string(6, r)), b.string(5, r)),
             enrollmentEndDate: BatchDates.latest(BatchDates.istDay(typed: b.string(8, r)), b.string(7, r)),
-            enrollmentType: b.string(9, r), createdFor: b.string(10, r).flatMap { try? JSONParser.parse($0) },
+            enrollmentType: b.string(9, r), createdFor: b.string(10, r),
             status: b.int(11, r).map(Int.init))
     }
 }
@@ -181,14 +182,29 @@ enum BatchDates {
     static let istDayFormat = formatter("yyyy-MM-dd", ist)
     static let utcSeconds = formatter("yyyy-MM-dd HH:mm:ss", TimeZone(identifier: "UTC")!)
 
-    static func istDay(_ instant: Date) -> String { istDayFormat.string(from: instant) }
+    static let istOffset = 19_800  // seconds east of UTC, all year since 1945 (the tz database's rules before differ)
+
+    static func istDay(_ instant: Date) -> String {
+        let seconds = Int64((instant.timeIntervalSince1970).rounded(.down))
+        guard seconds >= -757_382_400 else { return istDayFormat.string(from: instant) }  // before 1946
+        return day(seconds + Int64(istOffset))
+    }
 
     /// A typed timestamp column as its IST day: its first 19 characters read as `yyyy-MM-dd HH:mm:ss`
     /// in UTC (the rest ignored; a `T` separator accepted); nil when absent or unreadable.
     static func istDay(typed text: String?) -> String? {
-        guard let text, text.count >= 19 else { return nil }
+        guard let text, text.utf8.count >= 19 else { return nil }
         let head = String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")
+        if let utc = Timestamp.quickParse(head) { return istDay(utc) }  // by hand: ICU costs ~100 µs a row
         return utcSeconds.date(from: head).map(istDay)
+    }
+
+    /// `yyyy-MM-dd` of a count of seconds since 1970 in local (already shifted) time.
+    static func day(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
+        let (y, m, d) = Timestamp.Fields.civil(days: Int(days))
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(y)-\(two(m))-\(two(d))"
     }
 
     /// jobs-spec §0.3: the new value unless it is null or empty.
@@ -201,6 +217,6 @@ enum BatchDates {
     static func enrolmentEndDate(_ enrolmentEnd: String?, endDate: String?) -> String? {
         if let enrolmentEnd { return enrolmentEnd }
         guard let endDate, let end = istDayFormat.date(from: endDate) else { return nil }
-        return istDay(end.addingTimeInterval(-86_400))
+        return istDay(end.addingTimeInterval(-86_400))  // once per listed batch: the formatter is fine here
     }
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The Lern data-fix jobs at scale on PostgreSQL (own server on loopback, in a temp dir): wall time,
+# rows/s and peak RSS of course-batch-status-updater over N batches and score-metric-migration-job
+# over N attempts (Benchmarks/gen_lern_jobs.py), with `--now 2024-01-01` and no HTTP (the updater's
+# index and learning-service calls fail fast and are logged: the job's own cost is measured).
+# Release build first: scripts/build-plugins.sh release
+# Usage: Benchmarks/lern-jobs.sh [N=1000000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n="${1:-1000000}"
+dp="$(pwd)/build/bin/dataproducts"
+[ -x "$dp" ] || { echo "no $dp: run scripts/build-plugins.sh release first" >&2; exit 1; }
+work="$(mktemp -d)"
+pg_out="$(scripts/test-postgres.sh start)"; pg="$(echo "$pg_out" | head -1)"; pg_dir="$(echo "$pg_out" | tail -1)"
+trap 'scripts/test-postgres.sh stop "$pg_dir"; rm -rf "$work"' EXIT
+python3 Benchmarks/gen_lern_jobs.py "$n" "$work/data"
+echo '{"id":"custodianOrgId","field":"custodianOrgId","value":"custodian"}' > "$work/sunbird.system_settings.jsonl"
+"$dp" load "$work" --into "postgres:$pg" --schema config/schema/postgres.sql >/dev/null  # creates every table
+psql "$pg" -q \
+    -c "\\copy sunbird_courses.course_batch (courseid, batchid, name, startdate, start_date, enddate, end_date, enrollmenttype, createdfor, status) FROM '$work/data/course_batch.tsv'" \
+    -c "\\copy sunbird_courses.assessment_aggregator (course_id, batch_id, user_id, content_id, attempt_id, total_score, total_max_score, grand_total, last_attempted_on) FROM '$work/data/assessment_aggregator.tsv'" \
+    -c "\\copy sunbird_courses.user_activity_agg (activity_type, activity_id, user_id, context_id, agg, aggregates, agg_last_updated, agg_details) FROM '$work/data/user_activity_agg.tsv'" \
+    -c "ANALYZE"
+timed() {  # label rows command...
+    local label="$1" rows="$2"; shift 2
+    /usr/bin/time -f "%e %M" -o "$work/t" "$@" > "$work/out" 2> "$work/err" || { cat "$work/err" >&2; exit 1; }
+    read -r wall rss < "$work/t"
+    printf "  %-34s %9d rows  wall %7.2f s  %9.0f rows/s  peak RSS %4d MiB\n" "$label" "$rows" "$wall" "$(echo "$rows / $wall" | bc -l)" $((rss / 1024))
+}
+timed "course-batch-status-updater" "$n" "$dp" run course-batch-status-updater --store "postgres:$pg" --now 2024-01-01 --log-file "$work/log1"
+grep -o '"inProgress":[0-9]*,\|"completed":[0-9]*\|"unStarted":[0-9]*' "$work/log1" | tail -3 | tr '\n' ' ' | sed 's/^/    changed: /'; echo
+timed "score-metric-migration-job" "$n" ${PREFIX2:-} "$dp" run score-metric-migration-job --store "postgres:$pg" --log-file "$work/log2"
+grep -o '"totalRecordsUpdated":[0-9]*' "$work/log2" | tail -1 | sed 's/^/    /'
+floor_start=$(date +%s.%N)
+psql "$pg" -q -c "\\copy (SELECT * FROM sunbird_courses.course_batch) TO '/dev/null'" -c "\\copy (SELECT * FROM sunbird_courses.assessment_aggregator) TO '/dev/null'"
+printf "  %-34s %9d rows  wall %7.2f s (psql \\\\copy of both tables to /dev/null)\n" "floor" $((2 * n)) "$(echo "$(date +%s.%N) - $floor_start" | bc -l)"
