@@ -54,8 +54,35 @@ public enum JSONValue: Equatable, Sendable {
     /// Compact JSON text (keys in stored order).
     public func render() -> String {
         var out = ""
-        render(into: &out, indent: nil, level: 0)
+        renderCompact(into: &out)
         return out
+    }
+
+    /// `render()` without the layout work of `pretty()`: the hot path of JSON columns and reports.
+    private func renderCompact(into out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += NumberText.java(d)
+        case .string(let s): out += JSONText.quote(s)
+        case .array(let a):
+            out += "["
+            for (i, v) in a.enumerated() {
+                if i > 0 { out += "," }
+                v.renderCompact(into: &out)
+            }
+            out += "]"
+        case .object(let o):
+            out += "{"
+            for (i, (k, v)) in o.enumerated() {
+                if i > 0 { out += "," }
+                out += JSONText.quote(k)
+                out += ":"
+                v.renderCompact(into: &out)
+            }
+            out += "}"
+        }
     }
 
     /// Indented JSON text for humans.
@@ -349,6 +376,14 @@ public struct JSONParser {
 /// that round-trip — the digits Swift's description also picks, so only the layout is redone here.
 public enum NumberText {
     public static func java(_ d: Double) -> String {
+        // Plain range: Swift prints the same shortest digits in the same layout (NumberTextTests).
+        let a = abs(d)
+        if a >= 1e-3 && a < 1e7 { return String(d) }
+        return laidOut(d)
+    }
+
+    /// Java's layout built from Swift's shortest digits, for every double.
+    static func laidOut(_ d: Double) -> String {
         guard d.isFinite else { return d.isNaN ? "NaN" : (d < 0 ? "-Infinity" : "Infinity") }
         if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
         var (digits, point) = decimalDigits(abs(d))

@@ -13,3 +13,24 @@ final class JSONTextTests: XCTestCase {
         XCTAssertEqual(try JSONParser.parse(JSONText.quote(all)).string, all)
     }
 }
+
+final class NumberTextTests: XCTestCase {
+    /// The plain-range shortcut prints what the general layout does, over random doubles of every
+    /// magnitude the shortcut takes and its edges.
+    func testPlainRangeShortcutAgreesWithTheLayout() {
+        var g = SystemRandomNumberGenerator()
+        var values: [Double] = [1e-3, 0.001, 0.0015, 9_999_999.999, 1e7.nextDown, 1, 10, 7.5, 0.33, 15, 100, 123_456.789, 1e-3.nextUp]
+        for _ in 0..<20_000 {
+            let exponent = Double.random(in: -3...7, using: &g)
+            values.append(pow(10, exponent) * (Bool.random(using: &g) ? 1 : -1))
+            values.append(Double(Int.random(in: -9_999_999...9_999_999, using: &g)))
+            values.append(Double(Int.random(in: 0...100_000, using: &g)) / 100)
+        }
+        for v in values where abs(v) >= 1e-3 && abs(v) < 1e7 {
+            XCTAssertEqual(NumberText.java(v), NumberText.laidOut(v), "\(v)")
+        }
+        XCTAssertEqual(NumberText.java(1e7), "1.0E7")
+        XCTAssertEqual(NumberText.java(1e-4), "1.0E-4")
+        XCTAssertEqual(NumberText.java(-0.0), "-0.0")
+    }
+}
