@@ -115,6 +115,18 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(migration.status, 0, migration.stderr)
         ran.insert("score-metric-migration-job")
 
+        let corrections = "sqlite:\(home.path)/corrections.sqlite"
+        let loadAttempts = try home.run(["load", try Harness.fixture("lern/assessment-score-correction/assessment"), "--into", corrections])
+        XCTAssertEqual(loadAttempts.status, 0, loadAttempts.stderr)
+        let correction = try home.run([
+            "run", "assessment-score-metric-correction", "--env", "dev", "--store", corrections, "--set",
+            #"score_correction_batches=["batch-00001"]"#,
+            "--http", "canned:" + Self.repo + "/Tests/Fixtures/lern-jobs/http-content-read",
+        ])
+        XCTAssertEqual(correction.status, 0, correction.stderr)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: home.path + "/reports/score_correction").isEmpty)
+        ran.insert("assessment-score-metric-correction")
+
         // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
         let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [
             (
