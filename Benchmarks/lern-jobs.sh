@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The Lern data-fix jobs at scale on PostgreSQL (own server on loopback, in a temp dir): wall time,
-# rows/s and peak RSS of course-batch-status-updater over N batches and score-metric-migration-job
-# over N attempts (Benchmarks/gen_lern_jobs.py), with `--now 2024-01-01` and no HTTP (the updater's
-# index and learning-service calls fail fast and are logged: the job's own cost is measured).
+# rows/s and peak RSS of course-batch-status-updater over N batches, score-metric-migration-job and
+# assessment-score-metric-correction (dry run; content a valid, content b invalid: half the attempts
+# reported) over N attempts (Benchmarks/gen_lern_jobs.py), with `--now 2024-01-01`; no HTTP for the
+# updater (its index and learning-service calls fail fast and are logged: the job's own cost is
+# measured), canned content reads for the correction.
 # Release build first: scripts/build-plugins.sh release
 # Usage: Benchmarks/lern-jobs.sh [N=1000000]
 set -euo pipefail
@@ -31,6 +33,16 @@ timed "course-batch-status-updater" "$n" "$dp" run course-batch-status-updater -
 grep -o '"inProgress":[0-9]*,\|"completed":[0-9]*\|"unStarted":[0-9]*' "$work/log1" | tail -3 | tr '\n' ' ' | sed 's/^/    changed: /'; echo
 timed "score-metric-migration-job" "$n" ${PREFIX2:-} "$dp" run score-metric-migration-job --store "postgres:$pg" --log-file "$work/log2"
 grep -o '"totalRecordsUpdated":[0-9]*' "$work/log2" | tail -1 | sed 's/^/    /'
+mkdir -p "$work/http"
+cat > "$work/http/answers.json" <<'JSON'
+{"answers": [
+ {"method": "GET", "path": "/api/content/v1/read/do_content_a", "body": {"responseCode": "OK", "result": {"content": {"contentType": "SelfAssess", "totalQuestions": 0}}}},
+ {"method": "GET", "path": "/api/content/v1/read/do_content_b", "body": {"responseCode": "OK", "result": {"content": {"contentType": "SelfAssess", "totalQuestions": 4}}}}
+]}
+JSON
+timed "assessment-score-metric-correction" "$n" "$dp" run assessment-score-metric-correction --store "postgres:$pg" --now 2024-01-01 \
+    --set 'score_correction_batches=["scale-batch"]' --http "canned:$work/http" --output "$work/reports" --log-file "$work/log3"
+wc -l "$work"/reports/score_correction/assessment-invalid-attempts-records-*.csv | awk '{print "    invalid attempts reported: " $1 - 1}'
 floor_start=$(date +%s.%N)
 psql "$pg" -q -c "\\copy (SELECT * FROM sunbird_courses.course_batch) TO '/dev/null'" -c "\\copy (SELECT * FROM sunbird_courses.assessment_aggregator) TO '/dev/null'"
 printf "  %-34s %9d rows  wall %7.2f s (psql \\\\copy of both tables to /dev/null)\n" "floor" $((2 * n)) "$(echo "$(date +%s.%N) - $floor_start" | bc -l)"

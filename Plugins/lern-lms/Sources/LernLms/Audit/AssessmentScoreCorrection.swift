@@ -6,6 +6,9 @@ import PluginKit
 /// `totalQuestions` (content read API): written out for cross-checking, deleted in live mode, with
 /// instruction events (scores to recompute) and the certificates to revoke.
 ///
+/// In live mode the invalid attempts are deleted a chunk at a time as they are found, each chunk's
+/// keys written to the job log once deleted (a run that fails later publishes no CSV).
+///
 /// Decisions: QUIRK Q42 — a listed batch without any attempt is an error before anything is
 /// written (upstream silently does nothing); Q43 — each output is one file (`<name>.csv`,
 /// `<name>.json`) under the report folder `csvPath`, not a Spark directory of part files, and the
@@ -47,42 +50,29 @@ struct AssessmentScoreCorrection: Job {
         job.log("corrections: \(JSONValue.array(metrics).render())")
     }
 
-    /// One invalid attempt's key, in the report's column order.
-    typealias Key = [String]
-
-    /// §1 rules 1–5 for one batch: a content's attempts at a time (the scan in content order).
+    /// §1 rules 1–5 for one batch: the attempts in (content, user) order, so a content's invalid
+    /// attempts, its affected users and their certificates all stream; memory holds one user's rows.
     func correct(_ job: JobContext, batch: String, keyspace ks: String) throws -> [JSONValue] {
         let attempts = try job.openScan(
-            "\(ks).assessment_aggregator", columns: Self.attemptColumns, where: [.eq("batch_id", .string(batch))], orderBy: ["content_id"],
-            readAhead: 8)
+            "\(ks).assessment_aggregator", columns: Self.attemptColumns, where: [.eq("batch_id", .string(batch))],
+            orderBy: ["content_id", "user_id"], readAhead: 8)
         defer { attempts.close() }
-        var out: [JSONValue] = []
-        var content: String?, expected: (type: String, questions: Int) = ("", 0), invalid: [Key] = []
-        func finish() throws {
-            guard let c = content else { return }
-            out.append(
-                try report(
-                    job, batch: batch, content: c, totalQuestions: expected.questions, supported: expected.type == job.params[Self.contentType],
-                    invalid: invalid, keyspace: ks))
-        }
+        var metrics: [JSONValue] = [], current: ContentCorrection?
         while let b = try attempts.next() {
             for r in 0..<b.count {
                 guard let c = b.string(0, r) else { continue }
-                if c != content {
-                    try finish()
-                    content = c
-                    expected = try Self.contentMeta(job, c)
-                    invalid = []
+                if c != current?.content {
+                    if let done = current { metrics.append(try done.finish()) }
+                    current = try ContentCorrection(job, batch: batch, content: c, keyspace: ks, settings: self)
                 }
-                // Rule 1: the number of question ids (a store holds one row per key); only the invalid are kept.
+                // Rule 1: the number of question ids (a store holds one row per key).
                 let questions = b.string(5, r).flatMap { try? JSONParser.parse($0) }?.array ?? []
-                if questions.filter({ !($0["id"]?.isNull ?? true) }).count != expected.questions {
-                    invalid.append([b.string(1, r) ?? "", b.string(2, r) ?? "", c, b.string(3, r) ?? "", b.string(4, r) ?? ""])
-                }
+                let count = questions.filter { !($0["id"]?.isNull ?? true) }.count
+                try current!.attempt([b.string(1, r) ?? "", b.string(2, r) ?? "", c, b.string(3, r) ?? "", b.string(4, r) ?? ""], questions: count)
             }
         }
-        try finish()
-        return out
+        if let done = current { metrics.append(try done.finish()) }
+        return metrics
     }
 
     /// Rule 2: the content's type and question count, or the run fails.
@@ -96,63 +86,118 @@ struct AssessmentScoreCorrection: Job {
         let content = JSONValue.object(pairs)
         return (content["contentType"]?.string ?? "", Int(content["totalQuestions"]?.int ?? 0))
     }
+}
 
-    /// Rules 3–5 for one content: its metric, and the outputs (and deletes) when some attempts are invalid.
-    func report(
-        _ job: JobContext, batch: String, content: String, totalQuestions: Int, supported: Bool, invalid: [Key], keyspace ks: String
-    ) throws -> JSONValue {
-        let users = Array(Set(invalid.map { $0[4] })).sorted()
-        let found = supported ? invalid : []
-        let metric = JSONValue.object([
-            ("batchId", .string(batch)), ("contentId", .string(content)), ("invalidRecords", .int(Int64(found.count))),
-            ("totalAffectedUsers", .int(Int64(supported ? users.count : 0))), ("contentTotalQuestions", .int(Int64(totalQuestions))),
-        ])
-        job.count("invalidRecords", Int64(found.count))
-        guard !found.isEmpty else { return metric }
-        let folder =
-            job.params[Self.csvPath].isEmpty || job.params[Self.csvPath].hasSuffix("/") ? job.params[Self.csvPath] : job.params[Self.csvPath] + "/"
-        let ts = Int64(job.now.timeIntervalSince1970 * 1000)
-        let records = try job.openReport(
-            "\(folder)assessment-invalid-attempts-records-\(batch)-\(content)-\(ts)", format: .csv, columns: Self.keyColumns.map { Field($0, .utf8) })
-        for k in found { try records.append(k.map { .string($0) }) }
-        try records.close()
-        if !job.params[Self.dryRun] {
-            let columns = ["course_id", "batch_id", "user_id", "content_id", "attempt_id"]
-            try job.delete(
-                "\(ks).assessment_aggregator", columns: columns.map { Field($0, .utf8) },
-                rows: found.map { k in [k[0], k[1], k[4], k[2], k[3]].map { .string($0) } })
+/// One content's correction (rules 3–5), fed its attempts in user order: invalid attempts go to the
+/// CSV as they come (and, live, to deletes a chunk at a time); at each user's last attempt, the
+/// user's instruction event and the certificates of their enrolment in this batch.
+final class ContentCorrection {
+    let job: JobContext
+    let batch, content, keyspace: String
+    let totalQuestions: Int
+    let supported, live: Bool
+    let folder: String
+    let ts: Int64
+    private var records, events, certificates: ReportWriter?
+    private var enrolments: UserOrderedRows?
+    private var pendingDeletes: [[Value]] = []
+    private var user: String?, userCourses: Set<String> = []
+    private var course: String?
+    private(set) var invalid: Int64 = 0, users: Int64 = 0
+
+    init(_ job: JobContext, batch: String, content: String, keyspace: String, settings: AssessmentScoreCorrection) throws {
+        (self.job, self.batch, self.content, self.keyspace) = (job, batch, content, keyspace)
+        let meta = try AssessmentScoreCorrection.contentMeta(job, content)
+        totalQuestions = meta.questions
+        supported = meta.type == job.params[AssessmentScoreCorrection.contentType]
+        live = !job.params[AssessmentScoreCorrection.dryRun]
+        let path = job.params[AssessmentScoreCorrection.csvPath]
+        folder = path.isEmpty || path.hasSuffix("/") ? path : path + "/"
+        ts = Int64(job.now.timeIntervalSince1970 * 1000)
+    }
+
+    /// One attempt: key = course, batch, content, attempt, user.
+    func attempt(_ key: [String], questions: Int) throws {
+        guard supported, questions != totalQuestions else { return }
+        if records == nil { try open() }
+        if key[4] != user {
+            try finishUser()
+            user = key[4]
+            users += 1
         }
-        let course = found[0][0]
-        let events = try job.openReport(
-            "\(folder)instruction-events-\(batch)-\(content)-\(ts)", format: .jsonl,
+        userCourses.insert(key[0])
+        if course == nil { course = key[0] }  // the events' courseId: the first invalid row's
+        invalid += 1
+        try records!.append(key.map { .string($0) })
+        if live {
+            pendingDeletes.append([key[0], key[1], key[4], key[2], key[3]].map { .string($0) })
+            if pendingDeletes.count >= 1000 { try flushDeletes() }
+        }
+    }
+
+    /// The metric of rule 3 or 4, after the outputs are closed.
+    func finish() throws -> JSONValue {
+        if records != nil {
+            try finishUser()
+            try flushDeletes()
+            try records!.close()
+            try events!.close()
+            try certificates!.close()
+            enrolments?.close()
+        }
+        job.count("invalidRecords", invalid)
+        return .object([
+            ("batchId", .string(batch)), ("contentId", .string(content)), ("invalidRecords", .int(invalid)),
+            ("totalAffectedUsers", .int(users)), ("contentTotalQuestions", .int(Int64(totalQuestions))),
+        ])
+    }
+
+    private func open() throws {
+        let name = "\(batch)-\(content)-\(ts)"
+        records = try job.openReport(
+            "\(folder)assessment-invalid-attempts-records-\(name)", format: .csv,
+            columns: AssessmentScoreCorrection.keyColumns.map { Field($0, .utf8) })
+        events = try job.openReport(
+            "\(folder)instruction-events-\(name)", format: .jsonl,
             columns: [
                 Field("assessmentTs", .int64), Field("batchId", .utf8), Field("courseId", .utf8), Field("userId", .utf8), Field("contentId", .utf8),
             ])
-        for u in users { try events.append([.int(ts), .string(batch), .string(course), .string(u), .string(content)]) }
-        try events.close()
-        let certificates = try job.openReport(
-            "\(folder)revoked-cert-data-\(batch)-\(content)-\(ts)", format: .csv,
-            columns: ["courseid", "batchid", "userid", "certificate_id"].map { Field($0, .utf8) })
-        for row in try Self.revoked(job, batch: batch, affected: Set(found.map { [$0[0], $0[1], $0[4]] }), keyspace: ks) {
-            try certificates.append(row.map { .string($0) })
-        }
-        try certificates.close()
-        return metric
+        certificates = try job.openReport(
+            "\(folder)revoked-cert-data-\(name)", format: .csv, columns: ["courseid", "batchid", "userid", "certificate_id"].map { Field($0, .utf8) })
+        enrolments = UserOrderedRows(
+            try job.openScan(
+                "\(keyspace).user_enrolments",
+                columns: [Field("userid", .utf8), Field("courseid", .utf8), Field("batchid", .utf8), Field("issued_certificates", .json)],
+                where: [.eq("batchid", .string(batch))], orderBy: ["userid"]))
     }
 
-    /// Rule 5: the issued certificates of the affected (course, batch, user)s, one row per certificate.
-    static func revoked(_ job: JobContext, batch: String, affected: Set<[String]>, keyspace ks: String) throws -> [[String]] {
-        var out: [[String]] = []
-        try job.scan(
-            "\(ks).user_enrolments",
-            columns: [Field("courseid", .utf8), Field("batchid", .utf8), Field("userid", .utf8), Field("issued_certificates", .json)],
-            where: [.eq("batchid", .string(batch))]
-        ) { r in
-            guard let c = r.string("courseid"), let b = r.string("batchid"), let u = r.string("userid"), affected.contains([c, b, u]) else { return }
-            for cert in r.string("issued_certificates").flatMap({ try? JSONParser.parse($0) })?.array ?? [] {
-                if let id = cert["identifier"]?.string, !id.isEmpty { out.append([c, b, u, id]) }
+    /// The user's instruction event, then their issued certificates in this batch (rule 5's join).
+    private func finishUser() throws {
+        guard let u = user else { return }
+        try events!.append([.int(ts), .string(batch), .string(course ?? ""), .string(u), .string(content)])
+        var ids: [(String, String)] = []
+        let bound = Array(u.utf8)
+        try enrolments!.forEach(upTo: bound) { b, r, id in
+            guard let id, bound.withUnsafeBytes({ UserOrderedRows.compare(id, $0) == 0 }),
+                let c = b.string(1, r), userCourses.contains(c), b.string(2, r) == batch
+            else { return }
+            for cert in b.string(3, r).flatMap({ try? JSONParser.parse($0) })?.array ?? [] {
+                if let certificate = cert["identifier"]?.string, !certificate.isEmpty { ids.append((c, certificate)) }
             }
         }
-        return out.sorted { $0.lexicographicallyPrecedes($1) }
+        for (c, certificate) in ids.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+            try certificates!.append([.string(c), .string(batch), .string(u), .string(certificate)])
+        }
+        userCourses = []
+    }
+
+    private func flushDeletes() throws {
+        guard !pendingDeletes.isEmpty else { return }
+        let columns = ["course_id", "batch_id", "user_id", "content_id", "attempt_id"]
+        try job.delete("\(keyspace).assessment_aggregator", columns: columns.map { Field($0, .utf8) }, rows: pendingDeletes)
+        // The job log keeps what was deleted: a run failing later publishes no CSV, and the keys stay known.
+        let keys = JSONValue.array(pendingDeletes.map { row in .array(row.map { if case .string(let s) = $0 { .string(s) } else { .null } }) })
+        job.log("deleted \(pendingDeletes.count) invalid attempts (course_id, batch_id, user_id, content_id, attempt_id): \(keys.render())")
+        pendingDeletes.removeAll(keepingCapacity: true)
     }
 }
