@@ -3,6 +3,7 @@
 # store (--store local:DIR, the user cache as --redis local:FILE) and on PostgreSQL + Redis:
 #   response-exhaust, response-exhaust-v2   a course of N learners (gen_progress_course.py, 40 leaves,
 #                                           1 assessment: 2 attempts, so 2N report rows)
+#   userinfo-exhaust                        the same course, every learner consenting (N rows)
 #   program-user-exhaust                    a program of N enrolments (gen_program_users.py)
 # Prints wall time, peak RSS, and RSS against the smallest N's. Release build first:
 # scripts/build-plugins.sh release
@@ -19,6 +20,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --d
 trap 'redis-cli -p $redis_port shutdown nosave >/dev/null 2>&1 || true; scripts/test-postgres.sh stop "$pg_dir"; rm -rf "$work"' EXIT
 sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/30/' config/jobs/response-exhaust.json > "$work/response-exhaust.json"
 sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/30/' config/jobs/response-exhaust-v2.json > "$work/response-exhaust-v2.json"
+sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/30/' config/jobs/userinfo-exhaust.json > "$work/userinfo-exhaust.json"
 cp config/jobs/program-user-exhaust.json "$work/program-user-exhaust.json"
 
 run() {  # label job request-job channel dir data-json store redis: runs one request, prints a result line
@@ -45,7 +47,7 @@ printf "%-8s %-22s %-9s %8s %8s %6s\n" N job store wall_s rss_MiB vs_min
 for n in "${sizes[@]}"; do
     # A course: the attempts go to PostgreSQL by COPY, the rest through our loader.
     c="$work/course-$n"
-    python3 Benchmarks/gen_progress_course.py "$n" "$c" 40 1 --format=both
+    python3 Benchmarks/gen_progress_course.py "$n" "$c" 40 1 --format=both --consents
     mkdir -p "$c/copy" "$c/small"; mv "$c"/tables/*.tsv "$c/copy/"
     for f in "$c"/tables/*.jsonl; do [ "$(basename "$f")" = sunbird_courses.assessment_aggregator.jsonl ] || ln -s "$f" "$c/small/"; done
     reset_pg
@@ -58,6 +60,10 @@ for n in "${sizes[@]}"; do
             redis="local:$c/usercache.jsonl"; [ "${store%%:*}" = postgres ] && redis="redis://127.0.0.1:$redis_port/0"
             run "$job-${store%%:*}" "$job" response-exhaust org-scale "$c" '{"batchId": "scale-batch"}' "$store" "$redis"
         done
+    done
+    for store in "local:$c/tables" "postgres:$pg"; do
+        redis="local:$c/usercache.jsonl"; [ "${store%%:*}" = postgres ] && redis="redis://127.0.0.1:$redis_port/0"
+        run "userinfo-${store%%:*}" userinfo-exhaust userinfo-exhaust org-scale "$c" '{"batchId": "scale-batch"}' "$store" "$redis"
     done
     rm -rf "$c"
     # A program.

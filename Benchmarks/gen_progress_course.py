@@ -8,11 +8,14 @@ Tables are written in the fixture JSON-lines format (`dataproducts load` reads t
 RESP commands for `redis-cli --pipe` and (jsonl) as a local user-cache file.
 --format=copy writes the three big tables as tab-separated text for psql's \\copy instead (same values;
 the small tables stay JSON lines): what the benchmark loads at scale; --format=both writes both.
-Usage: gen_progress_course.py N DIR [M=40] [A=10] [--format=jsonl|copy|both]"""
+--consents also writes `sunbird.user_consent` (JSON lines): every learner consented to share with the
+batch's org, for the userinfo exhaust.
+Usage: gen_progress_course.py N DIR [M=40] [A=10] [--format=jsonl|copy|both] [--consents]"""
 import json, os, random, sys, time
 from platform_crypto import platform_encrypt
 
-args = [x for x in sys.argv[1:] if not x.startswith("--format=")]
+args = [x for x in sys.argv[1:] if not x.startswith("--")]
+consents = "--consents" in sys.argv[1:]
 fmt = next((x.split("=", 1)[1] for x in sys.argv[1:] if x.startswith("--format=")), "jsonl")
 assert fmt in ("jsonl", "copy", "both"), "--format=jsonl|copy|both"
 n, out = int(args[0]), args[1]
@@ -104,14 +107,23 @@ for i in range(n):
     resp.write("*%d\r\n" % len(cmd) + "".join("$%d\r\n%s\r\n" % (len(x.encode()), x) for x in cmd))
 for f in (ce, cg, cs, je, jg, js, u, resp):
     if f: f.close()
-search = {"responseCode": "OK", "result": {"content": [{"identifier": course, "name": "Scale course", "channel": org, "status": "Live"}]}}
+if consents:
+    with open(os.path.join(tables, "sunbird.user_consent.jsonl"), "w", buffering=1 << 20) as c:
+        for i in range(n):
+            c.write(f'{{"user_id":"user-{i:08d}","consumer_id":"{org}","object_id":"{course}","object_type":"Collection",'
+                    f'"status":"ACTIVE","last_updated_on":"2021-06-01 00:00:00"}}\n')
+search = {"responseCode": "OK", "result": {"content": [
+    {"identifier": course, "name": "Scale course", "channel": org, "status": "Live", "userConsent": "Yes"}]}}
+# With consents, the org declares the userinfo report's columns private (what userinfo requires).
+pii = ["courseid", "collectionName", "batchid", "batchName", "userid", "state", "district", "orgname", "schooludisecode",
+       "schoolname", "block", "cluster", "usertype", "usersubtype", "email", "phone", "username"] if consents else []
 os.makedirs(os.path.join(out, "http"), exist_ok=True)
 json.dump({"answers": [
     {"method": "POST", "path": "/api/content/v1/search", "body": search},
     {"method": "POST", "path": "/private/v2/org/preferences/read", "bodyContains": "\"key\":\"dataSecurityPolicy\"",
      "body": {"result": {"response": {"data": {"level": "PASSWORD_PROTECTED_DATASET"}}}}},
     {"method": "POST", "path": "/private/v2/org/preferences/read", "bodyContains": "\"key\":\"userPrivateFields\"",
-     "body": {"result": {"response": {"data": {"piiFields": []}}}}}]}, open(os.path.join(out, "http", "answers.json"), "w"))
+     "body": {"result": {"response": {"data": {"piiFields": pii}}}}}]}, open(os.path.join(out, "http", "answers.json"), "w"))
 with open(os.path.join(out, "job_request.sql"), "w") as f:
     f.write("INSERT INTO job_request (tag, request_id, job_id, status, request_data, requested_by, requested_channel, "
             "dt_job_submitted, download_urls, execution_time, err_message, iteration, encryption_key) VALUES "
