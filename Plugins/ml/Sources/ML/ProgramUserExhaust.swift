@@ -5,7 +5,8 @@ import PluginKit
 /// enrolments with the learners' PII where the program requires consent and the learner gave it.
 ///
 /// Decisions: QUIRK Q27 — an enrolment without `user_locations` is kept (empty location columns);
-/// Q28 — "No Data Found" counts one failed iteration; Q29 — a revoked consent still shows its date.
+/// Q28 — "No Data Found" counts one failed iteration; Q29 — a revoked consent still shows its date;
+/// Q45 — rows equal on every sort label come in user id order (Spark leaves them undefined).
 struct ProgramUserExhaust: Job {
     static let id = "program-user-exhaust"
     static let title = "Program user exhaust: program enrolments with consented PII (on demand)"
