@@ -96,11 +96,7 @@ public enum JSONValue: Equatable, Sendable {
         let nl = indent.map { "\n" + String(repeating: $0, count: level + 1) } ?? ""
         let end = indent.map { "\n" + String(repeating: $0, count: level) } ?? ""
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += NumberText.java(d)
-        case .string(let s): out += JSONText.quote(s)
+        case .null, .bool, .int, .double, .string: renderCompact(into: &out)
         case .array(let a):
             if a.isEmpty { out += "[]"; return }
             out += "["

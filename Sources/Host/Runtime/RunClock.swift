@@ -16,10 +16,7 @@ enum RunClock {
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         if t.count == 10, let d = day.date(from: t) { return d }
-        let full = ISO8601DateFormatter()
-        if let d = full.date(from: t) { return d }
-        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = full.date(from: t) { return d }
+        if let d = ISO8601DateFormatter().date(from: t) ?? ISO8601DateFormatter.withMilliseconds.date(from: t) { return d }
         throw HostError.config("--now \(text): expected YYYY-MM-DD, an ISO-8601 date-time with Z or an offset, or epoch milliseconds")
     }
 }

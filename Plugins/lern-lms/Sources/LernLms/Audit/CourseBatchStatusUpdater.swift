@@ -171,23 +171,15 @@ extension BatchRow {
 enum BatchDates {
     static let ist = TimeZone(identifier: "Asia/Kolkata")!
 
-    static func formatter(_ pattern: String, _ zone: TimeZone) -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = zone
-        f.dateFormat = pattern
-        return f
-    }
-
-    static let istDayFormat = formatter("yyyy-MM-dd", ist)
-    static let utcSeconds = formatter("yyyy-MM-dd HH:mm:ss", TimeZone(identifier: "UTC")!)
+    static let istDayFormat = Timestamp.utc("yyyy-MM-dd", zone: ist)
+    static let utcSeconds = Timestamp.utc("yyyy-MM-dd HH:mm:ss")
 
     static let istOffset = 19_800  // seconds east of UTC, all year since 1945 (the tz database's rules before differ)
 
     static func istDay(_ instant: Date) -> String {
-        let seconds = Int64((instant.timeIntervalSince1970).rounded(.down))
-        guard seconds >= -757_382_400 else { return istDayFormat.string(from: instant) }  // before 1946
-        return day(seconds + Int64(istOffset))
+        guard instant.timeIntervalSince1970 >= -757_382_400 else { return istDayFormat.string(from: instant) }  // before 1946
+        // The IST day is the UTC day of the instant shifted by the offset (printed by hand).
+        return String(Timestamp.string(instant.addingTimeInterval(Double(istOffset)), .plain).prefix(10))
     }
 
     /// A typed timestamp column as its IST day: its first 19 characters read as `yyyy-MM-dd HH:mm:ss`
@@ -197,14 +189,6 @@ enum BatchDates {
         let head = String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")
         if let utc = Timestamp.quickParse(head) { return istDay(utc) }  // by hand: ICU costs ~100 µs a row
         return utcSeconds.date(from: head).map(istDay)
-    }
-
-    /// `yyyy-MM-dd` of a count of seconds since 1970 in local (already shifted) time.
-    static func day(_ seconds: Int64) -> String {
-        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
-        let (y, m, d) = Timestamp.Fields.civil(days: Int(days))
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(y)-\(two(m))-\(two(d))"
     }
 
     /// jobs-spec §0.3: the new value unless it is null or empty.

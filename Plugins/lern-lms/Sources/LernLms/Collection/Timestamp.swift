@@ -5,10 +5,10 @@ import Foundation
 /// by hand: ICU's DateFormatter costs ~100 µs a call and these run once per report row. Anything else
 /// goes through the formatters, which stay the reference (TimestampTests compares the two).
 enum Timestamp {
-    static func utc(_ pattern: String) -> DateFormatter {
+    static func utc(_ pattern: String, zone: TimeZone = TimeZone(identifier: "UTC")!) -> DateFormatter {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
+        f.timeZone = zone
         f.dateFormat = pattern
         return f
     }
@@ -19,7 +19,7 @@ enum Timestamp {
     static let parsers = [
         "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd'T'HH:mm:ssXXX", "yyyy-MM-dd HH:mm:ss.SSSXXX", "yyyy-MM-dd HH:mm:ssXXX",
         "yyyy-MM-dd HH:mm:ss.SSS", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSSZ", "yyyy-MM-dd HH:mm:ssZ",
-    ].map(utc)
+    ].map { utc($0) }
 
     /// Epoch milliseconds, or ISO-8601 / `yyyy-MM-dd HH:mm:ss[.SSS]` text (UTC unless it says otherwise).
     static func parse(_ text: String) -> Date? {
