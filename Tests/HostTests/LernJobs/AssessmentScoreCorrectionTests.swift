@@ -8,39 +8,21 @@ import XCTest
 /// server (the §0.4 mock's answer), the outputs read from the published report folder.
 class AssessmentScoreCorrectionTests: XCTestCase {
     var backend: Backend { .local }
-    var home: Harness.Home!
-    var store = ""
-    var db: Harness.PostgresDatabase?
-    var server: Process?
-    var base = ""
+    var bench: LernJobBench!
+    var home: Harness.Home { bench.home }
+    var store: String { bench.store }
+    var base: String { bench.baseURL }
     static let job = "assessment-score-metric-correction"
     static let content = "do_11307972307046400011917"
     static let ts = "1704067200000"  // --now 2024-01-01
 
     override func setUpWithError() throws {
-        try Harness.requireBuilt()
-        home = try Harness.Home()
-        try home.install("liblern-lms.so", from: Harness.pluginDir)
-        try home.registry([("lern-lms", Harness.abi, try ExhaustBench.jobs(of: "lern-lms"), nil, nil)])
-        switch backend {
-        case .local: store = "sqlite:" + home.path + "/store.sqlite"
-        case .postgres:
-            db = try Harness.PostgresDatabase()
-            store = "postgres:" + db!.conninfo
-        }
-        let fixture = try Harness.fixture("lern/assessment-score-correction/assessment")
-        let r = try Harness.run(["load", fixture, "--into", store, "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let (p, port) = try ExhaustBench.startHTTP(Harness.repoRoot + "/Tests/Fixtures/lern-jobs/http-content-read/answers.json")
-        server = p
-        base = "http://127.0.0.1:\(port)"
+        bench = try LernJobBench(backend)
+        try bench.load(try Harness.fixture("lern/assessment-score-correction/assessment"))
+        try bench.serveHTTP(Harness.repoRoot + "/Tests/Fixtures/lern-jobs/http-content-read/answers.json")
     }
 
-    override func tearDown() {
-        server?.terminate()
-        server?.waitUntilExit()
-        db?.drop()
-    }
+    override func tearDown() { bench = nil }
 
     func run(dryRun: Bool, batches: String = #"["batch-00001"]"#, readAPI: String? = nil) throws -> Harness.Result {
         let api = readAPI ?? base + "/api/content/v1/read/"
@@ -55,8 +37,7 @@ class AssessmentScoreCorrectionTests: XCTestCase {
 
     /// The metric records the run logged.
     func metrics() throws -> [JSONValue] {
-        let logged = (home.read("joblog.log") ?? "").split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
-            .compactMap { $0["edata"]?["message"]?.string }.last { $0.hasPrefix("corrections: ") }
+        let logged = bench.logEvents.compactMap { $0["edata"]?["message"]?.string }.last { $0.hasPrefix("corrections: ") }
         return try JSONParser.parse(String(try XCTUnwrap(logged).dropFirst("corrections: ".count))).array ?? []
     }
 
@@ -65,12 +46,7 @@ class AssessmentScoreCorrectionTests: XCTestCase {
     }
 
     func attemptCount() throws -> Int {
-        var n = 0
-        try StoreFactory.make(store).scan(
-            ScanRequest(
-                keyspace: "sunbird_courses", table: "assessment_aggregator", columns: [Field("attempt_id", .utf8)], filters: [], batchRows: 100)
-        ) { n += $0.count }
-        return n
+        try bench.rows("sunbird_courses", "assessment_aggregator", [Field("attempt_id", .utf8)]).count
     }
 
     func assertTheUpstreamOutputs() throws {

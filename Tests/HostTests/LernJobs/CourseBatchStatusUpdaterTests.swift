@@ -9,32 +9,22 @@ import XCTest
 /// the recorded-answer server, which reports what it received.
 class CourseBatchStatusUpdaterTests: XCTestCase {
     var backend: Backend { .local }
-    var home: Harness.Home!
-    var store = ""
-    var db: Harness.PostgresDatabase?
-    var server: Process?
-    var base = ""
+    var bench: LernJobBench!
+    var home: Harness.Home { bench.home }
+    var store: String { bench.store }
+    var base: String { bench.baseURL }
     static let now = "2024-01-01T12:00:00+05:30"
 
     override func setUpWithError() throws {
-        try Harness.requireBuilt()
-        home = try Harness.Home()
-        try home.install("liblern-lms.so", from: Harness.pluginDir)
-        try home.registry([("lern-lms", Harness.abi, try ExhaustBench.jobs(of: "lern-lms"), nil, nil)])
+        bench = try LernJobBench(backend)
         let answers = home.path + "/answers.json"
         try
             #"{"answers": [{"method": "PATCH", "path": "/learning-service/system/v3/content/update/do_112636984058314752121", "body": {"responseCode": "OK"}}]}"#
             .write(toFile: answers, atomically: true, encoding: .utf8)
-        let (p, port) = try ExhaustBench.startHTTP(answers)
-        server = p
-        base = "http://127.0.0.1:\(port)"
+        try bench.serveHTTP(answers)
     }
 
-    override func tearDown() {
-        server?.terminate()
-        server?.waitUntilExit()
-        db?.drop()
-    }
+    override func tearDown() { bench = nil }
 
     /// Loads one fixture CSV as `sunbird_courses.course_batch` into this backend's store.
     func load(_ fixture: String) throws {
@@ -43,14 +33,7 @@ class CourseBatchStatusUpdaterTests: XCTestCase {
         try FileManager.default.copyItem(
             atPath: try Harness.fixture("lern/course-batch-status-updater") + "/\(fixture).csv",
             toPath: dir + "/sunbird_courses.course_batch.csv")
-        switch backend {
-        case .local: store = "sqlite:" + home.path + "/store.sqlite"
-        case .postgres:
-            db = try Harness.PostgresDatabase()
-            store = "postgres:" + db!.conninfo
-        }
-        let r = try Harness.run(["load", dir, "--into", store, "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
-        XCTAssertEqual(r.status, 0, r.stderr)
+        try bench.load(dir)
     }
 
     /// Runs the job; returns its JOB_END counters.
@@ -65,11 +48,8 @@ class CourseBatchStatusUpdaterTests: XCTestCase {
             "--log-file", home.path + "/joblog.log",
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let log = home.read("joblog.log") ?? ""
-        let end = try XCTUnwrap(
-            log.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }.last { $0["eid"]?.string == "JOB_END" })
         var counters: [String: Int64] = [:]
-        if case .object(let pairs)? = end["edata"]?["data"] { for (k, v) in pairs { if let i = v.int { counters[k] = i } } }
+        if case .object(let pairs) = try XCTUnwrap(bench.jobEnd) { for (k, v) in pairs { if let i = v.int { counters[k] = i } } }
         return counters
     }
 
@@ -78,32 +58,14 @@ class CourseBatchStatusUpdaterTests: XCTestCase {
     }
 
     func statuses() throws -> [String: Int64] {
-        let s = try StoreFactory.make(store)
         var out: [String: Int64] = [:]
-        let columns = [Field("batchid", .utf8), Field("status", .int64)]
-        try s.scan(ScanRequest(keyspace: "sunbird_courses", table: "course_batch", columns: columns, filters: [], batchRows: 100)) { b in
-            for row in try b.exportedRows() {
-                if case .string(let id) = row[0], case .int(let status) = row[1] { out[id] = status }
-            }
+        for row in try bench.rows("sunbird_courses", "course_batch", [Field("batchid", .utf8), Field("status", .int64)]) {
+            if case .string(let id) = row[0], case .int(let status) = row[1] { out[id] = status }
         }
         return out
     }
 
-    func received() throws -> [JSONValue] {
-        // Foundation on Linux reads no http: URLs; Python's client asks the server.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [
-            "python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
-            base + "/__received",
-        ]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return try JSONParser.parse(String(decoding: data, as: UTF8.self))["received"]?.array ?? []
-    }
+    func received() throws -> [JSONValue] { try bench.received() }
 
     func testUpdateStatus() throws {
         try load("course_batch_status_updater_temp")

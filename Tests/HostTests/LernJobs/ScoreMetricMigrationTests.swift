@@ -8,28 +8,17 @@ import XCTest
 /// `user_activity_agg` rows read back from the store.
 class ScoreMetricMigrationTests: XCTestCase {
     var backend: Backend { .local }
-    var home: Harness.Home!
-    var store = ""
-    var db: Harness.PostgresDatabase?
+    var bench: LernJobBench!
+    var home: Harness.Home { bench.home }
+    var store: String { bench.store }
     static let job = "score-metric-migration-job"
 
     override func setUpWithError() throws {
-        try Harness.requireBuilt()
-        home = try Harness.Home()
-        try home.install("liblern-lms.so", from: Harness.pluginDir)
-        try home.registry([("lern-lms", Harness.abi, try ExhaustBench.jobs(of: "lern-lms"), nil, nil)])
-        switch backend {
-        case .local: store = "sqlite:" + home.path + "/store.sqlite"
-        case .postgres:
-            db = try Harness.PostgresDatabase()
-            store = "postgres:" + db!.conninfo
-        }
-        let fixture = try Harness.fixture("lern/score-metrics-migration/data")
-        let r = try Harness.run(["load", fixture, "--into", store, "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
-        XCTAssertEqual(r.status, 0, r.stderr)
+        bench = try LernJobBench(backend)
+        try bench.load(try Harness.fixture("lern/score-metrics-migration/data"))
     }
 
-    override func tearDown() { db?.drop() }
+    override func tearDown() { bench = nil }
 
     /// Runs the job with these modelParams; returns totalRecordsUpdated.
     @discardableResult
@@ -37,9 +26,7 @@ class ScoreMetricMigrationTests: XCTestCase {
         try home.write("config/jobs/\(Self.job).json", #"{"search":{"type":"none"},"modelParams":\#(modelParams)}"#)
         let r = try home.run(["run", Self.job, "--store", store, "--log-file", home.path + "/joblog.log"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let end = (home.read("joblog.log") ?? "").split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
-            .last { $0["eid"]?.string == "JOB_END" }
-        return end?["edata"]?["data"]?["totalRecordsUpdated"]?.int
+        return bench.jobEnd?["totalRecordsUpdated"]?.int
     }
 
     struct Row {
@@ -50,26 +37,23 @@ class ScoreMetricMigrationTests: XCTestCase {
 
     /// The stored row of (context, course, user).
     func row(_ context: String, _ course: String, _ user: String) throws -> Row {
-        let s = try StoreFactory.make(store)
         let columns = [
             Field("context_id", .utf8), Field("activity_id", .utf8), Field("user_id", .utf8), Field("aggregates", .json),
             Field("agg_last_updated", .json), Field("agg_details", .json),
         ]
-        var found: Row?
-        try s.scan(ScanRequest(keyspace: "sunbird_courses", table: "user_activity_agg", columns: columns, filters: [], batchRows: 100)) { b in
-            for r in try b.exportedRows() where r[0] == .string(context) && r[1] == .string(course) && r[2] == .string(user) {
-                func json(_ v: Value) throws -> JSONValue {
-                    switch v {
-                    case .json(let t), .string(let t): return try JSONParser.parse(t)
-                    default: return .null
-                    }
-                }
-                found = Row(
-                    aggregates: try json(r[3]), lastUpdated: try json(r[4]),
-                    details: try (try json(r[5])).array?.map { try JSONParser.parse($0.string ?? "") } ?? [])
+        let r = try XCTUnwrap(
+            try bench.rows("sunbird_courses", "user_activity_agg", columns).last {
+                $0[0] == .string(context) && $0[1] == .string(course) && $0[2] == .string(user)
+            }, "no row \(context) \(course) \(user)")
+        func json(_ v: Value) throws -> JSONValue {
+            switch v {
+            case .json(let t), .string(let t): return try JSONParser.parse(t)
+            default: return .null
             }
         }
-        return try XCTUnwrap(found, "no row \(context) \(course) \(user)")
+        return Row(
+            aggregates: try json(r[3]), lastUpdated: try json(r[4]),
+            details: try (try json(r[5])).array?.map { try JSONParser.parse($0.string ?? "") } ?? [])
     }
 
     func number(_ v: JSONValue?) -> Double? {

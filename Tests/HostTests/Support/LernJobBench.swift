@@ -1,0 +1,82 @@
+import Foundation
+import RowBatch
+import XCTest
+@testable import Host
+
+/// A Lern data-fix job's world: the lern-lms plugin in a throwaway home, a store of the backend (the
+/// embedded SQLite file or a fresh PostgreSQL database) filled with `dataproducts load`, and, when a
+/// test asks, the recorded-answer HTTP server. It stops what it starts.
+final class LernJobBench {
+    let home: Harness.Home
+    let store: String
+    private var db: Harness.PostgresDatabase?
+    private var server: Process?
+    private(set) var baseURL = ""
+
+    init(_ backend: Backend) throws {
+        try Harness.requireBuilt()
+        home = try Harness.Home()
+        try home.install("liblern-lms.so", from: Harness.pluginDir)
+        try home.registry([("lern-lms", Harness.abi, try ExhaustBench.jobs(of: "lern-lms"), nil, nil)])
+        switch backend {
+        case .local: store = "sqlite:" + home.path + "/store.sqlite"
+        case .postgres:
+            let db = try Harness.PostgresDatabase()
+            self.db = db
+            store = "postgres:" + db.conninfo
+        }
+    }
+
+    deinit {
+        server?.terminate()
+        server?.waitUntilExit()
+        db?.drop()
+    }
+
+    /// `dataproducts load DIR` into the store.
+    func load(_ directory: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try Harness.run(["load", directory, "--into", store, "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+    }
+
+    /// Starts the recorded-answer server on these answers; `baseURL` then points at it.
+    func serveHTTP(_ answers: String) throws {
+        let (p, port) = try ExhaustBench.startHTTP(answers)
+        server = p
+        baseURL = "http://127.0.0.1:\(port)"
+    }
+
+    /// Every request the server's answers were asked for (its /__received list).
+    func received() throws -> [JSONValue] {
+        // Foundation on Linux reads no http: URLs; Python's client asks the server.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [
+            "python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
+            baseURL + "/__received",
+        ]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return try JSONParser.parse(String(decoding: data, as: UTF8.self))["received"]?.array ?? []
+    }
+
+    /// The job log's events (runs write it with `--log-file <home>/joblog.log`).
+    var logEvents: [JSONValue] {
+        (home.read("joblog.log") ?? "").split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+    }
+
+    /// The last JOB_END's data.
+    var jobEnd: JSONValue? { logEvents.last { $0["eid"]?.string == "JOB_END" }?["edata"]?["data"] }
+
+    /// Every row of `keyspace.table` in these columns.
+    func rows(_ keyspace: String, _ table: String, _ columns: [Field]) throws -> [[Value]] {
+        var out: [[Value]] = []
+        try StoreFactory.make(store).scan(ScanRequest(keyspace: keyspace, table: table, columns: columns, filters: [], batchRows: 100)) {
+            out += try $0.exportedRows()
+        }
+        return out
+    }
+}
