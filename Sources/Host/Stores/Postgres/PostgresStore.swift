@@ -288,6 +288,7 @@ extension PostgresStore {
         let cols = names.map { conn.identifier($0) }
         let updates = names.filter { !key.contains($0) }.map { "\(conn.identifier($0)) = EXCLUDED.\(conn.identifier($0))" }
         let keyAt = key.compactMap { names.firstIndex(of: $0) }
+        let columnTypes = names.map { types[$0] }
         let perStatement = max(1, min(500, 60_000 / max(names.count, 1)))  // PostgreSQL allows 65535 parameters
         func statement(rows: Int) -> String {
             let values = (0..<rows).map { r in
@@ -304,7 +305,7 @@ extension PostgresStore {
                 var rows: [[String?]] = [], at: [[String?]: Int] = [:]
                 var r = start
                 while r < batch.count, rows.count < perStatement {
-                    let params = Self.writeParameters(batch, row: r, types: names.map { types[$0] })
+                    let params = Self.writeParameters(batch, row: r, types: columnTypes)
                     let k = keyAt.map { params[$0] }
                     if let i = at[k] {
                         rows[i] = params
