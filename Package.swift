@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["LazyConnectors"]),
         // libzip (Debian: libzip-dev) for the exhausts' zips, ZipCrypto-encrypted when password protected.
         .systemLibrary(name: "CLibZip", path: "Sources/CLibZip", providers: [.apt(["libzip-dev"])]),
+        // librdkafka (Debian: librdkafka-dev) behind a producer that counts every delivery report.
+        .target(name: "CKafkaShim", dependencies: ["LazyConnectors"]),
         // Stubs with the real prototypes that dlopen the library behind them on first call.
         .target(name: "LazyConnectors"),
         // Host-only C shims for Linux calls Swift's Glibc module does not import.
@@ -46,7 +48,7 @@ let package = Package(
             name: "Host",
             dependencies: [
                 "PluginAPI", "RowBatch", "JobParameters", "HostSystem", "CLibPQ", "CSQLite", "CCurlShim", "CHiredis", "CLibZip",
-                "LazyConnectors",
+                "LazyConnectors", "CKafkaShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // AES-CBC, the AES block function (ECB) and RSA PKCS#1 v1.5 for the exhaust encryption.

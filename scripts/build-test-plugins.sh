@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the plugins the test suite loads (after scripts/build-plugins.sh built the host) into
-# build/test-plugins/: the separately built Swift test kit and the plain-C plugin in its ABI variants.
+# build/test-plugins/: the separately built Swift test kit and the plain-C plugin in its ABI variants,
+# and the Kafka mock-cluster server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config="${1:-release}"
@@ -23,7 +24,10 @@ c_plugin c-echo-abi12 -I Tests/ABICompat/v1.2 -DPLUGIN_NAME='"c-echo-abi12"'    
 c_plugin c-echo-abi13 -I Tests/ABICompat/v1.3 -DPLUGIN_NAME='"c-echo-abi13"'       # built against ABI 1.3
 c_plugin c-echo-abi14 -I Tests/ABICompat/v1.4 -DPLUGIN_NAME='"c-echo-abi14"'       # built against ABI 1.4
 c_plugin c-echo-abi15 -I Tests/ABICompat/v1.5 -DPLUGIN_NAME='"c-echo-abi15"'       # built against ABI 1.5
+c_plugin c-echo-abi16 -I Tests/ABICompat/v1.6 -DPLUGIN_NAME='"c-echo-abi16"'       # built against ABI 1.6
 c_plugin c-echo-abi2 -I Sources/PluginAPI/include -DCLAIM_MAJOR=2 -DPLUGIN_NAME='"c-echo-abi2"'
 c_plugin c-echo-newer -I Sources/PluginAPI/include -DCLAIM_MINOR=99 -DPLUGIN_NAME='"c-echo-newer"'
 c_plugin c-noentry -I Sources/PluginAPI/include -DNO_ENTRY -DPLUGIN_NAME='"c-noentry"'
+# The Kafka-protocol broker the Kafka tests talk to: librdkafka's mock cluster behind a small CLI.
+cc -std=c11 -Wall -Wextra -Werror -O2 -o "$out/kafka-mock-cluster" Tests/Servers/kafka_mock_cluster.c -lrdkafka
 echo "test plugins in $out"

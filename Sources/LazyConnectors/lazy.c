@@ -6,16 +6,17 @@
 
 /* The unversioned name first (the -dev symlink: the version the headers describe), then the
  * sonames of the Debian/Ubuntu releases we build on. */
-static const char *const names[4][5] = {
+static const char *const names[5][5] = {
     {"libpq.so", "libpq.so.5", NULL},
     {"libhiredis.so", "libhiredis.so.1.1.0", "libhiredis.so.0.14", "libhiredis.so.1", NULL},
     {"libcurl.so", "libcurl.so.4", NULL},
     {"libzip.so", "libzip.so.5", "libzip.so.4", NULL},
+    {"librdkafka.so", "librdkafka.so.1", NULL},
 };
-static const char *const packages[4] = {"libpq5", "libhiredis", "libcurl4", "libzip"};
-static void *handles[4];
+static const char *const packages[5] = {"libpq5", "libhiredis", "libcurl4", "libzip", "librdkafka1"};
+static void *handles[5];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static char reason[4][512];
+static char reason[5][512];
 
 const char *dp_connector_load(dp_connector_library lib) {
     pthread_mutex_lock(&lock);

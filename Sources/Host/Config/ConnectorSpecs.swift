@@ -11,6 +11,10 @@ struct Connectors: Codable, Equatable {
     /// `--course-redis`: the course cache (optional nodes); nil → modelParams decide.
     var courseCache: CacheSpec?
     var blob: BlobSpec
+    /// `--kafka`: where jobs' Kafka messages go; nil → a job that sends one fails (unsupported).
+    var kafka: KafkaSpec? = nil
+    /// `--metrics-topic`: the topic of the framework's metric event after each run (needs --kafka).
+    var metricsTopic: String? = nil
 }
 
 /// `scheme:rest` texts: the one place a spec's prefix is read.

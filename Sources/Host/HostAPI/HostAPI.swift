@@ -4,7 +4,7 @@ import RowBatch
 
 /// The host function table handed to every job (dp_host_api), in the header's field order: plain
 /// named functions, each in the file of its area (HostAPI+Run, +Tables, +Reports, +Connectors,
-/// +Requests). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
+/// +Requests, +Kafka). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
 /// crosses the boundary.
 enum HostAPI {
     static let table: UnsafeMutablePointer<dp_host_api> = {
@@ -42,7 +42,8 @@ enum HostAPI {
             cursor_open: hostCursorOpen,
             cursor_next: hostCursorNext,
             cursor_close: hostCursorClose,
-            now_ms: hostNowMs
+            now_ms: hostNowMs,
+            kafka_send: hostKafkaSend
         )
         return t
     }()

@@ -46,13 +46,17 @@ struct JobExecution {
                 ("model", .string(jobId)), ("plugin", .string("\(plugin.entry.name) \(plugin.manifest.version)")),
                 ("config", config.json),
             ])
-        func end(_ success: Bool, _ message: String, _ data: [(String, JSONValue)]) {
+        func end(_ success: Bool, _ message: String, _ data: [(String, JSONValue)], counters: [(String, Int64)] = []) {
             let secs = Date().timeIntervalSince(started)
             logger.end(
                 message, success: success,
                 data: [("model", .string(jobId))] + data + [
                     ("timeTaken", .double(secs.rounded(.down))), ("timeTakenMs", .int(Int64(secs * 1000))),
                 ])
+            if let topic = connectors.metricsTopic, let kafka = connectors.kafka {
+                let event = MetricEvent.json(job: jobId, success: success, counters: counters, seconds: secs, runClock: now)
+                MetricEvent.send(event, topic: topic, kafka: kafka, logger: logger)
+            }
         }
         let staging: Staging
         do { staging = try Staging.create(output: output) } catch {
@@ -96,7 +100,7 @@ struct JobExecution {
             }
             end(
                 true, "\(jobId) processing complete",
-                counterData + [("reports", .array(published.map { .string($0) }))])
+                counterData + [("reports", .array(published.map { .string($0) }))], counters: outcome.counterPairs)
             return Result(
                 jobId: jobId, published: published, counters: outcome.counterPairs,
                 seconds: Date().timeIntervalSince(started), requestResult: outcome.result)

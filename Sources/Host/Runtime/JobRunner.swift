@@ -35,12 +35,27 @@ enum JobRunner {
         do { try ctx.closeLeftoverReports() } catch {
             return RunOutcome(kind: .failed, message: "closing reports: \(error)", counters: ctx.counters)
         }
+        let undelivered = awaitKafka(ctx, logger: logger)
         var counters = ctx.counters
         if !counters.contains(where: { $0.0 == "outputEvents" }) { counters.append(("outputEvents", ctx.reportRows)) }
         guard status == DP_OK else {
-            let message = ctx.errorMessage ?? "job returned status \(status) without a message"
-            return RunOutcome(kind: .failed, message: message, counters: counters, result: ctx.resultJSON)
+            let message = [ctx.errorMessage ?? "job returned status \(status) without a message", undelivered].compactMap { $0 }
+            return RunOutcome(kind: .failed, message: message.joined(separator: "; "), counters: counters, result: ctx.resultJSON)
         }
+        if let undelivered { return RunOutcome(kind: .failed, message: undelivered, counters: counters, result: ctx.resultJSON) }
         return RunOutcome(kind: .succeeded, message: "", counters: counters, result: ctx.resultJSON)
+    }
+
+    /// A job is done only when Kafka has acknowledged every message it sent: waits for the delivery
+    /// reports, logs each topic's count, and returns the failure naming the topics that fell short.
+    private static func awaitKafka(_ ctx: RunContext, logger: JobLogger) -> String? {
+        guard let producer = ctx.kafkaProducer else { return nil }
+        let reports = producer.finish()
+        for r in reports {
+            logger.log(
+                .info, "Kafka topic \(r.topic): \(r.acknowledged) of \(r.sent) messages acknowledged",
+                data: [("topic", .string(r.topic)), ("sent", .int(Int64(r.sent))), ("acknowledged", .int(Int64(r.acknowledged)))])
+        }
+        return KafkaProducer.failure(reports, timeoutMs: producer.spec.deliveryTimeoutMs)
     }
 }

@@ -148,6 +148,19 @@ final class RunContext {
         return source
     }
 
+    /// The run's Kafka producer (`--kafka`), opened on the first message; nil while none was sent.
+    private(set) var kafkaProducer: KafkaProducer?
+
+    func kafka() throws -> KafkaProducer {
+        if let kafkaProducer { return kafkaProducer }
+        guard let spec = connectors.kafka else {
+            throw HostCallError(status: DP_ERROR_UNSUPPORTED, description: "no Kafka configured: pass --kafka host:port (or set $DATAPRODUCTS_KAFKA)")
+        }
+        let producer = try KafkaProducer(spec)
+        kafkaProducer = producer
+        return producer
+    }
+
     /// Keeps a response body alive until the next http call (the ABI's lifetime rule).
     func keepResponse(_ body: String) -> dp_str {
         lastResponseC = CString(body)

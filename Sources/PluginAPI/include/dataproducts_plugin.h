@@ -15,7 +15,8 @@
 **       writes table_upsert and table_delete, and course_cache_members;
 **   1.5 appended dp_scan.order_by / n_order_by (rows in key order) and the pull scans cursor_open,
 **       cursor_next, cursor_close (two ordered scans open at once: a job merge-joins them, streaming);
-**   1.6 appended now_ms (the run clock).
+**   1.6 appended now_ms (the run clock);
+**   1.7 appended kafka_send (messages to Kafka, acknowledged before the job may succeed).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -61,7 +62,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 6
+#define DP_ABI_MINOR 7
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -436,6 +437,17 @@ typedef struct dp_host_api {
     ** operator gave (`--now`, to re-run yesterday's job or pin a test's day), else when the host
     ** started. The same value for the whole run; every date rule of a job should read it. */
     int64_t (*now_ms)(dp_run *run);
+
+    /* --- ABI 1.7: Kafka ------------------------------------------------------------------------ */
+    /* Check DP_HAS_FIELD(host, dp_host_api, kafka_send) before calling: a 1.6 host lacks it.        */
+
+    /* Queue one message for `topic` on the deployment's Kafka (the host owns brokers, acks,
+    ** compression; the job names only the topic). `key` may be absent ({NULL, 0}); both are copied.
+    ** DP_OK means queued, not yet delivered: when the run function returns DP_OK the host waits for
+    ** every message's acknowledgement and fails the run, naming the topic, if one is not
+    ** acknowledged within the deployment's bound. DP_ERROR_UNSUPPORTED when no Kafka is
+    ** configured; DP_ERROR_IO when the producer cannot take the message. */
+    dp_status (*kafka_send)(dp_run *run, dp_str topic, dp_bytes key, dp_bytes value);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

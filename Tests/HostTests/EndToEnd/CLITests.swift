@@ -105,7 +105,7 @@ final class CLITests: XCTestCase {
             ["run", "test-echo", "--in-process", "--store", "local:" + home.path + "/data", "--log-file", home.path + "/log.jsonl"],
             environment: ["LD_DEBUG": "files"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        for lib in ["libpq.so", "libhiredis.so", "libcurl.so", "libzip.so"] {
+        for lib in ["libpq.so", "libhiredis.so", "libcurl.so", "libzip.so", "librdkafka.so"] {
             XCTAssertFalse(r.stderr.contains("file=" + lib), "\(lib) loaded for a local job")
         }
         guard let pg = ProcessInfo.processInfo.environment["DATAPRODUCTS_TEST_PG"] else { return }

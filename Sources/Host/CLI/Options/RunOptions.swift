@@ -31,6 +31,18 @@ struct RunOptions: ParsableArguments {
     )
     var blob: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Kafka for jobs' messages: host:port[,host:port...][?property=value&...] (librdkafka properties over the defaults acks=all, enable.idempotence=true, message.timeout.ms=30000). Default: $DATAPRODUCTS_KAFKA, else none.",
+            valueName: "brokers"))
+    var kafka: String?
+
+    @Option(
+        help:
+            "Topic for the metric event sent after each run (upstream metric.kafka.topic, e.g. <env>.prom.monitoring.metrics; needs --kafka). Default: $DATAPRODUCTS_METRICS_TOPIC, else none."
+    )
+    var metricsTopic: String?
+
     @Option(help: "Output folder for reports (default: $DATAPRODUCTS_OUTPUT or <home>/reports).")
     var output: String?
 
@@ -91,11 +103,16 @@ extension RunOptions {
     /// The connector options, each parsed once (exit 65 for a wrong one), with their $DATAPRODUCTS_* defaults.
     func connectors(home: String, environment env: [String: String] = ProcessInfo.processInfo.environment) throws -> Connectors {
         let under = { (name: String) in "local:" + (home as NSString).appendingPathComponent(name) }
+        let kafkaSpec = try (kafka ?? env["DATAPRODUCTS_KAFKA"]).flatMap { $0.isEmpty ? nil : try KafkaSpec($0) }
+        let metrics = (metricsTopic ?? env["DATAPRODUCTS_METRICS_TOPIC"]).flatMap { $0.isEmpty ? nil : $0 }
+        if let kafkaSpec { try KafkaProducer.check(kafkaSpec) }
+        if metrics != nil, kafkaSpec == nil { throw HostError.config("--metrics-topic needs --kafka (or $DATAPRODUCTS_KAFKA)") }
         return Connectors(
             store: try StoreSpec(store ?? env["DATAPRODUCTS_STORE"] ?? under("data")),
             http: try HTTPSpec(http ?? env["DATAPRODUCTS_HTTP"] ?? "none"),
             userCache: try (redis ?? env["DATAPRODUCTS_REDIS"]).map(CacheSpec.init),
             courseCache: try (courseRedis ?? env["DATAPRODUCTS_COURSE_REDIS"]).map(CacheSpec.init),
-            blob: try BlobSpec(blob ?? env["DATAPRODUCTS_BLOB"] ?? under("blob")))
+            blob: try BlobSpec(blob ?? env["DATAPRODUCTS_BLOB"] ?? under("blob")),
+            kafka: kafkaSpec, metricsTopic: metrics)
     }
 }

@@ -7,7 +7,7 @@ public func dpPluginEntry() -> UnsafeRawPointer {
         name: "swift-testkit", version: "0.1.0", owner: "host team", block: "test",
         jobs: [
             Echo.self, Fail.self, Crash.self, Hang.self, HTTPProbe.self, RedisProbe.self, Count.self, BlobProbe.self, SearchProbe.self,
-            Merge.self,
+            Merge.self, KafkaProbe.self,
         ])
 }
 
@@ -121,6 +121,28 @@ struct HTTPProbe: Job {
         let r = try job.openReport("http/answer", format: .jsonl, columns: [Field("status", .int64), Field("body", .utf8)])
         try r.append([.int(Int64(answer.status)), .string(answer.body)])
         try r.close()
+    }
+}
+
+/// Sends `count` messages {"n": i} (key "k<i>") to `topic`; after the first `holdAfter` it waits
+/// until the file `holdUntil` exists (a test takes the broker away meanwhile).
+struct KafkaProbe: Job {
+    static let id = "test-kafka"
+    static let title = "Send numbered messages to a Kafka topic through the host"
+    static let topic = Param<String>(required: "topic", doc: "where to send")
+    static let count = Param<Int>("count", default: 10, doc: "how many messages")
+    static let holdAfter = Param<Int>("holdAfter", default: -1, doc: "pause after this many messages (-1: never)")
+    static let holdUntil = Param<String>("holdUntil", default: "", doc: "a file whose appearance ends the pause")
+    static let parameters: [any ParameterDeclaring] = [topic, count, holdAfter, holdUntil]
+    func run(_ job: JobContext) throws {
+        let p = job.params
+        for i in 0..<p[Self.count] {
+            if i == p[Self.holdAfter] {
+                while !FileManager.default.fileExists(atPath: p[Self.holdUntil]) { usleep(20_000) }
+            }
+            try job.kafkaSend(topic: p[Self.topic], key: "k\(i)", value: "{\"n\":\(i)}")
+            job.count("sent")
+        }
     }
 }
 
