@@ -127,6 +127,16 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: home.path + "/reports/score_correction").isEmpty)
         ran.insert("assessment-score-metric-correction")
 
+        let certs = "sqlite:\(home.path)/certs.sqlite"
+        let loadCerts = try home.run(["load", try Harness.fixture("lern/old-cert-migration/data"), "--into", certs])
+        XCTAssertEqual(loadCerts.status, 0, loadCerts.stderr)
+        let oldCerts = try home.run([
+            "run", "old-certificate-migration-job", "--env", "dev", "--store", certs, "--set", "old_cert_migration_batch_ids=0134278454483681283",
+        ])
+        XCTAssertEqual(oldCerts.status, 0, oldCerts.stderr)
+        XCTAssertEqual(home.read("reports/old-certificate-migration/0134278454483681283.json")?.split(separator: "\n").count, 1)
+        ran.insert("old-certificate-migration-job")
+
         // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
         let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [
             (

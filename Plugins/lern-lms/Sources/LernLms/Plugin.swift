@@ -8,6 +8,6 @@ public func dpPluginEntry() -> UnsafeRawPointer {
         block: "lern-lms",
         jobs: [
             ProgressExhaust.self, ProgressExhaustV2.self, ResponseExhaust.self, ResponseExhaustV2.self, UserInfoExhaust.self, AssessmentArchival.self,
-            CourseBatchStatusUpdater.self, ScoreMetricMigration.self, AssessmentScoreCorrection.self,
+            CourseBatchStatusUpdater.self, ScoreMetricMigration.self, OldCertificateMigration.self, AssessmentScoreCorrection.self,
         ])
 }

@@ -1,0 +1,115 @@
+import Foundation
+import PluginKit
+
+/// `old-certificate-migration-job` (upstream OldCertificateMigrationJob, lern-jobs-spec §5): one
+/// `BE_JOB_REQUEST` "MigrateCertificate" event per non-revoked certificate of the given batches, for
+/// the registry-based certificate service: to Kafka (`mode` execute) or to a file (dry run).
+///
+/// Decisions: QUIRK Q46 — a certificate whose template name matches none of its batch's templates
+/// fails the run before any event is sent or written, naming the certificate (upstream crashes the
+/// whole run and logs it, sending nothing); Q47 — the dry-run file is a report of the run,
+/// `output_file_path` taken relative to the report folder (a leading `/` or `./` dropped), published
+/// only when the run succeeds. `kafka_broker` is accepted for upstream configs; the host's `--kafka`
+/// says where events go.
+struct OldCertificateMigration: Job {
+    static let id = "old-certificate-migration-job"
+    static let title = "Old certificate migration: re-issue events for the certificates of batches (Kafka or file)"
+    static let legacyNames = ["org.sunbird.lms.audit.OldCertificateMigrationJob"]
+    static let mode = Param<String>("mode", default: "dryrun", doc: "execute (any case): events to Kafka; anything else: to the file")
+    static let batchIds = Param<[String]>(required: "batchId", doc: "batch ids (comma-separated), or all")
+    static let topic = Param<String>("kafka_topic", default: "rc.certificate.migrate", doc: "Kafka topic of the events")
+    static let broker = Param<String?>("kafka_broker", doc: "upstream's broker list; the host's --kafka decides")
+    static let certBasePath = Param<String>(required: "cert_base_path", doc: "certificate base URL (+ /certs)")
+    static let storageBaseURL = Param<String>(required: "cloud_storage_base_url", doc: "cloud storage base URL")
+    static let placeholder = Param<String>(required: "cloud_store_base_path_placeholder", doc: "token in template URLs, e.g. CLOUD_BASE_PATH")
+    static let container = Param<String>(required: "content_cloud_storage_container", doc: "content container name")
+    static let cnameURL = Param<String?>("cloud_storage_cname_url", doc: "URL replacing the placeholder (default cloud_storage_base_url)")
+    static let outputPath = Param<String>("output_file_path", default: "", doc: "report folder of the dry-run file")
+    static let courseKeyspace = Param<String>("courseKeyspace", default: "sunbird_courses", doc: "keyspace of course_batch")
+    static let userKeyspace = Param<String>("userKeyspace", default: "sunbird", doc: "keyspace of cert_registry")
+    static let parameters: [any ParameterDeclaring] = [
+        mode, batchIds, topic, broker, certBasePath, storageBaseURL, placeholder, container, cnameURL, outputPath, courseKeyspace,
+        userKeyspace,
+    ]
+
+    func run(_ job: JobContext) throws {
+        let ids = job.params[Self.batchIds].filter { !$0.isEmpty }
+        guard !ids.isEmpty else { throw JobError(.invalidArgument, "BatchID is mandatory parameter") }
+        let batches = try BatchTemplates.load(job, keyspace: job.params[Self.courseKeyspace], batches: ids.first == "all" ? nil : ids)
+        let registry = "\(job.params[Self.userKeyspace]).cert_registry"
+        let settings = CertificateEvent.Settings(job)
+        // Every certificate's template is found before the first event leaves (Q46).
+        var joined: Int64 = 0
+        try CertificateRow.scan(job, registry) { row in
+            guard let templates = batches[row.batchKey] else { return }
+            joined += 1
+            _ = try CertificateEvent.template(for: row, in: templates)
+        }
+        let execute = job.params[Self.mode].lowercased() == "execute"
+        let file = execute ? nil : try openFile(job, ids)
+        var sent: Int64 = 0
+        try CertificateRow.scan(job, registry) { row in
+            guard let templates = batches[row.batchKey],
+                let event = try CertificateEvent.json(row, template: CertificateEvent.template(for: row, in: templates), settings, job)
+            else { return }
+            if let file { try file.append(event) } else { try job.kafkaSend(topic: job.params[Self.topic], value: event.render()) }
+            sent += 1
+        }
+        try file?.close()
+        job.count("totalRecordsUpdated", joined)
+        job.count("eventsSent", sent)
+        job.log("\(sent) MigrateCertificate events " + (execute ? "sent to Kafka topic \(job.params[Self.topic])" : "written"))
+    }
+
+    /// The dry-run file `<output_file_path><batch ids joined by _>.json`, one event per line.
+    func openFile(_ job: JobContext, _ ids: [String]) throws -> EventFile {
+        var folder = job.params[Self.outputPath]
+        while folder.hasPrefix("./") { folder.removeFirst(2) }
+        while folder.hasPrefix("/") { folder.removeFirst() }
+        if !folder.isEmpty, !folder.hasSuffix("/") { folder += "/" }
+        return try EventFile(job, reportId: folder + ids.joined(separator: "_"))
+    }
+}
+
+/// A JSON-lines report whose columns are an event's top-level keys (nested values as JSON), so
+/// each line is the event as rendered for Kafka.
+final class EventFile {
+    let writer: ReportWriter
+    static let keys: [Field] = [
+        Field("actor", .json), Field("eid", .utf8), Field("edata", .json), Field("ets", .int64), Field("context", .json),
+        Field("mid", .utf8), Field("object", .json),
+    ]
+
+    init(_ job: JobContext, reportId: String) throws {
+        writer = try job.openReport(reportId, format: .jsonl, columns: Self.keys)
+    }
+
+    func append(_ event: JSONValue) throws {
+        try writer.append(
+            Self.keys.map { f in
+                switch event[f.name] {
+                case .string(let s)?: return .string(s)
+                case .int(let i)?: return .int(i)
+                case let v?: return .json(v.render())
+                case nil: return .null
+                }
+            })
+    }
+
+    func close() throws { try writer.close() }
+}
+
+/// The batches' certificate templates by (batch, course): the batches asked for, or all.
+enum BatchTemplates {
+    static func load(_ job: JobContext, keyspace: String, batches: [String]?) throws -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        try job.scan(
+            "\(keyspace).course_batch", columns: [Field("courseid", .utf8), Field("batchid", .utf8), Field("cert_templates", .json)],
+            where: batches.map { [.in("batchid", $0.map { .string($0) })] } ?? []
+        ) { r in
+            let templates = r.string("cert_templates").flatMap { try? JSONParser.parse($0) } ?? .object([])
+            out[CertificateRow.key(batch: r.string("batchid") ?? "", course: r.string("courseid") ?? "")] = templates
+        }
+        return out
+    }
+}
