@@ -350,6 +350,8 @@ public struct JSONParser {
         var isInteger = true
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
         guard i < bytes.count, (0x30...0x39).contains(bytes[i]) else { throw fail("invalid value") }
+        // JSON has no leading zeros: "0134…" is not a number (ids like batch 0134278454483681283 stay text).
+        if bytes[i] == 0x30, i + 1 < bytes.count, (0x30...0x39).contains(bytes[i + 1]) { throw fail("invalid number (leading zero)") }
         while i < bytes.count {
             let c = bytes[i]
             if (0x30...0x39).contains(c) { i += 1; continue }

@@ -36,6 +36,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(try EffectiveConfig.parseOverride("a=1").1, .int(1))
         XCTAssertEqual(try EffectiveConfig.parseOverride("a=x=y").1, .string("x=y"))
         XCTAssertEqual(try EffectiveConfig.parseOverride("a=").1, .string(""))
+        XCTAssertEqual(try EffectiveConfig.parseOverride("batch=0134278454483681283").1, .string("0134278454483681283"), "not a JSON number")
         XCTAssertThrowsError(try EffectiveConfig.parseOverride("novalue"))
     }
 }
@@ -65,7 +66,7 @@ final class JSONTests: XCTestCase {
     }
 
     func testRejectsMalformed() {
-        for bad in ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"\u{01}\"", "1 2", "\"\\x\"", "01x"] {
+        for bad in ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"\u{01}\"", "1 2", "\"\\x\"", "01x", "0134", "-01", "[00]"] {
             XCTAssertThrowsError(try JSONParser.parse(bad), bad)
         }
     }
