@@ -7,9 +7,9 @@ import PluginAPI
 public final class ScanCursor {
     private let context: JobContext
     private var handle: OpaquePointer?
-    private let schema = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
-    private let array = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
-    private var holding = false
+    let schema = UnsafeMutablePointer<ArrowSchema>.allocate(capacity: 1)
+    let array = UnsafeMutablePointer<ArrowArray>.allocate(capacity: 1)
+    private(set) var holding = false
 
     init(context: JobContext, handle: OpaquePointer) {
         self.context = context

@@ -34,7 +34,7 @@ extension JobContext {
         return (parts[0], parts[1])
     }
 
-    private func withBatch(
+    func withBatch(
         _ columns: [Field], _ rows: [[Value]],
         _ body: (UnsafeMutablePointer<ArrowSchema>, UnsafeMutablePointer<ArrowArray>) throws -> Void
     ) throws {

@@ -30,6 +30,18 @@ public struct BatchView {
         self.count = Int(a.length)
     }
 
+    /// The columns a struct batch schema declares (for a writer told its columns before any batch).
+    public static func fields(of schema: UnsafePointer<ArrowSchema>) throws -> [Field] {
+        let s = schema.pointee
+        guard let format = s.format, String(cString: format) == "+s" else {
+            throw RowBatchError("batch schema must be a struct (\"+s\")")
+        }
+        return try (0..<Int(s.n_children)).map { i in
+            guard let c = s.children[i] else { throw RowBatchError("column \(i) is missing") }
+            return try field(c.pointee)
+        }
+    }
+
     private static func field(_ s: ArrowSchema) throws -> Field {
         let name = s.name.map { String(cString: $0) } ?? ""
         let format = s.format.map { String(cString: $0) } ?? ""

@@ -103,7 +103,7 @@ want = [f'{e.get("minute", "*")} {e.get("hour", "*")} {e.get("day", "*")} {e.get
 lines = [l for l in open(f"{prefix}/etc/cron.d/dataproducts").read().splitlines()
          if l and not l.startswith("#") and "=" not in l.split()[0]]
 assert lines == want, "\n".join(["got:"] + lines + ["want:"] + want)
-assert len(want) == 6, want
+assert len(want) == 7, want
 PY
 }
 check "the cron file holds exactly the inventory's schedule" t_cron

@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS sunbird_courses.user_enrolments (
     PRIMARY KEY (userid, courseid, batchid)
 );
 
+-- The report copy of the enrolments (cassandra-migration's target; upstream's report cluster).
+CREATE TABLE IF NOT EXISTS sunbird_courses.report_user_enrolments (
+    userid text, courseid text, batchid text,
+    active boolean, addedby text, certificates jsonb, issued_certificates jsonb, completedon timestamptz,
+    completionpercentage integer, contentstatus jsonb, datetime timestamptz, enrolleddate text,
+    enrolled_date timestamptz, lastreadcontentid text, lastreadcontentstatus integer, progress integer, status integer,
+    PRIMARY KEY (batchid, courseid, userid)
+);
+
 -- question is a list of the `question` UDT (id, assess_ts, max_score, score, type, title, resvalues,
 -- params, description, duration): jsonb.
 CREATE TABLE IF NOT EXISTS sunbird_courses.assessment_aggregator (

@@ -5,6 +5,8 @@ import Foundation
 /// child's RunSpec and the RunContext. A wrong spec is a config error (65) before any job starts.
 struct Connectors: Codable, Equatable {
     var store: StoreSpec
+    /// `--target-store`: where migrations write (ABI table_replace_* with store "target"); nil → `store`.
+    var targetStore: StoreSpec? = nil
     var http: HTTPSpec
     /// `--redis`: the user cache; nil → modelParams' upstream keys decide on first use.
     var userCache: CacheSpec?

@@ -139,3 +139,89 @@ extension HostAPI {
             batchRows: Int(s.batch_rows), orderBy: orderBy)
     }
 }
+
+// Table replacement (ABI 1.7): a handle per replacement, retained for the plugin's pointer.
+
+/// One open replacement, and the run it reports errors to.
+final class ReplacementHandle {
+    let run: RunContext
+    let replacement: TableReplacement
+    let columns: [Field]
+    let table: String
+
+    init(run: RunContext, replacement: TableReplacement, columns: [Field], table: String) {
+        (self.run, self.replacement, self.columns, self.table) = (run, replacement, columns, table)
+    }
+}
+
+func hostTableColumns(
+    _ run: OpaquePointer?, _ store: dp_str, _ keyspace: dp_str, _ table: dp_str, _ out: UnsafeMutablePointer<dp_str>?
+) -> dp_status {
+    let ctx = HostAPI.context(run)
+    guard let out else { return ctx.fail(HostCallError.invalid("table_columns needs an out pointer")) }
+    do {
+        let fields = try ctx.store(named: store.string).columns(keyspace: keyspace.string, table: table.string)
+        let json = JSONValue.array(fields.map { .object([("name", .string($0.name)), ("type", .string($0.type.description))]) })
+        out.pointee = ctx.keepColumns(json.render())
+        return DP_OK
+    } catch { return ctx.fail(error) }
+}
+
+func hostTableReplaceOpen(
+    _ run: OpaquePointer?, _ store: dp_str, _ keyspace: dp_str, _ table: dp_str, _ schema: UnsafeMutablePointer<ArrowSchema>?,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> dp_status {
+    let ctx = HostAPI.context(run)
+    guard let schema, let out else { return ctx.fail(HostCallError.invalid("table_replace_open needs a schema and an out pointer")) }
+    do {
+        let columns = try BatchView.fields(of: schema)
+        guard !columns.isEmpty else { throw HostCallError.invalid("table_replace_open: the schema has no columns") }
+        let name = "\(keyspace.string).\(table.string)"
+        // On one store, truncating a table the job is still reading would wait on the scan's lock forever.
+        if ctx.isRunStore(store.string), ctx.openCursors.values.contains(where: { $0.table == name }) {
+            throw HostCallError.invalid("cannot replace \(name) while reading it from the same store (give --target-store)")
+        }
+        let replacement = try ctx.store(named: store.string).replace(keyspace: keyspace.string, table: table.string, columns: columns)
+        let handle = ReplacementHandle(run: ctx, replacement: replacement, columns: columns, table: name)
+        ctx.register(handle)
+        out.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
+        return DP_OK
+    } catch { return ctx.fail(error) }
+}
+
+func hostTableReplaceWrite(
+    _ replacement: OpaquePointer?, _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?
+) -> dp_status {
+    guard let replacement, let schema, let array else { return DP_ERROR_INVALID_ARGUMENT }
+    let h = Unmanaged<ReplacementHandle>.fromOpaque(UnsafeRawPointer(replacement)).takeUnretainedValue()
+    do {
+        let batch = try BatchView(schema: schema, array: array)
+        guard batch.fields == h.columns else {
+            throw HostCallError.invalid("replacement of \(h.table): batch columns \(batch.fields.map(\.name)) differ from those it was opened with")
+        }
+        try h.replacement.write(batch)
+        h.run.progress.read(h.table, rows: batch.count)
+        return DP_OK
+    } catch {
+        h.replacement.abort()
+        return h.run.fail(error)
+    }
+}
+
+func hostTableReplaceCommit(_ replacement: OpaquePointer?, _ rowsOut: UnsafeMutablePointer<UInt64>?) -> dp_status {
+    guard let replacement else { return DP_ERROR_INVALID_ARGUMENT }
+    let h = Unmanaged<ReplacementHandle>.fromOpaque(UnsafeRawPointer(replacement)).takeRetainedValue()
+    h.run.closed(h)
+    do {
+        let rows = try h.replacement.commit()
+        rowsOut?.pointee = UInt64(rows)
+        return DP_OK
+    } catch { return h.run.fail(error) }
+}
+
+func hostTableReplaceAbort(_ replacement: OpaquePointer?) {
+    guard let replacement else { return }
+    let h = Unmanaged<ReplacementHandle>.fromOpaque(UnsafeRawPointer(replacement)).takeRetainedValue()
+    h.run.closed(h)
+    h.replacement.abort()
+}

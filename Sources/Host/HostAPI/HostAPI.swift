@@ -43,7 +43,12 @@ enum HostAPI {
             cursor_next: hostCursorNext,
             cursor_close: hostCursorClose,
             now_ms: hostNowMs,
-            kafka_send: hostKafkaSend
+            kafka_send: hostKafkaSend,
+            table_columns: hostTableColumns,
+            table_replace_open: hostTableReplaceOpen,
+            table_replace_write: hostTableReplaceWrite,
+            table_replace_commit: hostTableReplaceCommit,
+            table_replace_abort: hostTableReplaceAbort
         )
         return t
     }()

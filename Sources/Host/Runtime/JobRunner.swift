@@ -32,6 +32,7 @@ enum JobRunner {
         }
         ctx.progress.finish()
         ctx.closeLeftoverCursors()
+        ctx.abortLeftoverReplacements()
         do { try ctx.closeLeftoverReports() } catch {
             return RunOutcome(kind: .failed, message: "closing reports: \(error)", counters: ctx.counters)
         }

@@ -148,6 +148,49 @@ final class RunContext {
         return source
     }
 
+    /// The store a migration call names: "" the run's, "target" `--target-store` (else the run's).
+    private var targetTableStore: TableStore?
+
+    func store(named name: String) throws -> TableStore {
+        switch name {
+        case "": return store
+        case "target":
+            guard let spec = connectors.targetStore else { return store }
+            if let targetTableStore { return targetTableStore }
+            // A migration may be the first to write an embedded target: its file is made here.
+            if case .sqlite(let path) = spec, !FileManager.default.fileExists(atPath: path) { _ = try SQLiteConnection(path) }
+            let s = try StoreFactory.make(spec)
+            targetTableStore = s
+            return s
+        default: throw HostCallError.invalid("unknown store '\(name)' (expected \"\" or \"target\")")
+        }
+    }
+
+    /// Whether a store name resolves to the run's own store.
+    func isRunStore(_ name: String) -> Bool {
+        name == "" || (name == "target" && (connectors.targetStore == nil || connectors.targetStore == connectors.store))
+    }
+
+    private var lastColumnsC: CString?
+    func keepColumns(_ json: String) -> dp_str {
+        lastColumnsC = CString(json)
+        return lastColumnsC!.dp
+    }
+
+    /// Replacements the job has open (ABI 1.7), each retained once for the plugin's pointer.
+    private(set) var openReplacements: [ObjectIdentifier: ReplacementHandle] = [:]
+    func register(_ h: ReplacementHandle) { openReplacements[ObjectIdentifier(h)] = h }
+    func closed(_ h: ReplacementHandle) { openReplacements[ObjectIdentifier(h)] = nil }
+
+    /// Rolls back the replacements the plugin left open: only a commit changes a table.
+    func abortLeftoverReplacements() {
+        for h in openReplacements.values {
+            h.replacement.abort()
+            Unmanaged.passUnretained(h).release()
+        }
+        openReplacements.removeAll()
+    }
+
     /// The run's Kafka producer (`--kafka`), opened on the first message; nil while none was sent.
     private(set) var kafkaProducer: KafkaProducer?
 

@@ -32,6 +32,10 @@ protocol TableStore {
     func upsert(keyspace: String, table: String, key: [String], batch: BatchView) throws
     /// Deletes the rows equal to a row of `batch` on all its columns; returns how many (ABI table_delete).
     func delete(keyspace: String, table: String, batch: BatchView) throws -> Int
+    /// The table's columns, typed for a scan of all of them (ABI table_columns).
+    func columns(keyspace: String, table: String) throws -> [Field]
+    /// Begins replacing the table's whole content in one transaction (ABI table_replace_open).
+    func replace(keyspace: String, table: String, columns: [Field]) throws -> TableReplacement
 }
 
 extension BatchView {

@@ -16,7 +16,8 @@
 **   1.5 appended dp_scan.order_by / n_order_by (rows in key order) and the pull scans cursor_open,
 **       cursor_next, cursor_close (two ordered scans open at once: a job merge-joins them, streaming);
 **   1.6 appended now_ms (the run clock);
-**   1.7 appended kafka_send (messages to Kafka, acknowledged before the job may succeed).
+**   1.7 appended kafka_send (messages to Kafka, acknowledged before the job may succeed) and the
+**       table replacement calls table_columns, table_replace_open/write/commit/abort.
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -272,6 +273,7 @@ typedef struct dp_http_request {
 
 typedef struct dp_run dp_run; /* opaque, host-owned; valid while the run function executes */
 typedef struct dp_cursor dp_cursor; /* opaque, host-owned (ABI 1.5 pull scans) */
+typedef struct dp_table_replace dp_table_replace; /* opaque, host-owned (ABI 1.7 table replacement) */
 
 typedef struct dp_host_api {
     uint32_t size; /* sizeof(dp_host_api) as the host compiled it */
@@ -448,6 +450,31 @@ typedef struct dp_host_api {
     ** acknowledged within the deployment's bound. DP_ERROR_UNSUPPORTED when no Kafka is
     ** configured; DP_ERROR_IO when the producer cannot take the message. */
     dp_status (*kafka_send)(dp_run *run, dp_str topic, dp_bytes key, dp_bytes value);
+
+    /* --- ABI 1.7: table replacement (migrations) ----------------------------------------------- */
+    /* Check DP_HAS_FIELD(host, dp_host_api, table_replace_abort) before calling.                    */
+    /* `store` names where: {NULL, 0} or "" is the run's store (--store), "target" the run's target  */
+    /* store (--target-store, else the run's store).                                                 */
+
+    /* The columns of `keyspace.table` as a JSON array [{"name": "...", "type": "bool|int64|float64|
+    ** utf8|json"}], in table order, typed for a scan of all of them. *columns_out is valid until the
+    ** next table_columns call or the end of the run. DP_ERROR_NOT_FOUND when there is no such table;
+    ** DP_ERROR_UNSUPPORTED for a store without a schema (local: JSON lines). */
+    dp_status (*table_columns)(dp_run *run, dp_str store, dp_str keyspace, dp_str table, dp_str *columns_out);
+
+    /* Begin replacing the whole content of `keyspace.table` (upstream's truncate-then-write): the
+    ** old rows and the batches written next change places in one transaction at commit. `schema`
+    ** (borrowed) gives the columns every batch will carry. Until commit the table keeps its old
+    ** rows for every other reader; a replacement the job aborts, or leaves open when its run
+    ** function returns, is rolled back. */
+    dp_status (*table_replace_open)(dp_run *run, dp_str store, dp_str keyspace, dp_str table, struct ArrowSchema *schema,
+                                    dp_table_replace **out);
+    /* Add a batch (borrowed; columns as given to open). On failure the replacement is aborted. */
+    dp_status (*table_replace_write)(dp_table_replace *replacement, struct ArrowSchema *schema, struct ArrowArray *batch);
+    /* Make the new rows the table's; *rows_out (may be NULL) gets their count. Frees the handle. */
+    dp_status (*table_replace_commit)(dp_table_replace *replacement, uint64_t *rows_out);
+    /* Give up: the table keeps its old rows. Frees the handle. */
+    void (*table_replace_abort)(dp_table_replace *replacement);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

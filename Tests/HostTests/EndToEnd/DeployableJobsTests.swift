@@ -67,7 +67,8 @@ final class DeployableJobsTests: XCTestCase {
         let jobs = Set(try registeredJobs())
         for job in scheduled { XCTAssertTrue(jobs.contains(job), "schedule entry for unknown job \(job)") }
         XCTAssertEqual(
-            Set(scheduled), ["admin-geo-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust", "course-batch-status-updater"])
+            Set(scheduled),
+            ["admin-geo-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust", "course-batch-status-updater", "cassandra-migration"])
     }
 
     /// What a newcomer types: each job from its template, on the fixtures, with the demo's options.
@@ -136,6 +137,23 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(oldCerts.status, 0, oldCerts.stderr)
         XCTAssertEqual(home.read("reports/old-certificate-migration/0134278454483681283.json")?.split(separator: "\n").count, 1)
         ran.insert("old-certificate-migration-job")
+
+        let enrolments = "sqlite:\(home.path)/core.sqlite", report = "sqlite:\(home.path)/report.sqlite"
+        let loadEnrolments = try home.run(["load", exhaust, "--into", enrolments])
+        XCTAssertEqual(loadEnrolments.status, 0, loadEnrolments.stderr)
+        let copy = try home.run(["run", "cassandra-migration", "--env", "dev", "--store", enrolments, "--target-store", report])
+        XCTAssertEqual(copy.status, 0, copy.stderr)
+        func count(_ store: String, _ table: String) throws -> Int {
+            var n = 0
+            try StoreFactory.make(store).scan(
+                ScanRequest(keyspace: "sunbird_courses", table: table, columns: [Field("userid", .utf8)], filters: [], batchRows: 100)
+            ) { n += $0.count }
+            return n
+        }
+        let enrolled = try count(enrolments, "user_enrolments")
+        XCTAssertEqual(try count(report, "report_user_enrolments"), enrolled)
+        XCTAssertTrue(copy.stderr.contains("\"total-records-migrated\":\(enrolled)"), copy.stderr)
+        ran.insert("cassandra-migration")
 
         // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
         let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [

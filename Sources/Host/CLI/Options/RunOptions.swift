@@ -9,6 +9,12 @@ struct RunOptions: ParsableArguments {
 
     @Option(
         help:
+            "Second store migrations write to (same forms as --store; e.g. the report database). Default: $DATAPRODUCTS_TARGET_STORE, else --store."
+    )
+    var targetStore: String?
+
+    @Option(
+        help:
             "HTTP connector for jobs: none, live[:options], or canned:DIR (recorded answers in DIR/answers.json). Default: $DATAPRODUCTS_HTTP or none."
     )
     var http: String?
@@ -109,6 +115,7 @@ extension RunOptions {
         if metrics != nil, kafkaSpec == nil { throw HostError.config("--metrics-topic needs --kafka (or $DATAPRODUCTS_KAFKA)") }
         return Connectors(
             store: try StoreSpec(store ?? env["DATAPRODUCTS_STORE"] ?? under("data")),
+            targetStore: try (targetStore ?? env["DATAPRODUCTS_TARGET_STORE"]).flatMap { $0.isEmpty ? nil : try StoreSpec($0) },
             http: try HTTPSpec(http ?? env["DATAPRODUCTS_HTTP"] ?? "none"),
             userCache: try (redis ?? env["DATAPRODUCTS_REDIS"]).map(CacheSpec.init),
             courseCache: try (courseRedis ?? env["DATAPRODUCTS_COURSE_REDIS"]).map(CacheSpec.init),

@@ -99,20 +99,29 @@ final class PGConnection {
     func copyIn(_ sql: String, _ body: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         _ = try exec(sql)
         var failure: Error?
-        do {
-            try body { bytes in
-                guard PQputCopyData(self.conn, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count)) == 1 else {
-                    throw HostCallError.io("PostgreSQL COPY: \(self.lastError)")
-                }
-            }
-        } catch { failure = error }
-        let errorText: String? = failure.map { "\($0)" }
-        guard PQputCopyEnd(conn, errorText) == 1 else { throw HostCallError.io("PostgreSQL COPY end: \(lastError)") }
+        do { try body(putCopyData) } catch { failure = error }
+        let end = Result { try endCopy(failing: failure.map { "\($0)" }) }
+        if let failure { throw failure }
+        try end.get()
+    }
+
+    /// Sends text-format COPY data (the connection is in COPY IN after `exec("COPY ... FROM STDIN")`).
+    func putCopyData(_ bytes: UnsafeRawBufferPointer) throws {
+        guard PQputCopyData(conn, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count)) == 1 else {
+            throw HostCallError.io("PostgreSQL COPY: \(lastError)")
+        }
+    }
+
+    /// Ends a COPY IN: completed when `failing` is nil, else abandoned with that message (the server
+    /// then discards what was sent). Throws the server's error for a COPY it refused.
+    func endCopy(failing: String?) throws {
+        guard PQputCopyEnd(conn, failing) == 1 else { throw HostCallError.io("PostgreSQL COPY end: \(lastError)") }
+        var failure: Error?
         while let r = PQgetResult(conn) {
             let ok = PQresultStatus(r) == PGRES_COMMAND_OK
             let message = Self.trim(PQresultErrorMessage(r))
             PQclear(r)
-            if !ok && failure == nil { failure = HostCallError.io("PostgreSQL COPY: \(message)") }
+            if !ok && failure == nil && failing == nil { failure = HostCallError.io("PostgreSQL COPY: \(message)") }
         }
         if let failure { throw failure }
     }
