@@ -70,6 +70,9 @@ CREATE TABLE IF NOT EXISTS sunbird_courses.user_enrolments (
     PRIMARY KEY (userid, courseid, batchid)
 );
 
+-- collection-reconciliation-job's dry run writes what it would change here (lern-jobs-spec §2).
+CREATE TABLE IF NOT EXISTS sunbird_courses.user_enrolments_temp (LIKE sunbird_courses.user_enrolments INCLUDING ALL);
+
 -- The report copy of the enrolments (cassandra-migration's target; upstream's report cluster).
 CREATE TABLE IF NOT EXISTS sunbird_courses.report_user_enrolments (
     userid text, courseid text, batchid text,

@@ -155,6 +155,14 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertTrue(copy.stderr.contains("\"total-records-migrated\":\(enrolled)"), copy.stderr)
         ran.insert("cassandra-migration")
 
+        let enrolmentFixes = "sqlite:\(home.path)/reconcile.sqlite"
+        let loadFixes = try home.run(["load", Self.repo + "/Tests/Fixtures/lern-jobs/collection-reconciliation", "--into", enrolmentFixes])
+        XCTAssertEqual(loadFixes.status, 0, loadFixes.stderr)
+        let reconcile = try home.run(["run", "collection-reconciliation-job", "--env", "dev", "--store", enrolmentFixes])
+        XCTAssertEqual(reconcile.status, 0, reconcile.stderr)
+        XCTAssertEqual(home.read("reports/cert_events.json")?.split(separator: "\n").count, 2)
+        ran.insert("collection-reconciliation-job")
+
         // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
         let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [
             (

@@ -67,36 +67,8 @@ struct OldCertificateMigration: Job {
         while folder.hasPrefix("./") { folder.removeFirst(2) }
         while folder.hasPrefix("/") { folder.removeFirst() }
         if !folder.isEmpty, !folder.hasSuffix("/") { folder += "/" }
-        return try EventFile(job, reportId: folder + ids.joined(separator: "_"))
+        return try EventFile(job, reportId: folder + ids.joined(separator: "_"), keys: EventFile.migrateCertificate)
     }
-}
-
-/// A JSON-lines report whose columns are an event's top-level keys (nested values as JSON), so
-/// each line is the event as rendered for Kafka.
-final class EventFile {
-    let writer: ReportWriter
-    static let keys: [Field] = [
-        Field("actor", .json), Field("eid", .utf8), Field("edata", .json), Field("ets", .int64), Field("context", .json),
-        Field("mid", .utf8), Field("object", .json),
-    ]
-
-    init(_ job: JobContext, reportId: String) throws {
-        writer = try job.openReport(reportId, format: .jsonl, columns: Self.keys)
-    }
-
-    func append(_ event: JSONValue) throws {
-        try writer.append(
-            Self.keys.map { f in
-                switch event[f.name] {
-                case .string(let s)?: return .string(s)
-                case .int(let i)?: return .int(i)
-                case let v?: return .json(v.render())
-                case nil: return .null
-                }
-            })
-    }
-
-    func close() throws { try writer.close() }
 }
 
 /// The batches' certificate templates by (batch, course): the batches asked for, or all.

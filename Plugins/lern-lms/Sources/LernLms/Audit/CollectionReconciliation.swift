@@ -1,0 +1,265 @@
+import Foundation
+import PluginKit
+
+/// `collection-reconciliation-job` (upstream CollectionReconciliationJob, lern-jobs-spec §2; marked
+/// "will be deprecated" upstream, never scheduled, and not scheduled here): repairs `user_enrolments`
+/// — content-status maps pruned to the course's leaves, missing completion dates and statuses, missing
+/// enrolment dates — and requests the certificates completed learners of SVG-template batches miss.
+/// Live mode writes `user_enrolments` and sends the requests to Kafka; the dry run (the default)
+/// writes `user_enrolments_temp` and the report `cert_events.json`.
+///
+/// The enrolments stream in (batch, user, course) order, merged with `user_content_consumption` in
+/// the same order; batches are held (ids, dates, a flag), each course's leaves are read once.
+///
+/// Decisions: QUIRK Q49 — `last_completed_time` (a timestamp) is read as one, where upstream's text
+/// parse of its string form failed and lost it; Q50 — only enrolments a rule changes are written
+/// (upstream rewrote every incomplete enrolment's map once any changed: the same values in live mode,
+/// more rows in the dry run's temp table); a certificate is requested for a completion date this run
+/// sets too; `brokerList` is accepted, the host's `--kafka` decides.
+struct CollectionReconciliation: Job {
+    static let id = "collection-reconciliation-job"
+    static let title = "Collection reconciliation: enrolments' progress, completion and enrolment dates repaired, missed certificates requested"
+    static let legacyNames = ["org.sunbird.lms.audit.CollectionReconciliationJob"]
+    static let mode = Param<String>("mode", default: "dryrun", doc: "dryrun (user_enrolments_temp, cert_events.json); anything else: live")
+    static let topic = Param<String>("topic", default: "", doc: "Kafka topic of the certificate requests (live mode)")
+    static let brokerList = Param<String>("brokerList", default: "", doc: "upstream's brokers; the host's --kafka decides")
+    static let courseKeyspace = Param<String>("courseKeyspace", default: "sunbird_courses", doc: "keyspace of the course tables")
+    static let hierarchyKeyspace = Param<String>("hierarchyKeyspace", default: "dev_hierarchy_store", doc: "keyspace of content_hierarchy")
+    static let parameters: [any ParameterDeclaring] = [mode, topic, brokerList, courseKeyspace, hierarchyKeyspace]
+
+    func run(_ job: JobContext) throws {
+        let live = job.params[Self.mode] != "dryrun"
+        if live, job.params[Self.topic].isEmpty { throw JobError(.invalidArgument, "live mode needs modelParams.topic for the certificate requests") }
+        let pass = try ReconciliationPass(job, live: live)
+        try pass.run()
+    }
+}
+
+/// One run of §2 over every enrolment.
+final class ReconciliationPass {
+    let job: JobContext
+    let live: Bool
+    let ks: String
+    let target: String
+    let batches: [String: ReconciliationBatch]
+    private var leaves: [String: CourseLeaves] = [:]
+    private var pre = ReconciliationAudit(), post = ReconciliationAudit()
+    private var progress: [[Value]] = [], completions: [[Value]] = [], enrolments: [[Value]] = []
+    private var certificates: EventSink?
+    private var counts = (maps: Int64(0), completions: Int64(0), enrolments: Int64(0), certificates: Int64(0))
+
+    static let enrolmentColumns = [
+        Field("batchid", .utf8), Field("userid", .utf8), Field("courseid", .utf8), Field("contentstatus", .json), Field("completedon", .utf8),
+        Field("enrolled_date", .utf8), Field("enrolleddate", .utf8), Field("active", .bool), Field("certificates", .json),
+        Field("issued_certificates", .json),
+    ]
+
+    init(_ job: JobContext, live: Bool) throws {
+        (self.job, self.live) = (job, live)
+        ks = job.params[CollectionReconciliation.courseKeyspace]
+        target = "\(ks).\(live ? "user_enrolments" : "user_enrolments_temp")"
+        var batches: [String: ReconciliationBatch] = [:]
+        try job.scan(
+            "\(ks).course_batch",
+            columns: [
+                Field("batchid", .utf8), Field("start_date", .utf8), Field("startdate", .utf8), Field("end_date", .utf8), Field("enddate", .utf8),
+                Field("cert_templates", .json),
+            ]
+        ) { r in
+            let latest = { (new: String, old: String) in (r.string(new)?.isEmpty == false ? r.string(new) : r.string(old)) }
+            batches[r.string("batchid") ?? ""] = ReconciliationBatch(
+                start: ReconciliationRules.day(latest("start_date", "startdate")), end: ReconciliationRules.day(latest("end_date", "enddate")),
+                hasSVGCertificate: ReconciliationRules.hasSVG(r.string("cert_templates")))
+        }
+        self.batches = batches
+    }
+
+    func run() throws {
+        let rows = try job.openScan(
+            "\(ks).user_enrolments", columns: Self.enrolmentColumns, orderBy: ["batchid", "userid", "courseid"], readAhead: 8)
+        defer { rows.close() }
+        let consumption = try ConsumptionRows(job, keyspace: ks)
+        defer { consumption.close() }
+        while let b = try rows.next() {
+            for r in 0..<b.count {
+                let e = Self.enrolment(b, r)
+                try reconcile(e, activity: try consumption.rows(for: e))
+            }
+        }
+        try flush(force: true)
+        try certificates?.close()
+        for (name, n) in [
+            ("contentStatusMapUpdCount", counts.maps), ("missingCompletionDateCount", counts.completions),
+            ("blankEnrolmentCount", counts.enrolments), ("certIssuedCount", counts.certificates),
+        ] { job.count(name, n) }
+        job.log("pre-audit: \(pre.json.render())")
+        job.log("post-audit: \(post.json.render())")
+    }
+
+    static func enrolment(_ b: BatchView, _ r: Int) -> Enrolment {
+        let json = { (c: Int) in b.string(c, r).flatMap { try? JSONParser.parse($0) } }
+        let new = b.string(5, r), old = b.string(6, r)
+        let certs = [json(8), json(9)].contains { ($0?.array?.isEmpty == false) }
+        return Enrolment(
+            userId: b.string(1, r) ?? "", courseId: b.string(2, r) ?? "", batchId: b.string(0, r) ?? "",
+            contentStatus: json(3)?.objectPairs, completedOn: ReconciliationRules.instant(b.string(4, r)),
+            enrolledDate: new?.isEmpty == false ? new : old, active: b.bool(7, r), hasCertificate: certs)
+    }
+
+    /// Steps 2–4 for one enrolment, and its part of both audits.
+    func reconcile(_ original: Enrolment, activity: ConsumptionRows.Activity) throws {
+        var e = original
+        let batch = batches[e.batchId]
+        let course = try leavesOf(e.courseId)
+        let completedBefore = course.map { ReconciliationRules.isCompleted(e.contentStatus, $0) } ?? false
+        if let batch { pre.add(e, batch: batch, completed: completedBefore) }
+        if e.completedOn == nil, let course {
+            let (map, changed) = ReconciliationRules.pruned(e, course)
+            if changed {
+                progress.append(key(e) + [.json(JSONValue.object(map ?? []).render())])
+                counts.maps += 1
+                e.contentStatus = map
+            }
+            if ReconciliationRules.isCompleted(map, course),
+                let done = ReconciliationRules.completion(lastCompleted: activity.lastCompleted, batchEnd: batch?.end)
+            {
+                completions.append(key(e) + [.int(2), .string(Timestamp.string(done, .iso))])
+                counts.completions += 1
+                e.completedOn = done
+            }
+        }
+        if e.completedOn != nil, batch?.hasSVGCertificate == true, !e.hasCertificate {
+            try certificateSink().send(ReconciliationRules.certificateEvent(e, now: job.now))
+            counts.certificates += 1
+        }
+        if ReconciliationRules.instant(e.enrolledDate) == nil,
+            let at = ReconciliationRules.enrolment(firstActivity: activity.firstActivity, batchStart: batch?.start)
+        {
+            let text = ReconciliationRules.enrolledText(at)
+            enrolments.append(key(e) + [.string(text), .bool(e.active ?? true)])
+            counts.enrolments += 1
+            e.enrolledDate = text
+        }
+        if let batch {
+            let after = live ? e : original
+            post.add(after, batch: batch, completed: course.map { ReconciliationRules.isCompleted(after.contentStatus, $0) } ?? false)
+        }
+        try flush(force: false)
+    }
+
+    func key(_ e: Enrolment) -> [Value] { [.string(e.userId), .string(e.courseId), .string(e.batchId)] }
+
+    /// The course's leaves (read once per course; nil when it has no hierarchy row).
+    func leavesOf(_ course: String) throws -> CourseLeaves? {
+        if let known = leaves[course] { return known.count < 0 ? nil : known }
+        if leaves.count >= 4096 { leaves.removeAll() }  // bounded: enrolments come a batch, so a course, at a time
+        var found: CourseLeaves?
+        try job.scan(
+            "\(job.params[CollectionReconciliation.hierarchyKeyspace]).content_hierarchy",
+            columns: [Field("identifier", .utf8), Field("hierarchy", .utf8)], where: [.eq("identifier", .string(course))]
+        ) { r in
+            let h = r.string("hierarchy").flatMap { try? JSONParser.parse($0) }
+            found = CourseLeaves(
+                nodes: h?["leafNodes"]?.array.map { Set($0.compactMap(\.string)) }, count: Int(h?["leafNodesCount"]?.int ?? 0))
+        }
+        leaves[course] = found ?? CourseLeaves(nodes: nil, count: -1)
+        return found
+    }
+
+    func certificateSink() throws -> EventSink {
+        if let certificates { return certificates }
+        let sink = live ? EventSink(kafka: job, topic: job.params[CollectionReconciliation.topic]) : try EventSink(file: job, reportId: "cert_events")
+        certificates = sink
+        return sink
+    }
+
+    private func flush(force: Bool) throws {
+        let k = [Field("userid", .utf8), Field("courseid", .utf8), Field("batchid", .utf8)]
+        let keyNames = ["userid", "courseid", "batchid"]
+        if !progress.isEmpty, force || progress.count >= 1000 {
+            try job.upsert(target, key: keyNames, columns: k + [Field("contentstatus", .json)], rows: progress)
+            progress.removeAll(keepingCapacity: true)
+        }
+        if !completions.isEmpty, force || completions.count >= 1000 {
+            try job.upsert(target, key: keyNames, columns: k + [Field("status", .int64), Field("completedon", .utf8)], rows: completions)
+            completions.removeAll(keepingCapacity: true)
+        }
+        if !enrolments.isEmpty, force || enrolments.count >= 1000 {
+            try job.upsert(target, key: keyNames, columns: k + [Field("enrolleddate", .utf8), Field("active", .bool)], rows: enrolments)
+            enrolments.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+/// Where certificate requests go: Kafka (live) or the JSON-lines report (dry run), one event each.
+final class EventSink {
+    private let job: JobContext
+    private let topic: String?
+    private let file: EventFile?
+
+    init(kafka job: JobContext, topic: String) { (self.job, self.topic, self.file) = (job, topic, nil) }
+
+    init(file job: JobContext, reportId: String) throws {
+        (self.job, self.topic) = (job, nil)
+        file = try EventFile(job, reportId: reportId, keys: EventFile.certificateRequest)
+    }
+
+    func send(_ event: JSONValue) throws {
+        if let topic { try job.kafkaSend(topic: topic, value: event.render()) } else { try file!.append(event) }
+    }
+
+    func close() throws { try file?.close() }
+}
+
+/// `user_content_consumption` in (batch, user, course) order, handed out an enrolment at a time.
+final class ConsumptionRows {
+    private let cursor: ScanCursor
+    private var batch: BatchView?
+    private var row = 0
+    private var ended = false
+
+    /// What an enrolment's content activity says: the last completion (status 2) and the first
+    /// activity of any kind, from latest(last_completed_time, lastcompletedtime).
+    struct Activity {
+        var lastCompleted: Date?
+        var firstActivity: Date?
+    }
+
+    init(_ job: JobContext, keyspace: String) throws {
+        cursor = try job.openScan(
+            "\(keyspace).user_content_consumption",
+            columns: [
+                Field("batchid", .utf8), Field("userid", .utf8), Field("courseid", .utf8), Field("status", .int64),
+                Field("last_completed_time", .utf8), Field("lastcompletedtime", .utf8),
+            ], orderBy: ["batchid", "userid", "courseid"], readAhead: 8)
+    }
+
+    func close() { cursor.close() }
+
+    /// The activity of `e` (rows with a smaller key are skipped: they belong to no enrolment).
+    func rows(for e: Enrolment) throws -> Activity {
+        var out = Activity()
+        let key = [Array(e.batchId.utf8), Array(e.userId.utf8), Array(e.courseId.utf8)]
+        while !ended {
+            guard let b = batch, row < b.count else {
+                batch = try cursor.next()
+                row = 0
+                if batch == nil { ended = true }
+                continue
+            }
+            let here = (0..<3).map { Array(b.utf8(Int($0), row).map { [UInt8]($0) } ?? []) }
+            if here.lexicographicallyPrecedes(key, by: { $0.lexicographicallyPrecedes($1) }) {
+                row += 1
+                continue
+            }
+            guard here == key else { break }
+            let new = b.string(4, row), old = b.string(5, row)
+            if let t = ReconciliationRules.instant(new?.isEmpty == false ? new : old) {
+                out.firstActivity = min(out.firstActivity ?? t, t)
+                if b.int(3, row) == 2 { out.lastCompleted = max(out.lastCompleted ?? t, t) }
+            }
+            row += 1
+        }
+        return out
+    }
+}
