@@ -75,6 +75,7 @@ final class ReconciliationPass {
     }
 
     func run() throws {
+        try validate()
         let rows = try job.openScan(
             "\(ks).user_enrolments", columns: Self.enrolmentColumns, orderBy: ["batchid", "userid", "courseid"], readAhead: 8)
         defer { rows.close() }
@@ -94,6 +95,23 @@ final class ReconciliationPass {
         ] { job.count(name, n) }
         job.log("pre-audit: \(pre.json.render())")
         job.log("post-audit: \(post.json.render())")
+    }
+
+    /// Every content-status map is a JSON object (or null) before anything is written: a malformed
+    /// one stops the run with no table changed.
+    func validate() throws {
+        try job.scan(
+            "\(ks).user_enrolments",
+            columns: [Field("userid", .utf8), Field("courseid", .utf8), Field("batchid", .utf8), Field("contentstatus", .json)]
+        ) { r in
+            guard let text = r.string("contentstatus") else { return }
+            guard case .object? = try? JSONParser.parse(text) else {
+                throw JobError(
+                    .data,
+                    "enrolment \(r.string("userid") ?? "")/\(r.string("courseid") ?? "")/\(r.string("batchid") ?? ""): contentstatus is not a map: \(text.prefix(60)); nothing was changed"
+                )
+            }
+        }
     }
 
     static func enrolment(_ b: BatchView, _ r: Int) -> Enrolment {
