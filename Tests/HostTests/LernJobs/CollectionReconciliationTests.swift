@@ -139,7 +139,7 @@ class CollectionReconciliationTests: XCTestCase {
         XCTAssertEqual(try enrolments("user_enrolments"), before, "no table changed")
         let badKeyspace = try run(#""mode":"dryrun","courseKeyspace":"nope""#)
         XCTAssertEqual(badKeyspace.status, 67)
-        XCTAssertTrue(badKeyspace.stderr.contains("nope.course_batch"), badKeyspace.stderr)
+        XCTAssertTrue(badKeyspace.stderr.contains("table nope.user_enrolments not found"), badKeyspace.stderr)
     }
 }
 

@@ -76,9 +76,10 @@ class OldCertificateMigrationTests: XCTestCase {
     func testAllBatchesAndUnknownBatches() throws {
         XCTAssertEqual(try run(Self.config + #","batchId":"all""#).status, 0)
         XCTAssertEqual(home.read("reports/reports/all.json")?.split(separator: "\n").count, 1)
-        XCTAssertEqual(try run(Self.config + #","batchId":"no-such-batch""#).status, 0)
-        XCTAssertEqual(home.read("reports/reports/no-such-batch.json"), "", "a batch without certificates: an empty file")
-        XCTAssertEqual(bench.jobEnd?["totalRecordsUpdated"]?.int, 0)
+        let unknown = try run(Self.config + #","batchId":"\#(Self.batch),no-such-batch""#)
+        XCTAssertEqual(unknown.status, 67, "Q51")
+        XCTAssertTrue(unknown.stderr.contains("batch no-such-batch is not in sunbird_courses.course_batch; nothing was sent"), unknown.stderr)
+        XCTAssertNil(home.read("reports/reports/\(Self.batch)_no-such-batch.json"))
     }
 
     func testExecuteSendsTheSameEventToKafka() throws {

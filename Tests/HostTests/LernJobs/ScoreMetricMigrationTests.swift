@@ -154,6 +154,15 @@ class ScoreMetricMigrationTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("user_activity_agg (user-999, do_1130928636168192001667, cb:batch-001): agg is not a map"), r.stderr)
         XCTAssertNil(try row("cb:batch-001", "do_1130928636168192001667", "user-003").aggregates["score:do_112876961957437440179"])
     }
+
+    /// Q51: a listed batch without activity rows fails before anything is written.
+    func testAnUnknownBatchFailsAndWritesNothing() throws {
+        try home.write("config/jobs/\(Self.job).json", #"{"search":{"type":"none"},"modelParams":{"batchId":["batch-001","no-such-batch"]}}"#)
+        let r = try home.run(["run", Self.job, "--store", store])
+        XCTAssertEqual(r.status, 67, r.stderr)
+        XCTAssertTrue(r.stderr.contains("batch no-such-batch has no rows in sunbird_courses.user_activity_agg; nothing was written"), r.stderr)
+        XCTAssertNil(try row("cb:batch-001", "do_1130928636168192001667", "user-003").aggregates["score:do_112876961957437440179"])
+    }
 }
 
 final class ScoreMetricMigrationPostgresTests: ScoreMetricMigrationTests {
@@ -162,4 +171,5 @@ final class ScoreMetricMigrationPostgresTests: ScoreMetricMigrationTests {
     override func testOneBatch() throws { try super.testOneBatch() }
     override func testForceMerge() throws { try super.testForceMerge() }
     override func testAMalformedMapColumnFailsAndWritesNothing() throws { try super.testAMalformedMapColumnFailsAndWritesNothing() }
+    override func testAnUnknownBatchFailsAndWritesNothing() throws { try super.testAnUnknownBatchFailsAndWritesNothing() }
 }

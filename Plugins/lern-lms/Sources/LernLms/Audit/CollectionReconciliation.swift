@@ -9,7 +9,7 @@ import PluginKit
 /// writes `user_enrolments_temp` and the report `cert_events.json`.
 ///
 /// The enrolments stream in (batch, user, course) order, merged with `user_content_consumption` in
-/// the same order; batches are held (ids, dates, a flag), each course's leaves are read once.
+/// the same order, and with `course_batch` in batch order; each course's leaves are read once.
 ///
 /// Decisions: QUIRK Q49 — `last_completed_time` (a timestamp) is read as one, where upstream's text
 /// parse of its string form failed and lost it; Q50 — only enrolments a rule changes are written
@@ -41,7 +41,7 @@ final class ReconciliationPass {
     let live: Bool
     let ks: String
     let target: String
-    let batches: [String: ReconciliationBatch]
+    private var batches: BatchFacts!
     private var leaves: [String: CourseLeaves] = [:]
     private var pre = ReconciliationAudit(), post = ReconciliationAudit()
     private var progress: [[Value]] = [], completions: [[Value]] = [], enrolments: [[Value]] = []
@@ -58,20 +58,6 @@ final class ReconciliationPass {
         (self.job, self.live) = (job, live)
         ks = job.params[CollectionReconciliation.courseKeyspace]
         target = "\(ks).\(live ? "user_enrolments" : "user_enrolments_temp")"
-        var batches: [String: ReconciliationBatch] = [:]
-        try job.scan(
-            "\(ks).course_batch",
-            columns: [
-                Field("batchid", .utf8), Field("start_date", .utf8), Field("startdate", .utf8), Field("end_date", .utf8), Field("enddate", .utf8),
-                Field("cert_templates", .json),
-            ]
-        ) { r in
-            let latest = { (new: String, old: String) in (r.string(new)?.isEmpty == false ? r.string(new) : r.string(old)) }
-            batches[r.string("batchid") ?? ""] = ReconciliationBatch(
-                start: ReconciliationRules.day(latest("start_date", "startdate")), end: ReconciliationRules.day(latest("end_date", "enddate")),
-                hasSVGCertificate: ReconciliationRules.hasSVG(r.string("cert_templates")))
-        }
-        self.batches = batches
     }
 
     func run() throws {
@@ -81,6 +67,8 @@ final class ReconciliationPass {
         defer { rows.close() }
         let consumption = try ConsumptionRows(job, keyspace: ks)
         defer { consumption.close() }
+        batches = try BatchFacts(job, keyspace: ks)
+        defer { batches.close() }
         while let b = try rows.next() {
             for r in 0..<b.count {
                 let e = Self.enrolment(b, r)
@@ -127,7 +115,7 @@ final class ReconciliationPass {
     /// Steps 2–4 for one enrolment, and its part of both audits.
     func reconcile(_ original: Enrolment, activity: ConsumptionRows.Activity) throws {
         var e = original
-        let batch = batches[e.batchId]
+        let batch = try batches.batch(e.batchId, course: e.courseId)
         let course = try leavesOf(e.courseId)
         let completedBefore = course.map { ReconciliationRules.isCompleted(e.contentStatus, $0) } ?? false
         if let batch { pre.add(e, batch: batch, completed: completedBefore) }
@@ -205,6 +193,65 @@ final class ReconciliationPass {
         if !enrolments.isEmpty, force || enrolments.count >= 1000 {
             try job.upsert(target, key: keyNames, columns: k + [Field("enrolleddate", .utf8), Field("active", .bool)], rows: enrolments)
             enrolments.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+/// `course_batch` in batch id order, merged with the enrolments (which come in the same order): the
+/// dates and SVG flag of the enrolment's batch, holding one batch id's rows at a time.
+final class BatchFacts {
+    private let cursor: ScanCursor
+    private var batch: BatchView?
+    private var row = 0
+    private var ended = false
+    private var currentId: String?
+    private var current: [(course: String, facts: ReconciliationBatch)] = []
+
+    init(_ job: JobContext, keyspace: String) throws {
+        cursor = try job.openScan(
+            "\(keyspace).course_batch",
+            columns: [
+                Field("batchid", .utf8), Field("courseid", .utf8), Field("start_date", .utf8), Field("startdate", .utf8), Field("end_date", .utf8),
+                Field("enddate", .utf8), Field("cert_templates", .json),
+            ], orderBy: ["batchid", "courseid"], readAhead: 4)
+    }
+
+    func close() { cursor.close() }
+
+    /// The batch's facts (the row of the enrolment's course, else the batch id's first); nil when
+    /// `course_batch` has no such batch. Ids must come in ascending byte order.
+    func batch(_ id: String, course: String) throws -> ReconciliationBatch? {
+        if id != currentId { try advance(to: id) }
+        return (current.first { $0.course == course } ?? current.first)?.facts
+    }
+
+    private func advance(to id: String) throws {
+        currentId = id
+        current = []
+        let target = Array(id.utf8)
+        while !ended {
+            guard let b = batch, row < b.count else {
+                batch = try cursor.next()
+                row = 0
+                if batch == nil { ended = true }
+                continue
+            }
+            let here = b.utf8(0, row).map { [UInt8]($0) } ?? []
+            if here.lexicographicallyPrecedes(target) {
+                row += 1
+                continue
+            }
+            guard here == target else { return }
+            let text = { (c: Int) in b.string(c, self.row) }
+            let latest = { (new: Int, old: Int) in text(new)?.isEmpty == false ? text(new) : text(old) }
+            current.append(
+                (
+                    text(1) ?? "",
+                    ReconciliationBatch(
+                        start: ReconciliationRules.day(latest(2, 3)), end: ReconciliationRules.day(latest(4, 5)),
+                        hasSVGCertificate: ReconciliationRules.hasSVG(text(6)))
+                ))
+            row += 1
         }
     }
 }

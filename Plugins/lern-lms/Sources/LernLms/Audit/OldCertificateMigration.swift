@@ -10,7 +10,8 @@ import PluginKit
 /// whole run and logs it, sending nothing); Q47 — the dry-run file is a report of the run,
 /// `output_file_path` taken relative to the report folder (a leading `/` or `./` dropped), published
 /// only when the run succeeds. `kafka_broker` is accepted for upstream configs; the host's `--kafka`
-/// says where events go.
+/// says where events go. Q51 — a listed batch missing from `course_batch` fails the run before any
+/// event (upstream: silently none).
 struct OldCertificateMigration: Job {
     static let id = "old-certificate-migration-job"
     static let title = "Old certificate migration: re-issue events for the certificates of batches (Kafka or file)"
@@ -35,13 +36,13 @@ struct OldCertificateMigration: Job {
     func run(_ job: JobContext) throws {
         let ids = job.params[Self.batchIds].filter { !$0.isEmpty }
         guard !ids.isEmpty else { throw JobError(.invalidArgument, "BatchID is mandatory parameter") }
-        let batches = try BatchTemplates.load(job, keyspace: job.params[Self.courseKeyspace], batches: ids.first == "all" ? nil : ids)
+        let batches = try BatchTemplates(job, keyspace: job.params[Self.courseKeyspace], batches: ids.first == "all" ? nil : ids)
         let registry = "\(job.params[Self.userKeyspace]).cert_registry"
         let settings = CertificateEvent.Settings(job)
         // Every certificate's template is found before the first event leaves (Q46).
         var joined: Int64 = 0
         try CertificateRow.scan(job, registry) { row in
-            guard let templates = batches[row.batchKey] else { return }
+            guard let templates = try batches.templates(row.batchKey) ?? batches.templatelessBatch(row, job) else { return }
             joined += 1
             _ = try CertificateEvent.template(for: row, in: templates)
         }
@@ -49,7 +50,7 @@ struct OldCertificateMigration: Job {
         let file = execute ? nil : try openFile(job, ids)
         var sent: Int64 = 0
         try CertificateRow.scan(job, registry) { row in
-            guard let templates = batches[row.batchKey],
+            guard let templates = batches.templates(row.batchKey),
                 let event = try CertificateEvent.json(row, template: CertificateEvent.template(for: row, in: templates), settings, job)
             else { return }
             if let file { try file.append(event) } else { try job.kafkaSend(topic: job.params[Self.topic], value: event.render()) }
@@ -71,17 +72,61 @@ struct OldCertificateMigration: Job {
     }
 }
 
-/// The batches' certificate templates by (batch, course): the batches asked for, or all.
-enum BatchTemplates {
-    static func load(_ job: JobContext, keyspace: String, batches: [String]?) throws -> [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
+/// The batches' certificate templates by (batch, course): the batches asked for, or all. Only
+/// batches with templates are kept, as their JSON text (memory grows with those, not with the
+/// certificates); a bounded cache keeps the parsed ones the certificates ask for.
+final class BatchTemplates {
+    private var texts: [String: String] = [:]
+    private var parsed: [String: JSONValue] = [:]
+
+    init(_ job: JobContext, keyspace: String, batches: [String]?) throws {
+        self.keyspace = keyspace
+        listed = batches.map(Set.init)
+        var found = Set<String>()
         try job.scan(
             "\(keyspace).course_batch", columns: [Field("courseid", .utf8), Field("batchid", .utf8), Field("cert_templates", .json)],
             where: batches.map { [.in("batchid", $0.map { .string($0) })] } ?? []
         ) { r in
-            let templates = r.string("cert_templates").flatMap { try? JSONParser.parse($0) } ?? .object([])
-            out[CertificateRow.key(batch: r.string("batchid") ?? "", course: r.string("courseid") ?? "")] = templates
+            let batch = r.string("batchid") ?? ""
+            if batches != nil { found.insert(batch) }
+            if let t = r.string("cert_templates"), t != "{}", t != "null" {
+                texts[CertificateRow.key(batch: batch, course: r.string("courseid") ?? "")] = t
+            }
         }
-        return out
+        if let missing = batches?.first(where: { !found.contains($0) }) {
+            throw JobError(.notFound, "batch \(missing) is not in \(keyspace).course_batch; nothing was sent")
+        }
+    }
+
+    private let keyspace: String
+    private let listed: Set<String>?
+    private var absent = Set<String>()
+
+    /// The templates of the certificate's batch when it has some; nil otherwise.
+    func templates(_ key: String) -> JSONValue? {
+        if let p = parsed[key] { return p }
+        guard let text = texts[key] else { return nil }
+        if parsed.count >= 4096 { parsed.removeAll(keepingCapacity: true) }
+        let value = (try? JSONParser.parse(text)) ?? .object([])
+        parsed[key] = value
+        return value
+    }
+
+    /// For a certificate whose batch holds no templates: none when the batch is not one of the run's
+    /// (upstream's inner join drops the certificate), else the batch's empty templates (the run then
+    /// fails on it, Q46). One lookup per such batch; the absent ones are remembered, boundedly.
+    func templatelessBatch(_ row: CertificateRow, _ job: JobContext) throws -> JSONValue? {
+        let batch = row.value(row.related, "batchId"), course = row.value(row.related, "courseId")
+        if let listed, !listed.contains(batch) { return nil }
+        if absent.contains(row.batchKey) { return nil }
+        var exists = false
+        try job.scan(
+            "\(keyspace).course_batch", columns: [Field("batchid", .utf8)],
+            where: [.eq("courseid", .string(course)), .eq("batchid", .string(batch))]
+        ) { _ in exists = true }
+        if exists { return .object([]) }
+        if absent.count >= 4096 { absent.removeAll(keepingCapacity: true) }
+        absent.insert(row.batchKey)
+        return nil
     }
 }

@@ -12,7 +12,8 @@ import PluginKit
 /// that of its first attempt in attempt id order (upstream: an arbitrary attempt's). Re-running is
 /// safe: the next run gives the same rows again. A malformed map or list column fails the run
 /// before anything is written (a first pass reads every row); a store failure part way leaves some
-/// learners migrated, which a re-run completes.
+/// learners migrated, which a re-run completes. Q51 — a listed batch without activity rows is an
+/// error before anything is written (upstream silently skipped it).
 struct ScoreMetricMigration: Job {
     static let id = "score-metric-migration-job"
     static let title = "Score metric migration: best scores and attempt details from the attempts into the activity aggregates"
@@ -44,8 +45,16 @@ struct ScoreMetricMigration: Job {
             type: job.params[Self.metricsType], forceMerge: job.params[Self.forceMerge], nowMs: Int64(job.now.timeIntervalSince1970 * 1000))
         let contexts: [Filter] = batches.isEmpty ? [] : [.in("context_id", batches.map { .string("cb:" + $0) })]
         // A first pass reads every row the migration would: a malformed one fails the run before anything is written.
+        // Q51: so does a listed batch without any activity row.
+        var seen = Set<String>()
         try job.scanBatches("\(ks).user_activity_agg", columns: Self.activityColumns, where: contexts) { b in
-            for r in 0..<b.count { _ = try ActivityRow(b, r) }
+            for r in 0..<b.count {
+                _ = try ActivityRow(b, r)
+                if !batches.isEmpty, let c = b.string(3, r) { seen.insert(c) }
+            }
+        }
+        if let missing = batches.first(where: { !seen.contains("cb:" + $0) }) {
+            throw JobError(.notFound, "batch \(missing) has no rows in \(ks).user_activity_agg; nothing was written")
         }
         let activity = try job.openScan(
             "\(ks).user_activity_agg", columns: Self.activityColumns, where: contexts, orderBy: ["user_id"], readAhead: 8)
