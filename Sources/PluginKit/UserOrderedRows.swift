@@ -4,33 +4,22 @@ import Foundation
 /// up to a user at a time: the merge side of a join with another user-ordered stream (the learners of
 /// a batch, a program's enrolments), so neither side is ever held whole.
 public final class UserOrderedRows {
-    private let cursor: ScanCursor
-    private var batch: BatchView?
-    private var row = 0
-    private var ended = false
+    private let rows: PeekableRows
 
-    public init(_ cursor: ScanCursor) { self.cursor = cursor }
+    public init(_ cursor: ScanCursor) { rows = PeekableRows(cursor) }
 
-    public func close() { cursor.close() }
+    public func close() { rows.close() }
 
     /// Hands over every row (with its user_id bytes, nil when null) whose user_id is at most `last`
     /// (UTF-8 bytes, the scan's order) and keeps the first later row for the next call; nil `last`:
     /// every remaining row.
     public func forEach(upTo last: [UInt8]?, _ body: (BatchView, Int, UnsafeRawBufferPointer?) throws -> Void) throws {
         try (last ?? []).withUnsafeBytes { bound in
-            while !ended {
-                guard let b = batch, row < b.count else {
-                    batch = try cursor.next()
-                    row = 0
-                    if batch == nil { ended = true }
-                    continue
-                }
-                while row < b.count {
-                    let u = b.utf8(0, row)
-                    if let u, last != nil, Self.compare(u, bound) > 0 { return }
-                    try body(b, row, u)
-                    row += 1
-                }
+            while let (b, row) = try rows.peek() {
+                let u = b.utf8(0, row)
+                if let u, last != nil, Self.compare(u, bound) > 0 { return }
+                try body(b, row, u)
+                rows.advance()
             }
         }
     }

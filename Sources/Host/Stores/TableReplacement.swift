@@ -14,6 +14,45 @@ protocol TableReplacement: AnyObject {
     func abort()
 }
 
+/// What both stores' replacements share: the once-only commit or abort, the row count, a failed
+/// commit rolled back. A store supplies `append` (rows into the open transaction), `finish` (make them
+/// the table's) and `rollback`.
+class TransactionalReplacement: TableReplacement {
+    let table: String
+    private var rows: Int64 = 0
+    private var open = true
+
+    init(table: String) { self.table = table }
+
+    func write(_ batch: BatchView) throws {
+        guard open else { throw HostCallError.invalid("replacement of \(table) is already closed") }
+        try append(batch)
+        rows += Int64(batch.count)
+    }
+
+    func commit() throws -> Int64 {
+        guard open else { throw HostCallError.invalid("replacement of \(table) is already closed") }
+        do {
+            try finish()
+            open = false
+            return rows
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    func abort() {
+        guard open else { return }
+        open = false
+        rollback()
+    }
+
+    func append(_ batch: BatchView) throws { preconditionFailure("a store's replacement overrides append") }
+    func finish() throws { preconditionFailure("a store's replacement overrides finish") }
+    func rollback() { preconditionFailure("a store's replacement overrides rollback") }
+}
+
 extension TableStore {
     /// The table's columns with the types a scan of all of them should ask for (ABI table_columns);
     /// DP_ERROR_NOT_FOUND when there is no such table.

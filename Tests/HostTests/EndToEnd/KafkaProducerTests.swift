@@ -4,20 +4,7 @@ import XCTest
 /// The host's Kafka producer against a real Kafka-protocol broker (librdkafka's mock cluster on
 /// loopback), read back with kcat: delivery before success, a clear failure naming the topic when
 /// the broker goes away, and no acknowledged message missing.
-final class KafkaProducerTests: XCTestCase {
-    var home: Harness.Home!
-    var kafka: KafkaMockCluster!
-
-    override func setUpWithError() throws {
-        try Harness.requireBuilt()
-        home = try Harness.Home()
-        try home.install("libswift-testkit.so")
-        try home.registry([("swift-testkit", Harness.abi, ["test-kafka"], nil, nil)])
-        kafka = try KafkaMockCluster()
-    }
-
-    override func tearDown() { kafka?.stop() }
-
+final class KafkaProducerTests: KafkaTestCase {
     func send(_ params: String, extra: [String]) throws -> Harness.Result {
         try home.write("config/jobs/test-kafka.json", #"{"model":"test-kafka","modelParams":\#(params)}"#)
         return try home.run(["run", "test-kafka", "--log-file", home.path + "/joblog.log"] + extra)

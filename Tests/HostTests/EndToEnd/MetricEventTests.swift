@@ -5,20 +5,11 @@ import XCTest
 
 /// Upstream's metric event (framework-spec A2.5) on the metrics topic after each run, read back
 /// with kcat from the mock cluster.
-final class MetricEventTests: XCTestCase {
-    var home: Harness.Home!
-    var kafka: KafkaMockCluster!
-
+final class MetricEventTests: KafkaTestCase {
     override func setUpWithError() throws {
-        try Harness.requireBuilt()
-        home = try Harness.Home()
-        try home.install("libswift-testkit.so")
-        try home.registry([("swift-testkit", Harness.abi, ["test-kafka"], nil, nil)])
-        kafka = try KafkaMockCluster()
+        try super.setUpWithError()
         try kafka.createTopic("dev.prom.monitoring.metrics")
     }
-
-    override func tearDown() { kafka?.stop() }
 
     func run(_ params: String, kafkaSpec: String? = nil) throws -> Harness.Result {
         try home.write("config/jobs/test-kafka.json", #"{"model":"test-kafka","modelParams":\#(params)}"#)

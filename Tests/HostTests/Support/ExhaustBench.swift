@@ -272,18 +272,10 @@ final class ExhaustBench {
 extension Harness {
     /// The single entry of a zip, through Info-ZIP's unzip (a real client beside libzip).
     static func unzip(_ path: String, password: String?) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
-        p.arguments = (password.map { ["-P", $0] } ?? []) + ["-p", path]
-        p.standardInput = FileHandle.nullDevice  // an encrypted entry must fail, not prompt
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw HarnessError("unzip \(path) failed (\(p.terminationStatus))") }
-        return data
+        // No stdin: an encrypted entry without its password must fail, not prompt.
+        let r = try capture("/usr/bin/unzip", (password.map { ["-P", $0] } ?? []) + ["-p", path])
+        guard r.status == 0 else { throw HarnessError("unzip \(path) failed (\(r.status))") }
+        return r.output
     }
 }
 

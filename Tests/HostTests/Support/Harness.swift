@@ -82,19 +82,28 @@ enum Harness {
         return (status >> 8) & 0xff
     }
 
-    /// Runs SQL with psql (a real client beside ours); returns its unaligned output.
-    @discardableResult
-    static func psql(_ conninfo: String, _ sql: String) throws -> String {
+    /// Runs a client program (a real peer beside ours) to its end: its exit status and standard
+    /// output. Standard input is empty, so nothing can prompt; standard error is dropped unless kept.
+    static func capture(_ path: String, _ args: [String], keepStderr: Bool = false) throws -> (status: Int32, output: Data) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        p.arguments = [conninfo, "-v", "ON_ERROR_STOP=1", "-Atqc", sql]
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.standardInput = FileHandle.nullDevice
         let out = Pipe()
         p.standardOutput = out
+        if !keepStderr { p.standardError = FileHandle.nullDevice }
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw HarnessError("psql failed: \(sql)") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (p.terminationStatus, data)
+    }
+
+    /// Runs SQL with psql (a real client beside ours); returns its unaligned output.
+    @discardableResult
+    static func psql(_ conninfo: String, _ sql: String) throws -> String {
+        let r = try capture("/usr/bin/psql", [conninfo, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], keepStderr: true)
+        guard r.status == 0 else { throw HarnessError("psql failed: \(sql)") }
+        return String(decoding: r.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     struct Result {

@@ -65,16 +65,24 @@ final class KafkaMockCluster {
     /// Every message of `topic` as kcat (an independent client) reads it from the beginning:
     /// "key<TAB>value" lines in partition order.
     func read(_ topic: String) throws -> [String] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-        p.arguments = ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%s\n"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw HarnessError("kcat failed reading \(topic) (status \(p.terminationStatus))") }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let r = try Harness.capture("/usr/bin/kcat", ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%s\n"])
+        guard r.status == 0 else { throw HarnessError("kcat failed reading \(topic) (status \(r.status))") }
+        return String(decoding: r.output, as: UTF8.self).split(separator: "\n").map(String.init)
     }
+}
+
+/// A test with the Swift test kit's `test-kafka` job installed and a fresh mock cluster.
+class KafkaTestCase: XCTestCase {
+    var home: Harness.Home!
+    var kafka: KafkaMockCluster!
+
+    override func setUpWithError() throws {
+        try Harness.requireBuilt()
+        home = try Harness.Home()
+        try home.install("libswift-testkit.so")
+        try home.registry([("swift-testkit", Harness.abi, ["test-kafka"], nil, nil)])
+        kafka = try KafkaMockCluster()
+    }
+
+    override func tearDown() { kafka?.stop() }
 }

@@ -49,17 +49,12 @@ final class LernJobBench {
     /// Every request the server's answers were asked for (its /__received list).
     func received() throws -> [JSONValue] {
         // Foundation on Linux reads no http: URLs; Python's client asks the server.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [
-            "python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
-            baseURL + "/__received",
-        ]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let (_, data) = try Harness.capture(
+            "/usr/bin/env",
+            [
+                "python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                baseURL + "/__received",
+            ], keepStderr: true)
         return try JSONParser.parse(String(decoding: data, as: UTF8.self))["received"]?.array ?? []
     }
 

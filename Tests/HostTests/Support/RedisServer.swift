@@ -73,16 +73,8 @@ final class RedisServer {
 
     @discardableResult
     func cli(_ args: [String], db: Int = 0) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        p.arguments = ["-p", String(port), "-n", String(db)] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try Harness.capture("/usr/bin/redis-cli", ["-p", String(port), "-n", String(db)] + args)
+        return String(decoding: r.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -4,21 +4,18 @@ import RowBatch
 /// A PostgreSQL table replaced in one transaction: TRUNCATE, then the rows through COPY (text
 /// format, the fastest way in), then COMMIT. Until the commit readers wait on the table's lock and
 /// then see the new rows; an abort or a lost connection rolls back to the old ones.
-final class PostgresReplacement: TableReplacement {
+final class PostgresReplacement: TransactionalReplacement {
     private let conn: PGConnection
     private let types: [String?]
-    private let table: String
     private var buffer: [UInt8] = []
-    private var rows: Int64 = 0
-    private var open = true
 
     init(conninfo: String, keyspace: String, table: String, columns: [Field]) throws {
-        conn = try PGConnection(conninfo)
+        let conn = try PGConnection(conninfo)
+        self.conn = conn
         let known = try PostgresStore.columnTypes(conn, keyspace: keyspace, table: table)
         guard !known.isEmpty else { throw HostCallError.notFound("table \(keyspace).\(table) does not exist in PostgreSQL") }
         for f in columns where known[f.name] == nil { throw HostCallError.invalid("\(keyspace).\(table) has no column \(f.name)") }
         types = columns.map { known[$0.name] }
-        self.table = "\(keyspace).\(table)"
         let t = conn.identifier(keyspace) + "." + conn.identifier(table)
         try conn.exec("BEGIN")
         do {
@@ -28,41 +25,30 @@ final class PostgresReplacement: TableReplacement {
             _ = try? conn.exec("ROLLBACK")
             throw error
         }
+        super.init(table: "\(keyspace).\(table)")
         buffer.reserveCapacity(1 << 20)
     }
 
     deinit { abort() }
 
-    func write(_ batch: BatchView) throws {
-        guard open else { throw HostCallError.invalid("replacement of \(table) is already closed") }
+    override func append(_ batch: BatchView) throws {
         for r in 0..<batch.count {
             for (c, cell) in PostgresStore.writeParameters(batch, row: r, types: types).enumerated() {
                 if c > 0 { buffer.append(0x09) }
                 if let cell { Self.appendEscaped(cell, to: &buffer) } else { buffer.append(contentsOf: [0x5C, 0x4E]) }  // \N
             }
             buffer.append(0x0A)
-            rows += 1
             if buffer.count >= 1 << 20 { try flush() }
         }
     }
 
-    func commit() throws -> Int64 {
-        guard open else { throw HostCallError.invalid("replacement of \(table) is already closed") }
-        do {
-            try flush()
-            try conn.endCopy(failing: nil)
-            try conn.exec("COMMIT")
-            open = false
-            return rows
-        } catch {
-            abort()
-            throw error
-        }
+    override func finish() throws {
+        try flush()
+        try conn.endCopy(failing: nil)
+        try conn.exec("COMMIT")
     }
 
-    func abort() {
-        guard open else { return }
-        open = false
+    override func rollback() {
         _ = try? conn.endCopy(failing: "replacement abandoned")
         _ = try? conn.exec("ROLLBACK")
     }

@@ -5,20 +5,16 @@ import RowBatch
 /// DELETE, the rows, COMMIT. Other connections read the old rows until the commit (WAL); an abort
 /// or a crash leaves them. A table the store lacks is created (without a key, as the source's
 /// columns), as the embedded store's tables always grew on first write.
-final class SQLiteReplacement: TableReplacement {
+final class SQLiteReplacement: TransactionalReplacement {
     private let db: SQLiteConnection
     private let insert: SQLiteStatement
-    private let table: String
-    private var rows: Int64 = 0
-    private var open = true
 
     init(store: SQLiteStore, keyspace: String, table: String, columns: [Field]) throws {
         db = try SQLiteConnection(store.path, wal: store.wal)
-        self.table = "\(keyspace).\(table)"
         let q = SQLiteConnection.identifier
         try db.exec("BEGIN IMMEDIATE")
         do {
-            try SQLiteStore.ensure(db, self.table, columns: columns.map(\.name), key: [])
+            try SQLiteStore.ensure(db, "\(keyspace).\(table)", columns: columns.map(\.name), key: [])
             try db.exec("DELETE FROM \(SQLiteStore.table(keyspace, table))")
             insert = try db.prepare(
                 "INSERT INTO \(SQLiteStore.table(keyspace, table)) (\(columns.map { q($0.name) }.joined(separator: ", "))) VALUES ("
@@ -27,12 +23,12 @@ final class SQLiteReplacement: TableReplacement {
             _ = try? db.exec("ROLLBACK")
             throw error
         }
+        super.init(table: "\(keyspace).\(table)")
     }
 
     deinit { abort() }
 
-    func write(_ batch: BatchView) throws {
-        guard open else { throw HostCallError.invalid("replacement of \(table) is already closed") }
+    override func append(_ batch: BatchView) throws {
         for r in 0..<batch.count {
             for c in batch.fields.indices {
                 let i = Int32(c + 1)
@@ -47,27 +43,12 @@ final class SQLiteReplacement: TableReplacement {
                 }
             }
             try insert.run()
-            rows += 1
         }
     }
 
-    func commit() throws -> Int64 {
-        guard open else { throw HostCallError.invalid("replacement of \(table) is already closed") }
-        do {
-            try db.exec("COMMIT")
-            open = false
-            return rows
-        } catch {
-            abort()
-            throw error
-        }
-    }
+    override func finish() throws { try db.exec("COMMIT") }
 
-    func abort() {
-        guard open else { return }
-        open = false
-        _ = try? db.exec("ROLLBACK")
-    }
+    override func rollback() { _ = try? db.exec("ROLLBACK") }
 }
 
 extension SQLiteStore {

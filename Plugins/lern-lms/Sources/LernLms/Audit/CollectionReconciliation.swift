@@ -200,23 +200,21 @@ final class ReconciliationPass {
 /// `course_batch` in batch id order, merged with the enrolments (which come in the same order): the
 /// dates and SVG flag of the enrolment's batch, holding one batch id's rows at a time.
 final class BatchFacts {
-    private let cursor: ScanCursor
-    private var batch: BatchView?
-    private var row = 0
-    private var ended = false
+    private let rows: PeekableRows
     private var currentId: String?
     private var current: [(course: String, facts: ReconciliationBatch)] = []
 
     init(_ job: JobContext, keyspace: String) throws {
-        cursor = try job.openScan(
-            "\(keyspace).course_batch",
-            columns: [
-                Field("batchid", .utf8), Field("courseid", .utf8), Field("start_date", .utf8), Field("startdate", .utf8), Field("end_date", .utf8),
-                Field("enddate", .utf8), Field("cert_templates", .json),
-            ], orderBy: ["batchid", "courseid"], readAhead: 4)
+        rows = PeekableRows(
+            try job.openScan(
+                "\(keyspace).course_batch",
+                columns: [
+                    Field("batchid", .utf8), Field("courseid", .utf8), Field("start_date", .utf8), Field("startdate", .utf8),
+                    Field("end_date", .utf8), Field("enddate", .utf8), Field("cert_templates", .json),
+                ], orderBy: ["batchid", "courseid"], readAhead: 4))
     }
 
-    func close() { cursor.close() }
+    func close() { rows.close() }
 
     /// The batch's facts (the row of the enrolment's course, else the batch id's first); nil when
     /// `course_batch` has no such batch. Ids must come in ascending byte order.
@@ -229,20 +227,14 @@ final class BatchFacts {
         currentId = id
         current = []
         let target = Array(id.utf8)
-        while !ended {
-            guard let b = batch, row < b.count else {
-                batch = try cursor.next()
-                row = 0
-                if batch == nil { ended = true }
-                continue
-            }
+        while let (b, row) = try rows.peek() {
             let here = b.utf8(0, row).map { [UInt8]($0) } ?? []
             if here.lexicographicallyPrecedes(target) {
-                row += 1
+                rows.advance()
                 continue
             }
             guard here == target else { return }
-            let text = { (c: Int) in b.string(c, self.row) }
+            let text = { (c: Int) in b.string(c, row) }
             let latest = { (new: Int, old: Int) in text(new)?.isEmpty == false ? text(new) : text(old) }
             current.append(
                 (
@@ -251,7 +243,7 @@ final class BatchFacts {
                         start: ReconciliationRules.day(latest(2, 3)), end: ReconciliationRules.day(latest(4, 5)),
                         hasSVGCertificate: ReconciliationRules.hasSVG(text(6)))
                 ))
-            row += 1
+            rows.advance()
         }
     }
 }
@@ -278,10 +270,7 @@ final class EventSink {
 
 /// `user_content_consumption` in (batch, user, course) order, handed out an enrolment at a time.
 final class ConsumptionRows {
-    private let cursor: ScanCursor
-    private var batch: BatchView?
-    private var row = 0
-    private var ended = false
+    private let rows: PeekableRows
 
     /// What an enrolment's content activity says: the last completion (status 2) and the first
     /// activity of any kind, from latest(last_completed_time, lastcompletedtime).
@@ -291,30 +280,25 @@ final class ConsumptionRows {
     }
 
     init(_ job: JobContext, keyspace: String) throws {
-        cursor = try job.openScan(
-            "\(keyspace).user_content_consumption",
-            columns: [
-                Field("batchid", .utf8), Field("userid", .utf8), Field("courseid", .utf8), Field("status", .int64),
-                Field("last_completed_time", .utf8), Field("lastcompletedtime", .utf8),
-            ], orderBy: ["batchid", "userid", "courseid"], readAhead: 8)
+        rows = PeekableRows(
+            try job.openScan(
+                "\(keyspace).user_content_consumption",
+                columns: [
+                    Field("batchid", .utf8), Field("userid", .utf8), Field("courseid", .utf8), Field("status", .int64),
+                    Field("last_completed_time", .utf8), Field("lastcompletedtime", .utf8),
+                ], orderBy: ["batchid", "userid", "courseid"], readAhead: 8))
     }
 
-    func close() { cursor.close() }
+    func close() { rows.close() }
 
     /// The activity of `e` (rows with a smaller key are skipped: they belong to no enrolment).
     func rows(for e: Enrolment) throws -> Activity {
         var out = Activity()
         let key = [Array(e.batchId.utf8), Array(e.userId.utf8), Array(e.courseId.utf8)]
-        while !ended {
-            guard let b = batch, row < b.count else {
-                batch = try cursor.next()
-                row = 0
-                if batch == nil { ended = true }
-                continue
-            }
-            let here = (0..<3).map { Array(b.utf8(Int($0), row).map { [UInt8]($0) } ?? []) }
+        while let (b, row) = try rows.peek() {
+            let here = (0..<3).map { b.utf8($0, row).map { [UInt8]($0) } ?? [] }
             if here.lexicographicallyPrecedes(key, by: { $0.lexicographicallyPrecedes($1) }) {
-                row += 1
+                rows.advance()
                 continue
             }
             guard here == key else { break }
@@ -323,7 +307,7 @@ final class ConsumptionRows {
                 out.firstActivity = min(out.firstActivity ?? t, t)
                 if b.int(3, row) == 2 { out.lastCompleted = max(out.lastCompleted ?? t, t) }
             }
-            row += 1
+            rows.advance()
         }
         return out
     }
