@@ -121,6 +121,23 @@ class OldCertificateMigrationTests: XCTestCase {
             r.stderr.contains("certificate 0000-first of batch 0134278454483681283: no template named 'No such template'"), r.stderr)
         XCTAssertNil(home.read("reports/reports/\(Self.batch).json"))
     }
+
+    /// Q46 on Kafka: the bad certificate comes after a good one, and still nothing is sent.
+    func testATemplateThatDoesNotMatchSendsNothingToKafka() throws {
+        let kafka = try KafkaMockCluster()
+        defer { kafka.stop() }
+        try kafka.createTopic("sunbirddevlern.rc.certificate.migrate")
+        try home.write(
+            "more/sunbird.cert_registry.jsonl",
+            #"{"id":"zzzz-last","isrevoked":false,"createdat":"2021-12-17 11:26:47","data":"{\"badge\":{\"name\":\"x\",\"criteria\":{\"narrative\":\"No such template\"}}}","recipient":"{\"id\":\"u1\",\"name\":\"N\"}","related":"{\"batchId\":\"0134278454483681283\",\"courseId\":\"do_2134278368470876161115\"}"}"#
+                + "\n")
+        try bench.load(home.path + "/more")
+        let config = Self.config.replacingOccurrences(of: #""mode":"dryrun""#, with: #""mode":"execute""#)
+        let r = try run(config + #","batchId":"\#(Self.batch)""#, extra: ["--kafka", kafka.bootstrap])
+        XCTAssertEqual(r.status, 67)
+        XCTAssertTrue(r.stderr.contains("certificate zzzz-last of batch 0134278454483681283: no template named"), r.stderr)
+        XCTAssertEqual(try kafka.read("sunbirddevlern.rc.certificate.migrate"), [], "the good certificate's event was not sent either")
+    }
 }
 
 final class OldCertificateMigrationPostgresTests: OldCertificateMigrationTests {
@@ -130,4 +147,5 @@ final class OldCertificateMigrationPostgresTests: OldCertificateMigrationTests {
     override func testExecuteSendsTheSameEventToKafka() throws { try super.testExecuteSendsTheSameEventToKafka() }
     override func testBadInputsFailClearlyAndSendNothing() throws { try super.testBadInputsFailClearlyAndSendNothing() }
     override func testATemplateThatDoesNotMatchFailsBeforeAnyEvent() throws { try super.testATemplateThatDoesNotMatchFailsBeforeAnyEvent() }
+    override func testATemplateThatDoesNotMatchSendsNothingToKafka() throws { try super.testATemplateThatDoesNotMatchSendsNothingToKafka() }
 }

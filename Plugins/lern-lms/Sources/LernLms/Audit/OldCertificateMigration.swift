@@ -6,8 +6,9 @@ import PluginKit
 /// the registry-based certificate service: to Kafka (`mode` execute) or to a file (dry run).
 ///
 /// Decisions: QUIRK Q46 — a certificate whose template name matches none of its batch's templates
-/// fails the run before any event is sent or written, naming the certificate (upstream crashes the
-/// whole run and logs it, sending nothing); Q47 — the dry-run file is a report of the run,
+/// fails the run, naming the certificate, before any event is sent (a first pass checks them all)
+/// and without publishing the dry-run file (upstream crashes the whole run and logs it, sending
+/// nothing); Q47 — the dry-run file is a report of the run,
 /// `output_file_path` taken relative to the report folder (a leading `/` or `./` dropped), published
 /// only when the run succeeds. `kafka_broker` is accepted for upstream configs; the host's `--kafka`
 /// says where events go. Q51 — a listed batch missing from `course_batch` fails the run before any
@@ -39,19 +40,21 @@ struct OldCertificateMigration: Job {
         let batches = try BatchTemplates(job, keyspace: job.params[Self.courseKeyspace], batches: ids.first == "all" ? nil : ids)
         let registry = "\(job.params[Self.userKeyspace]).cert_registry"
         let settings = CertificateEvent.Settings(job)
-        // Every certificate's template is found before the first event leaves (Q46).
-        var joined: Int64 = 0
+        let execute = job.params[Self.mode].lowercased() == "execute"
+        // Sent events cannot be taken back: every certificate's template is found before the first
+        // leaves (Q46). The dry-run file is a report, unpublished when the run fails: one pass.
+        if execute {
+            try CertificateRow.scan(job, registry) { row in
+                guard let templates = try batches.templates(row.batchKey) ?? batches.templatelessBatch(row, job) else { return }
+                _ = try CertificateEvent.template(for: row, in: templates)
+            }
+        }
+        let file = execute ? nil : try openFile(job, ids)
+        var joined: Int64 = 0, sent: Int64 = 0
         try CertificateRow.scan(job, registry) { row in
             guard let templates = try batches.templates(row.batchKey) ?? batches.templatelessBatch(row, job) else { return }
             joined += 1
-            _ = try CertificateEvent.template(for: row, in: templates)
-        }
-        let execute = job.params[Self.mode].lowercased() == "execute"
-        let file = execute ? nil : try openFile(job, ids)
-        var sent: Int64 = 0
-        try CertificateRow.scan(job, registry) { row in
-            guard let templates = batches.templates(row.batchKey),
-                let event = try CertificateEvent.json(row, template: CertificateEvent.template(for: row, in: templates), settings, job)
+            guard let event = try CertificateEvent.json(row, template: CertificateEvent.template(for: row, in: templates), settings, job)
             else { return }
             if let file { try file.append(event) } else { try job.kafkaSend(topic: job.params[Self.topic], value: event.render()) }
             sent += 1
