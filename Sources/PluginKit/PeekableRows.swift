@@ -25,5 +25,26 @@ public final class PeekableRows {
     /// Takes the row `peek` showed.
     public func advance() { row += 1 }
 
+    /// A keyed merge step, for scans ordered by their first `key.count` columns (utf8; null reads
+    /// as empty): skips the rows whose key sorts before `key`, hands over those equal to it, and
+    /// stops at the first later one, which stays for the next key. Keys compare by their UTF-8 bytes,
+    /// column by column (the stores' order).
+    public func forEach(equalTo key: [[UInt8]], _ body: (BatchView, Int) throws -> Void) throws {
+        rows: while let (b, row) = try peek() {
+            for (c, part) in key.enumerated() {
+                let order = part.withUnsafeBytes { wanted in
+                    UserOrderedRows.compare(b.utf8(c, row) ?? UnsafeRawBufferPointer(start: nil, count: 0), wanted)
+                }
+                if order < 0 {
+                    advance()
+                    continue rows
+                }
+                if order > 0 { return }
+            }
+            try body(b, row)
+            advance()
+        }
+    }
+
     public func close() { cursor.close() }
 }

@@ -70,13 +70,9 @@ extension JobContext {
         let (keyspace, name) = try Self.split(table)
         let strings = StringArena()
         var out: OpaquePointer?
-        let builder = BatchBuilder(fields: columns)
-        var schema = ArrowSchema(), array = ArrowArray()
-        builder.export(schema: &schema, array: &array)
-        defer {
-            schema.release?(&schema)
-            array.release?(&array)
-        }
+        var schema = ArrowSchema()
+        exportSchema(fields: columns, into: &schema)
+        defer { schema.release?(&schema) }
         try check(host.pointee.table_replace_open!(run, strings.dp(store.rawValue), strings.dp(keyspace), strings.dp(name), &schema, &out))
         return TableReplacement(context: self, handle: out!, table: table, columns: columns)
     }

@@ -10,20 +10,14 @@ public struct BatchView {
     private let columns: [ColumnView]
 
     public init(schema: UnsafePointer<ArrowSchema>, array: UnsafePointer<ArrowArray>) throws {
-        let s = schema.pointee, a = array.pointee
-        guard let format = s.format, String(cString: format) == "+s" else {
-            throw RowBatchError("batch schema must be a struct (\"+s\")")
+        let a = array.pointee
+        let fields = try Self.fields(of: schema)
+        guard fields.count == a.n_children else {
+            throw RowBatchError("batch schema has \(fields.count) columns, array has \(a.n_children)")
         }
-        guard s.n_children == a.n_children else {
-            throw RowBatchError("batch schema has \(s.n_children) columns, array has \(a.n_children)")
-        }
-        var fields: [Field] = []
-        var columns: [ColumnView] = []
-        for i in 0..<Int(s.n_children) {
-            guard let cs = s.children[i], let ca = a.children[i] else { throw RowBatchError("column \(i) is missing") }
-            let field = try Self.field(cs.pointee)
-            fields.append(field)
-            columns.append(try ColumnView(field: field, array: ca.pointee, parentOffset: Int(a.offset)))
+        let columns = try fields.enumerated().map { i, field in
+            guard let ca = a.children[i] else { throw RowBatchError("column \(i) is missing") }
+            return try ColumnView(field: field, array: ca.pointee, parentOffset: Int(a.offset))
         }
         self.fields = fields
         self.columns = columns

@@ -17,7 +17,7 @@ enum MetricEvent {
                 .object([("id", .string($0.0)), ("value", .int($0.1))])
             } : []
         let dimensions: [JSONValue] = [
-            .object([("id", .string("report-date")), ("value", .string(day(runClock)))]),
+            .object([("id", .string("report-date")), ("value", .string(RunClock.dayFormat.string(from: runClock)))]),
             .object([("id", .string("status")), ("value", .string(success ? "SUCCESS" : "FAILED"))]),
         ]
         return JSONValue.object([
@@ -34,14 +34,6 @@ enum MetricEvent {
             out.append(contentsOf: c.lowercased())
         }
         return out
-    }
-
-    /// The run clock's day, yyyy-MM-dd in UTC (upstream: the query's end date or today).
-    static func day(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 
     /// Sends the event and waits for its acknowledgement. A metric that cannot be delivered is a

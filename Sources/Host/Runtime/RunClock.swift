@@ -6,6 +6,13 @@ enum RunClock {
     /// When this host process started its work: the default run clock, one value for a whole run.
     static let start = Date()
 
+    /// `YYYY-MM-DD` in UTC, read (`--now`) and written (the metric event's report date).
+    static let dayFormat: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withFullDate]
+        return f
+    }()
+
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// `YYYY-MM-DD` (00:00 UTC), an ISO-8601 date-time with `Z` or an offset (fractional seconds
@@ -13,9 +20,7 @@ enum RunClock {
     static func parse(_ text: String) throws -> Date {
         let t = text.trimmingCharacters(in: .whitespaces)
         if !t.isEmpty, t.allSatisfy(\.isNumber), let ms = Int64(t) { return Date(timeIntervalSince1970: Double(ms) / 1000) }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        if t.count == 10, let d = day.date(from: t) { return d }
+        if t.count == 10, let d = dayFormat.date(from: t) { return d }
         if let d = ISO8601DateFormatter().date(from: t) ?? ISO8601DateFormatter.withMilliseconds.date(from: t) { return d }
         throw HostError.config("--now \(text): expected YYYY-MM-DD, an ISO-8601 date-time with Z or an offset, or epoch milliseconds")
     }

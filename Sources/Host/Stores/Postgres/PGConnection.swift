@@ -105,6 +105,19 @@ final class PGConnection {
         try end.get()
     }
 
+    /// A cell in COPY's text format: backslash, tab, newline and carriage return escaped.
+    static func appendCopyEscaped(_ s: String, to out: inout [UInt8]) {
+        for b in s.utf8 {
+            switch b {
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x09: out += [0x5C, 0x74]
+            case 0x0A: out += [0x5C, 0x6E]
+            case 0x0D: out += [0x5C, 0x72]
+            default: out.append(b)
+            }
+        }
+    }
+
     /// Sends text-format COPY data (the connection is in COPY IN after `exec("COPY ... FROM STDIN")`).
     func putCopyData(_ bytes: UnsafeRawBufferPointer) throws {
         guard PQputCopyData(conn, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count)) == 1 else {

@@ -121,19 +121,11 @@ struct PostgresLoader {
         }
     }
 
-    /// COPY text format escaping.
+    /// COPY text format escaping (PGConnection's rule, as text).
     static func escapeCopy(_ s: String) -> String {
-        guard s.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return s }
-        var out = ""
-        for c in s {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            default: out.append(c)
-            }
-        }
-        return out
+        guard s.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return s }
+        var out: [UInt8] = []
+        PGConnection.appendCopyEscaped(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -35,7 +35,7 @@ final class PostgresReplacement: TransactionalReplacement {
         for r in 0..<batch.count {
             for (c, cell) in PostgresStore.writeParameters(batch, row: r, types: types).enumerated() {
                 if c > 0 { buffer.append(0x09) }
-                if let cell { Self.appendEscaped(cell, to: &buffer) } else { buffer.append(contentsOf: [0x5C, 0x4E]) }  // \N
+                if let cell { PGConnection.appendCopyEscaped(cell, to: &buffer) } else { buffer.append(contentsOf: [0x5C, 0x4E]) }  // \N
             }
             buffer.append(0x0A)
             if buffer.count >= 1 << 20 { try flush() }
@@ -57,19 +57,6 @@ final class PostgresReplacement: TransactionalReplacement {
         guard !buffer.isEmpty else { return }
         try buffer.withUnsafeBytes { try conn.putCopyData($0) }
         buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// COPY text format: backslash, tab, newline and carriage return escaped.
-    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
-        for b in s.utf8 {
-            switch b {
-            case 0x5C: out += [0x5C, 0x5C]
-            case 0x09: out += [0x5C, 0x74]
-            case 0x0A: out += [0x5C, 0x6E]
-            case 0x0D: out += [0x5C, 0x72]
-            default: out.append(b)
-            }
-        }
     }
 }
 

@@ -104,12 +104,11 @@ final class ReconciliationPass {
 
     static func enrolment(_ b: BatchView, _ r: Int) -> Enrolment {
         let json = { (c: Int) in b.string(c, r).flatMap { try? JSONParser.parse($0) } }
-        let new = b.string(5, r), old = b.string(6, r)
         let certs = [json(8), json(9)].contains { ($0?.array?.isEmpty == false) }
         return Enrolment(
             userId: b.string(1, r) ?? "", courseId: b.string(2, r) ?? "", batchId: b.string(0, r) ?? "",
             contentStatus: json(3)?.objectPairs, completedOn: ReconciliationRules.instant(b.string(4, r)),
-            enrolledDate: new?.isEmpty == false ? new : old, active: b.bool(7, r), hasCertificate: certs)
+            enrolledDate: BatchDates.latest(b.string(5, r), b.string(6, r)), active: b.bool(7, r), hasCertificate: certs)
     }
 
     /// Steps 2–4 for one enrolment, and its part of both audits.
@@ -226,16 +225,9 @@ final class BatchFacts {
     private func advance(to id: String) throws {
         currentId = id
         current = []
-        let target = Array(id.utf8)
-        while let (b, row) = try rows.peek() {
-            let here = b.utf8(0, row).map { [UInt8]($0) } ?? []
-            if here.lexicographicallyPrecedes(target) {
-                rows.advance()
-                continue
-            }
-            guard here == target else { return }
+        try rows.forEach(equalTo: [Array(id.utf8)]) { b, row in
             let text = { (c: Int) in b.string(c, row) }
-            let latest = { (new: Int, old: Int) in text(new)?.isEmpty == false ? text(new) : text(old) }
+            let latest = { (new: Int, old: Int) in BatchDates.latest(text(new), text(old)) }
             current.append(
                 (
                     text(1) ?? "",
@@ -243,7 +235,6 @@ final class BatchFacts {
                         start: ReconciliationRules.day(latest(2, 3)), end: ReconciliationRules.day(latest(4, 5)),
                         hasSVGCertificate: ReconciliationRules.hasSVG(text(6)))
                 ))
-            rows.advance()
         }
     }
 }
@@ -294,20 +285,10 @@ final class ConsumptionRows {
     /// The activity of `e` (rows with a smaller key are skipped: they belong to no enrolment).
     func rows(for e: Enrolment) throws -> Activity {
         var out = Activity()
-        let key = [Array(e.batchId.utf8), Array(e.userId.utf8), Array(e.courseId.utf8)]
-        while let (b, row) = try rows.peek() {
-            let here = (0..<3).map { b.utf8($0, row).map { [UInt8]($0) } ?? [] }
-            if here.lexicographicallyPrecedes(key, by: { $0.lexicographicallyPrecedes($1) }) {
-                rows.advance()
-                continue
-            }
-            guard here == key else { break }
-            let new = b.string(4, row), old = b.string(5, row)
-            if let t = ReconciliationRules.instant(new?.isEmpty == false ? new : old) {
-                out.firstActivity = min(out.firstActivity ?? t, t)
-                if b.int(3, row) == 2 { out.lastCompleted = max(out.lastCompleted ?? t, t) }
-            }
-            rows.advance()
+        try rows.forEach(equalTo: [Array(e.batchId.utf8), Array(e.userId.utf8), Array(e.courseId.utf8)]) { b, row in
+            guard let t = ReconciliationRules.instant(BatchDates.latest(b.string(4, row), b.string(5, row))) else { return }
+            out.firstActivity = min(out.firstActivity ?? t, t)
+            if b.int(3, row) == 2 { out.lastCompleted = max(out.lastCompleted ?? t, t) }
         }
         return out
     }
