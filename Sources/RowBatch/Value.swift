@@ -51,6 +51,9 @@ public enum Value: Equatable, Sendable, CustomStringConvertible {
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
+    /// A text value, or null.
+    public init(_ text: String?) { self = text.map { .string($0) } ?? .null }
+
     public var description: String {
         switch self {
         case .null: return "null"

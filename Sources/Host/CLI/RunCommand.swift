@@ -14,9 +14,19 @@ struct Run: ParsableCommand {
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var runOptions: RunOptions
 
+    @Option(
+        name: .customLong("publish"),
+        help: ArgumentHelp(
+            "Also upload the reports, once the job succeeded, to this blob store (repeatable; local:DIR, s3://bucket/prefix?..., azure://container/prefix?...), each file at its path under the reports — e.g. s3://reports/reports for upstream's container `reports` and objectKey `reports/`. Default: $DATAPRODUCTS_PUBLISH (space-separated), else none.",
+            valueName: "blob"))
+    var publish: [String] = []
+
     func run() throws {
         try reportingErrors {
-            let execution = try runOptions.execution(job: job, home: homeOptions, config: configOptions)
+            var execution = try runOptions.execution(job: job, home: homeOptions, config: configOptions)
+            let targets =
+                publish.isEmpty ? (ProcessInfo.processInfo.environment["DATAPRODUCTS_PUBLISH"] ?? "").split(separator: " ").map(String.init) : publish
+            execution.publishTo = try targets.map(BlobSpec.init)
             installCancellationHandlers()
             let result = try execution.run()
             print("\(result.jobId): \(result.published.count) report file(s) in \(String(format: "%.3f", result.seconds)) s")

@@ -16,9 +16,10 @@ enum HostParameters {
     static let cassandraHost = Param<String?>("sparkCassandraConnectionHost", doc: "database host when the store's conninfo names none")
     static let encryptionKey = Param<String?>("sunbirdEncryptionKey", doc: "DecryptUtil salt when $SUNBIRD_ENCRYPTION_KEY is unset")
 
-    // What `requests run` reads: the tenant's security policy, public keys and the per-channel throttle.
+    // The tenant's security policy and public keys: for requests and for scheduled reports (report_secure).
     static let tenantPreferenceUrl = Param<String?>("tenantPreferenceUrl", doc: "tenant preference read API (security level, PII fields)")
     static let orgSearchUrl = Param<String?>("orgSearchUrl", doc: "org search API (public keys for PUBLIC_KEY_ENCRYPTED_DATASET)")
+    // What `requests run` reads besides: the per-channel throttle and the queue's selection.
     static let batchesLimitPerChannel = Param<Int>("batchesLimitPerChannel", default: 30, doc: "batches per requesting org per run")
     static let fileSizeLimitPerChannel = Param<Int>("fileSizeLimitPerChannel", default: 1_073_741_824, doc: "CSV bytes per requesting org per run")
     static let maxErrorMessageLength = Param<Int>("maxErrorMessageLength", default: 250, doc: "characters of an error kept in err_message")
@@ -27,10 +28,11 @@ enum HostParameters {
     /// Read for every job.
     static let all: [any ParameterDeclaring] = [
         csvDialect, redisHost, redisPort, redisIndex, courseRedisHost, courseRedisPort, courseRedisIndex, cassandraHost, encryptionKey,
+        tenantPreferenceUrl, orgSearchUrl,
     ]
     /// Read by `requests run` as well.
     static let requests: [any ParameterDeclaring] = [
-        tenantPreferenceUrl, orgSearchUrl, batchesLimitPerChannel, fileSizeLimitPerChannel, maxErrorMessageLength, batchNumber,
+        batchesLimitPerChannel, fileSizeLimitPerChannel, maxErrorMessageLength, batchNumber,
     ]
 
     /// A job's declarations (from its manifest) with the host's; the host's win on a shared name.

@@ -12,8 +12,20 @@ func hostHttp(
     guard let request, let statusOut, let bodyOut else {
         return ctx.fail(HostCallError.invalid("http needs a request, status_out and body_out"))
     }
-    let r = request.pointee
     do {
+        let response = try ctx.http.send(HTTPRequest(request.pointee))
+        statusOut.pointee = response.status
+        bodyOut.pointee = ctx.keepResponse(response.body)
+        return DP_OK
+    } catch {
+        return ctx.fail(error)
+    }
+}
+
+extension HTTPRequest {
+    /// A plugin's request with upstream's defaults: `user-id: analytics`, and a JSON content type
+    /// when there is a body, unless the job set them.
+    init(_ r: dp_http_request) {
         var headers: [(String, String)] = (0..<r.n_headers).map { i in
             let line = r.headers[i].string
             let parts = line.split(separator: ":", maxSplits: 1)
@@ -24,15 +36,7 @@ func hostHttp(
         if body != nil, !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
             headers.append(("Content-Type", "application/json"))
         }
-        let response = try ctx.http.send(
-            HTTPRequest(
-                method: r.method.string, url: r.url.string, headers: headers,
-                body: body, timeoutMs: Int(r.timeout_ms)))
-        statusOut.pointee = response.status
-        bodyOut.pointee = ctx.keepResponse(response.body)
-        return DP_OK
-    } catch {
-        return ctx.fail(error)
+        self.init(method: r.method.string, url: r.url.string, headers: headers, body: body, timeoutMs: Int(r.timeout_ms))
     }
 }
 

@@ -4,7 +4,7 @@ import RowBatch
 
 /// The host function table handed to every job (dp_host_api), in the header's field order: plain
 /// named functions, each in the file of its area (HostAPI+Run, +Tables, +Reports, +Connectors,
-/// +Requests, +Kafka). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
+/// +Requests, +Kafka, +Publishing). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
 /// crosses the boundary.
 enum HostAPI {
     static let table: UnsafeMutablePointer<dp_host_api> = {
@@ -48,7 +48,9 @@ enum HostAPI {
             table_replace_open: hostTableReplaceOpen,
             table_replace_write: hostTableReplaceWrite,
             table_replace_commit: hostTableReplaceCommit,
-            table_replace_abort: hostTableReplaceAbort
+            table_replace_abort: hostTableReplaceAbort,
+            report_secure: hostReportSecure,
+            http_after_publish: hostHttpAfterPublish
         )
         return t
     }()

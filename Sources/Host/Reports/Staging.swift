@@ -26,11 +26,8 @@ struct Staging {
     func commit() throws -> [String] {
         let fm = FileManager.default
         var published: [String] = []
-        let rels = (fm.enumerator(atPath: files)?.allObjects as? [String] ?? []).sorted()
-        for rel in rels {
+        for rel in stagedFiles() {
             let src = (files as NSString).appendingPathComponent(rel)
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: src, isDirectory: &isDir), !isDir.boolValue else { continue }
             let dst = (output as NSString).appendingPathComponent(rel)
             try fm.createDirectory(atPath: (dst as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             guard rename(src, dst) == 0 else {
@@ -40,6 +37,15 @@ struct Staging {
         }
         discard()
         return published
+    }
+
+    /// The staged files' paths under `files`, sorted (folders left out).
+    func stagedFiles() -> [String] {
+        let fm = FileManager.default
+        return (fm.enumerator(atPath: files)?.allObjects as? [String] ?? []).sorted().filter { rel in
+            var isDir: ObjCBool = false
+            return fm.fileExists(atPath: (files as NSString).appendingPathComponent(rel), isDirectory: &isDir) && !isDir.boolValue
+        }
     }
 
     func discard() { try? FileManager.default.removeItem(atPath: directory) }

@@ -23,6 +23,9 @@ struct JobExecution {
     /// The run clock: what every date rule of the job takes as now (`--now`, else the host's start).
     var now = RunClock.start
     var publish: ((_ stagedFiles: String, _ result: String?) throws -> [String])? = nil
+    /// Blob stores a scheduled job's reports are uploaded to (`--publish`), in order, before they
+    /// are moved into `output`; each file keeps its path under the reports as its key.
+    var publishTo: [BlobSpec] = []
     /// The plugin and job id as `RunOptions` resolved and checked them (resolved again when unset).
     var resolved: (VerifiedPlugin, String)? = nil
     /// The config's modelParams checked against the job's and the host's declarations.
@@ -91,7 +94,11 @@ struct JobExecution {
                     published = try publish(staging.files, outcome.result)
                     staging.discard()
                 } else {
+                    try uploadStaged(staging, logger: logger)
                     published = try staging.commit()
+                }
+                if let calls = outcome.afterPublish {
+                    try DeferredHTTPCall.send(calls, through: try HTTPConnectorFactory.make(connectors.http), logger: logger)
                 }
             } catch {
                 staging.discard()
@@ -110,6 +117,22 @@ struct JobExecution {
             throw outcome.kind == .refused
                 ? HostError.pluginRefused(outcome.message)
                 : HostError.jobFailed("job \(jobId) failed: \(outcome.message)")
+        }
+    }
+
+    /// Uploads every staged file to each `--publish` store. A failed upload fails the run before the
+    /// local move; objects already uploaded are whole, at the keys a re-run writes again.
+    private func uploadStaged(_ staging: Staging, logger: JobLogger) throws {
+        guard !publishTo.isEmpty else { return }
+        let files = staging.stagedFiles()
+        for spec in publishTo {
+            let store = try BlobStoreFactory.make(spec)
+            for rel in files {
+                do { try store.putFile(key: rel, path: (staging.files as NSString).appendingPathComponent(rel)) } catch {
+                    throw HostError.jobFailed("publishing \(rel) to \(spec.text) failed: \(error)")
+                }
+            }
+            logger.log(.info, "published \(files.count) report file(s) to \(spec.text)", data: [("files", .array(files.map { .string($0) }))])
         }
     }
 

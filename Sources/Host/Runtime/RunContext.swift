@@ -30,6 +30,10 @@ final class RunContext {
     /// The on-demand request this run serves (ABI request), and what the job answered (set_result).
     private var requestC: CString?
     var resultJSON: String?
+    /// Each tenant's data-security level for this job (ABI report_secure), asked once.
+    var securityLevels: [String: String] = [:]
+    /// Calls to make once the reports are published (ABI http_after_publish), in call order.
+    var afterPublish: [DeferredHTTPCall] = []
 
     // C copies of the strings the host hands out; freed with the run.
     private let jobIdC: CString
@@ -228,6 +232,7 @@ final class RunContext {
     }
 
     func register(_ h: ReportHandle) { openReports[ObjectIdentifier(h)] = h }
+    var openReportIds: [String] { openReports.values.map(\.sink.reportId) }
 
     /// Pull scans the job has open (ABI 1.5), each retained once for the plugin's pointer.
     private(set) var openCursors: [ObjectIdentifier: ScanCursor] = [:]

@@ -10,6 +10,8 @@ struct RunOutcome: Codable {
     var counters: [Counter]
     /// The job's answer for its request (ABI set_result), if it gave one.
     var result: String?
+    /// What to call once the reports are published (ABI http_after_publish); nil when nothing.
+    var afterPublish: [DeferredHTTPCall]?
 
     /// A JOB_END counter, in the order the job first counted it.
     struct Counter: Codable {
@@ -17,8 +19,9 @@ struct RunOutcome: Codable {
         var value: Int64
     }
 
-    init(kind: Kind, message: String, counters: [(String, Int64)] = [], result: String? = nil) {
+    init(kind: Kind, message: String, counters: [(String, Int64)] = [], result: String? = nil, afterPublish: [DeferredHTTPCall] = []) {
         (self.kind, self.message, self.result) = (kind, message, result)
+        self.afterPublish = afterPublish.isEmpty ? nil : afterPublish
         self.counters = counters.map { Counter(name: $0.0, value: $0.1) }
     }
 

@@ -13,22 +13,29 @@ struct SecurityPolicy {
     /// upstream (QUIRK Q9, where any failure aborts the whole run) a failure here fails only the request.
     static func lookup(url: String?, orgId: String, jobId: String, http: HTTPConnector) throws -> SecurityPolicy {
         guard let url, !url.isEmpty else { return SecurityPolicy() }
-        func read(_ key: String) throws -> JSONValue {
-            let body = JSONValue.object([("request", .object([("orgId", .string(orgId)), ("key", .string(key))]))]).render()
-            let r = try http.send(
-                HTTPRequest(
-                    method: "POST", url: url, headers: [("Content-Type", "application/json"), ("user-id", "analytics")],
-                    body: body, timeoutMs: 0))
-            guard r.status == 200 else { throw HostError.internal("tenant preferences (\(key)) for org \(orgId) answered HTTP \(r.status)") }
-            do { return try JSONParser.parse(r.body)["result"]?["response"]?["data"] ?? .null } catch {
-                throw HostError.internal("tenant preferences (\(key)) for org \(orgId): answer is not JSON: \(error)")
-            }
-        }
-        let policy = try read("dataSecurityPolicy")
-        var level = policy["job"]?[jobId]?["level"]?.string ?? ""
-        if level.isEmpty { level = policy["level"]?.string ?? "" }
-        let pii = try read("userPrivateFields")["piiFields"]?.array?.compactMap(\.string) ?? []
+        let level = try self.level(url: url, orgId: orgId, jobId: jobId, http: http)
+        let pii = try preference("userPrivateFields", url: url, orgId: orgId, http: http)["piiFields"]?.array?.compactMap(\.string) ?? []
         return SecurityPolicy(level: level, piiFields: pii)
+    }
+
+    /// The level for `jobId`: `data.job[jobId].level` when non-empty, else `data.level`.
+    static func level(url: String, orgId: String, jobId: String, http: HTTPConnector) throws -> String {
+        let policy = try preference("dataSecurityPolicy", url: url, orgId: orgId, http: http)
+        let level = policy["job"]?[jobId]?["level"]?.string ?? ""
+        return level.isEmpty ? policy["level"]?.string ?? "" : level
+    }
+
+    /// `result.response.data` of one tenant-preference key.
+    private static func preference(_ key: String, url: String, orgId: String, http: HTTPConnector) throws -> JSONValue {
+        let body = JSONValue.object([("request", .object([("orgId", .string(orgId)), ("key", .string(key))]))]).render()
+        let r = try http.send(
+            HTTPRequest(
+                method: "POST", url: url, headers: [("Content-Type", "application/json"), ("user-id", "analytics")],
+                body: body, timeoutMs: 0))
+        guard r.status == 200 else { throw HostError.internal("tenant preferences (\(key)) for org \(orgId) answered HTTP \(r.status)") }
+        do { return try JSONParser.parse(r.body)["result"]?["response"]?["data"] ?? .null } catch {
+            throw HostError.internal("tenant preferences (\(key)) for org \(orgId): answer is not JSON: \(error)")
+        }
     }
 
     /// The organisation's public key (PUBLIC_KEY level): org search → `keys.exhaustEncryptionKey[0]`

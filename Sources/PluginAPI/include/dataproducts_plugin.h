@@ -17,7 +17,9 @@
 **       cursor_next, cursor_close (two ordered scans open at once: a job merge-joins them, streaming);
 **   1.6 appended now_ms (the run clock);
 **   1.7 appended kafka_send (messages to Kafka, acknowledged before the job may succeed) and the
-**       table replacement calls table_columns, table_replace_open/write/commit/abort.
+**       table replacement calls table_columns, table_replace_open/write/commit/abort;
+**   1.8 appended report_secure (a scheduled report file secured as its tenant's policy says) and
+**       http_after_publish (a call made once the run's reports are published, e.g. a Druid ingestion).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -63,7 +65,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 7
+#define DP_ABI_MINOR 8
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -475,6 +477,24 @@ typedef struct dp_host_api {
     dp_status (*table_replace_commit)(dp_table_replace *replacement, uint64_t *rows_out);
     /* Give up: the table keeps its old rows. Frees the handle. */
     void (*table_replace_abort)(dp_table_replace *replacement);
+
+    /* --- ABI 1.8: scheduled reports ------------------------------------------------------------ */
+    /* Check DP_HAS_FIELD(host, dp_host_api, http_after_publish) before calling: a 1.7 host lacks them. */
+
+    /* Secure one file of a report this run has closed, as the data-security policy of the tenant
+    ** `org_id` says for this job (tenant preferences, as for on-demand requests). `file` is the
+    ** file's path under the run's reports, e.g. "declared_user_detail/ap.csv". PLAIN_DATASET: a zip
+    ** of it is published beside it; PUBLIC_KEY_ENCRYPTED_DATASET: only a zip of its encrypted form
+    ** is published (the plain file is not); no or an unknown level: the file as it is.
+    ** DP_ERROR_UNSUPPORTED for a level that needs a request's key (PASSWORD_PROTECTED_DATASET,
+    ** TEXT_KEY_ENCRYPTED_DATASET): a scheduled report has none. DP_ERROR_NOT_FOUND: no such file. */
+    dp_status (*report_secure)(dp_run *run, dp_str file, dp_str org_id);
+
+    /* Make this request (copied) after the run's reports are published, in call order, and only if
+    ** the run succeeded and its reports were published (a Druid ingestion task that reads them).
+    ** The answer is logged; a transport failure or a non-2xx status fails the run (its reports stay
+    ** published). */
+    dp_status (*http_after_publish)(dp_run *run, const dp_http_request *request);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -182,8 +182,3 @@ struct StateAdminGeoReport: Job {
         }
     }
 }
-
-extension Value {
-    /// A text value, or null.
-    init(_ s: String?) { self = s.map { .string($0) } ?? .null }
-}
