@@ -4,6 +4,7 @@
 #   lib/swift/                 the Swift runtime libraries the host and plugins load (not Debian packages)
 #   plugins/<name>-<version>/  every plugin as its artifact (scripts/package-plugin.sh)
 #   config/jobs/               the job config templates (rendered by the host at run time, never by Ansible)
+#   config/druid/              the Druid ingestion specs jobs submit after publishing (read as they are)
 #   registry.json              the registry with every plugin's sha256 pinned
 # Usage: scripts/bundle.sh [OUT]   (after scripts/build-plugins.sh, debug or release)
 set -euo pipefail
@@ -13,7 +14,7 @@ out="${1:-build/bundle}"
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/lib/swift" "$out/plugins" "$out/config"
 cp build/bin/dataproducts "$out/bin/"
-cp -R config/jobs "$out/config/"
+cp -R config/jobs config/druid "$out/config/"
 for lib in build/plugins/lib*.so; do scripts/package-plugin.sh "$lib" "$out/plugins" >/dev/null; done
 # Libraries resolved outside the system folders are the toolchain's runtime: ship them.
 ldd build/bin/dataproducts build/plugins/lib*.so | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u | while read -r so; do

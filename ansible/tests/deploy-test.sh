@@ -80,9 +80,10 @@ check "the installed host accepts the installed set" dp plugins verify
 t_configs() {
     cmp "$repo/config/jobs/admin-geo-reports.json" "$prefix/config/jobs/admin-geo-reports.json" &&
     cmp "$repo/config/jobs/progress-exhaust.json" "$prefix/config/jobs/progress-exhaust.json" &&
+    cmp "$repo/config/druid/collection-summary-ingestion-spec.json" "$prefix/config/druid/collection-summary-ingestion-spec.json" &&
     python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["env"] == "dev", d' "$prefix/config/env/dev.json"
 }
-check "job config templates installed verbatim (the host renders them), env variables as data" t_configs
+check "job config templates and Druid specs installed verbatim (the host renders them), env variables as data" t_configs
 t_secret() {
     [ "$(stat -c %a "$prefix/config/secrets.json")" = 600 ] &&
     grep -q '"sunbird_encryption_key": "the-encryption-key"' "$prefix/config/secrets.json" &&
@@ -103,7 +104,7 @@ want = [f'{e.get("minute", "*")} {e.get("hour", "*")} {e.get("day", "*")} {e.get
 lines = [l for l in open(f"{prefix}/etc/cron.d/dataproducts").read().splitlines()
          if l and not l.startswith("#") and "=" not in l.split()[0]]
 assert lines == want, "\n".join(["got:"] + lines + ["want:"] + want)
-assert len(want) == 7, want
+assert len(want) == 8, want
 PY
 }
 check "the cron file holds exactly the inventory's schedule" t_cron

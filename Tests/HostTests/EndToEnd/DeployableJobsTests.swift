@@ -68,7 +68,10 @@ final class DeployableJobsTests: XCTestCase {
         for job in scheduled { XCTAssertTrue(jobs.contains(job), "schedule entry for unknown job \(job)") }
         XCTAssertEqual(
             Set(scheduled),
-            ["admin-geo-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust", "course-batch-status-updater", "cassandra-migration"])
+            [
+                "admin-geo-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust", "course-batch-status-updater", "cassandra-migration",
+                "collection-summary-report-v2",
+            ])
     }
 
     /// What a newcomer types: each job from its template, on the fixtures, with the demo's options.
@@ -162,6 +165,32 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(reconcile.status, 0, reconcile.stderr)
         XCTAssertEqual(home.read("reports/cert_events.json")?.split(separator: "\n").count, 2)
         ran.insert("collection-reconciliation-job")
+
+        // The content search and Druid's overlord answered by the recorded-answer server; the user
+        // cache loaded into the same SQLite file as the batches and enrolments.
+        let summary = "sqlite:\(home.path)/summary.sqlite"
+        let summaryTables = try CollectionSummaryTests.fixtureTables(in: home.path + "/summary-tables")
+        let users = try CollectionSummaryTests.fixtureUsers().map { u in
+            JSONValue.object([("key", .string(u.key)), ("fields", .object(u.fields.map { ($0.0, .string($0.1)) }))]).render()
+        }
+        try (users.joined(separator: "\n") + "\n").write(toFile: home.path + "/summary-users.jsonl", atomically: true, encoding: .utf8)
+        let loadSummary = try home.run([
+            "load", summaryTables, "--into", summary, "--user-cache", home.path + "/summary-users.jsonl",
+            "--schema", Self.repo + "/config/schema/postgres.sql",
+        ])
+        XCTAssertEqual(loadSummary.status, 0, loadSummary.stderr)
+        let (server, port) = try ExhaustBench.startHTTP(Self.repo + "/Tests/Fixtures/lern-jobs/collection-summary/answers.json")
+        defer { server.terminate(); server.waitUntilExit() }
+        let base = "http://127.0.0.1:\(port)"
+        let collectionSummary = try home.run([
+            "run", "collection-summary-report-v2", "--env", "dev", "--store", summary, "--redis", summary, "--http", "live", "--now",
+            "2018-07-08T11:00:00Z",
+            "--set", "content_search_url=\(base)/api/content/v1/search", "--set", "druid_rollup_cluster_ingestion_task_url=\(base)",
+            "--set", "collection_summary_spec_path=" + Self.repo + "/config/druid/collection-summary-ingestion-spec.json",
+        ])
+        XCTAssertEqual(collectionSummary.status, 0, collectionSummary.stderr)
+        XCTAssertEqual(home.read("reports/collection-summary-reports-v2/collection-summary-report-latest.json")?.split(separator: "\n").count, 3)
+        ran.insert("collection-summary-report-v2")
 
         // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
         let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [

@@ -11,6 +11,7 @@ final class LernJobBench {
     let store: String
     private var db: Harness.PostgresDatabase?
     private var server: Process?
+    private var redis: RedisServer?
     private(set) var baseURL = ""
 
     init(_ backend: Backend) throws {
@@ -28,6 +29,7 @@ final class LernJobBench {
     }
 
     deinit {
+        redis?.stop()
         server?.terminate()
         server?.waitUntilExit()
         db?.drop()
@@ -37,6 +39,30 @@ final class LernJobBench {
     func load(_ directory: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let r = try Harness.run(["load", directory, "--into", store, "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+    }
+
+    /// Loads the tables of `tables` and a user cache holding these hashes, as the backend reads one:
+    /// both into the embedded store's file in one `load`, or the tables into PostgreSQL and the
+    /// hashes HSET into a fresh redis-server. Returns the `--redis` value.
+    func userCache(_ hashes: [(key: String, fields: [(String, String)])], tables: String) throws -> String {
+        if store.hasPrefix("sqlite:") {
+            let lines = hashes.map { h in
+                JSONValue.object([("key", .string(h.key)), ("fields", .object(h.fields.map { ($0.0, .string($0.1)) }))]).render()
+            }
+            let file = home.path + "/user-cache.jsonl"
+            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            let r = try Harness.run([
+                "load", tables, "--into", store, "--user-cache", file, "--schema", Harness.repoRoot + "/config/schema/postgres.sql",
+            ])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return store
+        } else {
+            try load(tables)
+            let r = try redis ?? RedisServer()
+            redis = r
+            for h in hashes { try r.cli(["HSET", h.key] + h.fields.flatMap { [$0.0, $0.1] }) }
+            return r.url + "/0"
+        }
     }
 
     /// Starts the recorded-answer server on these answers; `baseURL` then points at it.

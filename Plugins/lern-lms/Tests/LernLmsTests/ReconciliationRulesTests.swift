@@ -28,11 +28,11 @@ final class ReconciliationRulesTests: XCTestCase {
     }
 
     func testDatesAndTheirTextForms() {
-        let d = { (s: String) in ReconciliationRules.instant(s)! }
+        let d = { (s: String) in Timestamp.lenient(s)! }
         XCTAssertEqual(d("2021-01-25 10:00:00:123").timeIntervalSince1970, 1_611_568_800.123, accuracy: 0.0005)
-        XCTAssertEqual(ReconciliationRules.instant("2019-11-13 05:41:50:382+0000"), d("2019-11-13 05:41:50:382"))
-        XCTAssertEqual(ReconciliationRules.instant("2021-01-05T08:00:00.000Z"), d("2021-01-05 08:00:00:000"))
-        XCTAssertNil(ReconciliationRules.instant(""))
+        XCTAssertEqual(Timestamp.lenient("2019-11-13 05:41:50:382+0000"), d("2019-11-13 05:41:50:382"))
+        XCTAssertEqual(Timestamp.lenient("2021-01-05T08:00:00.000Z"), d("2021-01-05 08:00:00:000"))
+        XCTAssertNil(Timestamp.lenient(""))
         XCTAssertEqual(ReconciliationRules.day("2021-12-09 18:30:00"), ReconciliationRules.day("2021-12-09"))
         XCTAssertNil(ReconciliationRules.day("2021"))
         XCTAssertEqual(ReconciliationRules.enrolledText(d("2021-01-10 00:00:00:000")), "2021-01-10 00:00:00:000+0000")

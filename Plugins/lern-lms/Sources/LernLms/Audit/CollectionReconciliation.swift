@@ -107,7 +107,7 @@ final class ReconciliationPass {
         let certs = [json(8), json(9)].contains { ($0?.array?.isEmpty == false) }
         return Enrolment(
             userId: b.string(1, r) ?? "", courseId: b.string(2, r) ?? "", batchId: b.string(0, r) ?? "",
-            contentStatus: json(3)?.objectPairs, completedOn: ReconciliationRules.instant(b.string(4, r)),
+            contentStatus: json(3)?.objectPairs, completedOn: Timestamp.lenient(b.string(4, r)),
             enrolledDate: BatchDates.latest(b.string(5, r), b.string(6, r)), active: b.bool(7, r), hasCertificate: certs)
     }
 
@@ -137,7 +137,7 @@ final class ReconciliationPass {
             try certificateSink().send(ReconciliationRules.certificateEvent(e, now: job.now))
             counts.certificates += 1
         }
-        if ReconciliationRules.instant(e.enrolledDate) == nil,
+        if Timestamp.lenient(e.enrolledDate) == nil,
             let at = ReconciliationRules.enrolment(firstActivity: activity.firstActivity, batchStart: batch?.start)
         {
             let text = ReconciliationRules.enrolledText(at)
@@ -286,7 +286,7 @@ final class ConsumptionRows {
     func rows(for e: Enrolment) throws -> Activity {
         var out = Activity()
         try rows.forEach(equalTo: [Array(e.batchId.utf8), Array(e.userId.utf8), Array(e.courseId.utf8)]) { b, row in
-            guard let t = ReconciliationRules.instant(BatchDates.latest(b.string(4, row), b.string(5, row))) else { return }
+            guard let t = Timestamp.lenient(BatchDates.latest(b.string(4, row), b.string(5, row))) else { return }
             out.firstActivity = min(out.firstActivity ?? t, t)
             if b.int(3, row) == 2 { out.lastCompleted = max(out.lastCompleted ?? t, t) }
         }

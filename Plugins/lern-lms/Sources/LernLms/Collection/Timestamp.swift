@@ -30,6 +30,18 @@ enum Timestamp {
         return nil
     }
 
+    /// `parse`, also reading upstream's enrolment text form `yyyy-MM-dd HH:mm:ss:SSS[Z]` (a colon
+    /// before the milliseconds, UTC); nil for empty text.
+    static func lenient(_ text: String?) -> Date? {
+        guard let text, !text.isEmpty else { return nil }
+        var bytes = Array(text.utf8)
+        if bytes.count >= 23, bytes[10] == 0x20, bytes[19] == 0x3A {
+            bytes[19] = 0x2E
+            return parse(String(decoding: bytes.prefix(23), as: UTF8.self))
+        }
+        return parse(text)
+    }
+
     enum Style { case iso, plain, millis }
 
     /// What `isoOut`, `plainOut` or `millisOut` print, by hand for years 1600–9999 (ICU's calendar is
