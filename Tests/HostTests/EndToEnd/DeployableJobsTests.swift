@@ -170,10 +170,7 @@ final class DeployableJobsTests: XCTestCase {
         // cache loaded into the same SQLite file as the batches and enrolments.
         let summary = "sqlite:\(home.path)/summary.sqlite"
         let summaryTables = try CollectionSummaryTests.fixtureTables(in: home.path + "/summary-tables")
-        let users = try CollectionSummaryTests.fixtureUsers().map { u in
-            JSONValue.object([("key", .string(u.key)), ("fields", .object(u.fields.map { ($0.0, .string($0.1)) }))]).render()
-        }
-        try (users.joined(separator: "\n") + "\n").write(toFile: home.path + "/summary-users.jsonl", atomically: true, encoding: .utf8)
+        try LernJobBench.writeUserCache(try CollectionSummaryTests.fixtureUsers(), to: home.path + "/summary-users.jsonl")
         let loadSummary = try home.run([
             "load", summaryTables, "--into", summary, "--user-cache", home.path + "/summary-users.jsonl",
             "--schema", Self.repo + "/config/schema/postgres.sql",

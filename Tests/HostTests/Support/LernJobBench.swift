@@ -46,11 +46,8 @@ final class LernJobBench {
     /// hashes HSET into a fresh redis-server. Returns the `--redis` value.
     func userCache(_ hashes: [(key: String, fields: [(String, String)])], tables: String) throws -> String {
         if store.hasPrefix("sqlite:") {
-            let lines = hashes.map { h in
-                JSONValue.object([("key", .string(h.key)), ("fields", .object(h.fields.map { ($0.0, .string($0.1)) }))]).render()
-            }
             let file = home.path + "/user-cache.jsonl"
-            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            try Self.writeUserCache(hashes, to: file)
             let r = try Harness.run([
                 "load", tables, "--into", store, "--user-cache", file, "--schema", Harness.repoRoot + "/config/schema/postgres.sql",
             ])
@@ -63,6 +60,14 @@ final class LernJobBench {
             for h in hashes { try r.cli(["HSET", h.key] + h.fields.flatMap { [$0.0, $0.1] }) }
             return r.url + "/0"
         }
+    }
+
+    /// These hashes as the `load --user-cache` file: one `{"key", "fields"}` object a line.
+    static func writeUserCache(_ hashes: [(key: String, fields: [(String, String)])], to file: String) throws {
+        let lines = hashes.map { h in
+            JSONValue.object([("key", .string(h.key)), ("fields", .object(h.fields.map { ($0.0, .string($0.1)) }))]).render()
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
     }
 
     /// Starts the recorded-answer server on these answers; `baseURL` then points at it.
