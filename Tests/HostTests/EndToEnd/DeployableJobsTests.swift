@@ -69,7 +69,8 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(
             Set(scheduled),
             [
-                "admin-geo-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust", "course-batch-status-updater", "cassandra-migration",
+                "admin-geo-reports", "admin-user-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust", "course-batch-status-updater",
+                "cassandra-migration",
                 "collection-summary-report-v2",
             ])
     }
@@ -87,6 +88,16 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(geo.status, 0, geo.stderr)
         XCTAssertFalse(home.reportFiles().isEmpty)
         ran.insert("admin-geo-reports")
+
+        // The tenant preference from upstream's mock policy (admin-user-reports resolves to PLAIN_DATASET).
+        let declared = try home.run([
+            "run", "admin-user-reports", "--env", "dev", "--store", "local:" + (try Harness.fixture("lern/reports/user_self_test_data")),
+            "--http", "canned:" + mine + "http-userinfo",
+        ])
+        XCTAssertEqual(declared.status, 0, declared.stderr)
+        XCTAssertNotNil(home.read("reports/declared_user_detail/ka.csv"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: home.path + "/reports/declared_user_detail/ka.zip"))
+        ran.insert("admin-user-reports")
 
         let tables = home.path + "/tables"
         try FileManager.default.copyItem(atPath: exhaust, toPath: tables)

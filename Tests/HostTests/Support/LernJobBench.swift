@@ -3,7 +3,7 @@ import RowBatch
 import XCTest
 @testable import Host
 
-/// A Lern data-fix job's world: the lern-lms plugin in a throwaway home, a store of the backend (the
+/// A Lern job's world: its plugin (lern-lms unless a test names another) in a throwaway home, a store of the backend (the
 /// embedded SQLite file or a fresh PostgreSQL database) filled with `dataproducts load`, and, when a
 /// test asks, the recorded-answer HTTP server. It stops what it starts.
 final class LernJobBench {
@@ -14,11 +14,11 @@ final class LernJobBench {
     private var redis: RedisServer?
     private(set) var baseURL = ""
 
-    init(_ backend: Backend) throws {
+    init(_ backend: Backend, plugin: String = "lern-lms") throws {
         try Harness.requireBuilt()
         home = try Harness.Home()
-        try home.install("liblern-lms.so", from: Harness.pluginDir)
-        try home.registry([("lern-lms", Harness.abi, try ExhaustBench.jobs(of: "lern-lms"), nil, nil)])
+        try home.install("lib\(plugin).so", from: Harness.pluginDir)
+        try home.registry([(plugin, Harness.abi, try ExhaustBench.jobs(of: plugin), nil, nil)])
         switch backend {
         case .local: store = "sqlite:" + home.path + "/store.sqlite"
         case .postgres:

@@ -5,5 +5,5 @@ import PluginKit
 public func dpPluginEntry() -> UnsafeRawPointer {
     PluginExport.descriptor(
         name: "lern-userorg", version: "1.0.0", owner: "Sunbird Lern team",
-        block: "lern-userorg", jobs: [StateAdminGeoReport.self])
+        block: "lern-userorg", jobs: [StateAdminGeoReport.self, StateAdminUserReport.self])
 }

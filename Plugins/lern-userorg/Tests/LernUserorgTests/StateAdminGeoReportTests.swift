@@ -34,3 +34,20 @@ final class StateAdminGeoReportTests: XCTestCase {
             ["a/null/x", "a/GULBARGA/org2", "a/GULBARGA/org3", "a/GULBARGA-2/org9", "a/Z/1", "b/A/1"])
     }
 }
+
+/// Unit rules of the admin user report; the job runs through the real host in the host's
+/// Tests/HostTests/LernJobs/StateAdminUserReportTests.swift.
+final class StateAdminUserReportTests: XCTestCase {
+    func testUserTypesAreDistinctInFirstSeenOrder() {
+        let (types, subTypes) = StateAdminUserReport.userTypes(
+            #"[{"type":"administrator","subType":"hm"},{"type":"teacher","subType":"hm"},{"type":"administrator","subType":"crp"},{"type":"other"},{"type":"parent"}]"#
+        )
+        XCTAssertEqual(types, "administrator,teacher,other,parent")
+        XCTAssertEqual(subTypes, "hm,crp")
+        XCTAssertEqual(StateAdminUserReport.userTypes(#"[{"type":"teacher"}]"#).subTypes, "")
+        XCTAssertEqual(StateAdminUserReport.userTypes(#"[{"type":"","subType":""},{"type":"x"}]"#).types, "x")
+        for bad in [nil, "", "not json", "{}"] {
+            XCTAssertEqual(StateAdminUserReport.userTypes(bad).types, "", String(describing: bad))
+        }
+    }
+}
