@@ -104,7 +104,7 @@ want = [f'{e.get("minute", "*")} {e.get("hour", "*")} {e.get("day", "*")} {e.get
 lines = [l for l in open(f"{prefix}/etc/cron.d/dataproducts").read().splitlines()
          if l and not l.startswith("#") and "=" not in l.split()[0]]
 assert lines == want, "\n".join(["got:"] + lines + ["want:"] + want)
-assert len(want) == 8, want
+assert len(want) == 11, want
 PY
 }
 check "the cron file holds exactly the inventory's schedule" t_cron
@@ -122,6 +122,14 @@ t_lock() {
 check "a start while the job holds its lock is refused with 75" t_lock
 t_fail() { ! "$prefix/bin/dp-run-job" admin-geo-reports --store "local:$work/nonexistent" 2>"$work/fail.err" && grep -q 'failed with exit status' "$work/fail.err"; }
 check "a failing job exits non-zero and says so" t_fail
+# The obsrv plugin's entry: the indexer rebuilds an embedded user cache from the fixture's users.
+indexer_cmd="$(grep -E 'dp-run-job user-cache-indexer$' "$prefix/etc/cron.d/dataproducts" | head -1 | cut -d' ' -f7-)"
+t_indexer() {
+    dp load "$fixtures/lern/reports/reports_test_data" --into "sqlite:$work/cache.sqlite" --schema "$repo/config/schema/postgres.sql" >/dev/null &&
+    bash -c "$indexer_cmd --store sqlite:$work/cache.sqlite --redis sqlite:$work/cache.sqlite" &&
+    python3 -c 'import sqlite3, sys; n = sqlite3.connect(sys.argv[1]).execute("select count(*) from dp_user_cache").fetchone()[0]; assert n == 13, n' "$work/cache.sqlite"
+}
+check "the obsrv plugin's cron command runs the user cache indexer" t_indexer
 
 # 6. Idempotence
 t_again() { play deploy.yml && grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$work/play.out" || { grep -B2 -A8 'changed:' "$work/play.out" | head -60; false; }; }

@@ -10,6 +10,9 @@ enum HostParameters {
     static let redisHost = Param<String?>("sparkRedisConnectionHost", doc: "user cache Redis host (when --redis is not given)")
     static let redisPort = Param<Int>("sparkUserDbRedisPort", default: 6379, doc: "user cache Redis port")
     static let redisIndex = Param<Int>("sparkUserDbRedisIndex", default: 0, doc: "user cache Redis database")
+    static let cacheStagingIndex = Param<Int>(
+        "userCacheStagingIndex", default: 15,
+        doc: "Redis database a user-cache refresh is built in before SWAPDB switches it in (must hold nothing else)")
     static let courseRedisHost = Param<String?>("sunbird.course.redis.host", doc: "course cache Redis host (when --course-redis is not given)")
     static let courseRedisPort = Param<Int>("sunbird.course.redis.port", default: 6379, doc: "course cache Redis port")
     static let courseRedisIndex = Param<Int>("sunbird.course.redis.relationCache.id", default: 5, doc: "course cache Redis database")
@@ -27,7 +30,8 @@ enum HostParameters {
 
     /// Read for every job.
     static let all: [any ParameterDeclaring] = [
-        csvDialect, redisHost, redisPort, redisIndex, courseRedisHost, courseRedisPort, courseRedisIndex, cassandraHost, encryptionKey,
+        csvDialect, redisHost, redisPort, redisIndex, cacheStagingIndex, courseRedisHost, courseRedisPort, courseRedisIndex, cassandraHost,
+        encryptionKey,
         tenantPreferenceUrl, orgSearchUrl,
     ]
     /// Read by `requests run` as well.

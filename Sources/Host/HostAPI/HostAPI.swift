@@ -4,7 +4,7 @@ import RowBatch
 
 /// The host function table handed to every job (dp_host_api), in the header's field order: plain
 /// named functions, each in the file of its area (HostAPI+Run, +Tables, +Reports, +Connectors,
-/// +Requests, +Kafka, +Publishing). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
+/// +Requests, +Kafka, +Publishing, +Cache). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
 /// crosses the boundary.
 enum HostAPI {
     static let table: UnsafeMutablePointer<dp_host_api> = {
@@ -50,7 +50,13 @@ enum HostAPI {
             table_replace_commit: hostTableReplaceCommit,
             table_replace_abort: hostTableReplaceAbort,
             report_secure: hostReportSecure,
-            http_after_publish: hostHttpAfterPublish
+            http_after_publish: hostHttpAfterPublish,
+            cache_scan: hostCacheScan,
+            cache_open: hostCacheOpen,
+            cache_write: hostCacheWrite,
+            cache_delete: hostCacheDelete,
+            cache_commit: hostCacheCommit,
+            cache_abort: hostCacheAbort
         )
         return t
     }()

@@ -33,6 +33,7 @@ enum JobRunner {
         ctx.progress.finish()
         ctx.closeLeftoverCursors()
         ctx.abortLeftoverReplacements()
+        ctx.abortLeftoverCacheWriters()
         do { try ctx.closeLeftoverReports() } catch {
             return RunOutcome(kind: .failed, message: "closing reports: \(error)", counters: ctx.counters)
         }

@@ -195,6 +195,44 @@ final class RunContext {
         openReplacements.removeAll()
     }
 
+    /// User-cache writers the job has open (ABI 1.9), each retained once for the plugin's pointer.
+    private(set) var openCacheWriters: [ObjectIdentifier: CacheWriterHandle] = [:]
+    func register(_ h: CacheWriterHandle) { openCacheWriters[ObjectIdentifier(h)] = h }
+    func closed(_ h: CacheWriterHandle) { openCacheWriters[ObjectIdentifier(h)] = nil }
+
+    /// Aborts the cache writers the plugin left open: a refresh not committed changes nothing.
+    func abortLeftoverCacheWriters() {
+        for h in openCacheWriters.values {
+            h.writer.abort()
+            Unmanaged.passUnretained(h).release()
+        }
+        openCacheWriters.removeAll()
+    }
+
+    /// The user cache's server for maintenance (ABI 1.9), opened on first use: the embedded file or
+    /// the Redis server of --redis / modelParams.
+    private var maintenance: CacheMaintenance?
+    func cacheMaintenance() throws -> CacheMaintenance {
+        if let maintenance { return maintenance }
+        let made: CacheMaintenance
+        switch connectors.userCache {
+        case .sqlite(let file)?: made = try SQLiteCacheMaintenance(path: file)
+        case .local?:
+            throw HostCallError(
+                status: DP_ERROR_UNSUPPORTED, description: "--redis local:FILE is a read-only snapshot: rebuild the cache in sqlite:FILE or redis://")
+        default:
+            guard let settings = connectors.userCache?.redisSettings ?? RedisSettings(parameters: hostParameters) else {
+                throw HostCallError(
+                    status: DP_ERROR_UNSUPPORTED,
+                    description:
+                        "no user cache configured: pass --redis redis://host:port/db (or sqlite:FILE) or set modelParams.sparkRedisConnectionHost")
+            }
+            made = RedisCacheMaintenance(settings, stagingDb: hostParameters[HostParameters.cacheStagingIndex])
+        }
+        maintenance = made
+        return made
+    }
+
     /// The run's Kafka producer (`--kafka`), opened on the first message; nil while none was sent.
     private(set) var kafkaProducer: KafkaProducer?
 

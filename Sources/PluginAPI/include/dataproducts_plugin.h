@@ -19,7 +19,9 @@
 **   1.7 appended kafka_send (messages to Kafka, acknowledged before the job may succeed) and the
 **       table replacement calls table_columns, table_replace_open/write/commit/abort;
 **   1.8 appended report_secure (a scheduled report file secured as its tenant's policy says) and
-**       http_after_publish (a call made once the run's reports are published, e.g. a Druid ingestion).
+**       http_after_publish (a call made once the run's reports are published, e.g. a Druid ingestion);
+**   1.9 appended the user-cache maintenance calls cache_scan, cache_open, cache_write, cache_delete,
+**       cache_commit, cache_abort (a cache rebuilt by a job; readers never see it half built).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -65,7 +67,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 8
+#define DP_ABI_MINOR 9
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -276,6 +278,11 @@ typedef struct dp_http_request {
 typedef struct dp_run dp_run; /* opaque, host-owned; valid while the run function executes */
 typedef struct dp_cursor dp_cursor; /* opaque, host-owned (ABI 1.5 pull scans) */
 typedef struct dp_table_replace dp_table_replace; /* opaque, host-owned (ABI 1.7 table replacement) */
+typedef struct dp_cache_writer dp_cache_writer;   /* opaque, host-owned (ABI 1.9 user-cache writes) */
+
+/* cache_open flags (ABI 1.9). */
+#define DP_CACHE_MERGE 0u   /* hashes written are merged into the database (HSET), as redis_write */
+#define DP_CACHE_REFRESH 1u /* hashes written replace the database's whole content at commit */
 
 typedef struct dp_host_api {
     uint32_t size; /* sizeof(dp_host_api) as the host compiled it */
@@ -495,6 +502,38 @@ typedef struct dp_host_api {
     ** The answer is logged; a transport failure or a non-2xx status fails the run (its reports stay
     ** published). */
     dp_status (*http_after_publish)(dp_run *run, const dp_http_request *request);
+
+    /* --- ABI 1.9: the user cache, maintained ---------------------------------------------------- */
+    /* Check DP_HAS_FIELD(host, dp_host_api, cache_abort) before calling: a 1.8 host lacks them.     */
+    /* `db` picks a database of the user cache's server: -1 the run's user cache (the database of    */
+    /* --redis redis://host:port/db, else modelParams sparkUserDbRedisIndex), 0..n another one (e.g. */
+    /* upstream's anonymous-user input database). The embedded cache (--redis sqlite:FILE) keeps     */
+    /* each database in a table of its own in that file.                                             */
+
+    /* Every hash of database `db` whose key matches the glob `pattern` (Redis SCAN MATCH, `count`
+    ** keys a step, 0 for the host's default), with `fields` (HMGET) or, n_fields == 0, the whole
+    ** hash: batches as redis_read's. Keys come in no particular order; a key written or deleted
+    ** during the scan may or may not be seen. */
+    dp_status (*cache_scan)(dp_run *run, int32_t db, dp_str pattern, const dp_str *fields, size_t n_fields, uint32_t count,
+                            dp_batch_fn on_batch, void *user);
+
+    /* Open a writer on database `db`. DP_CACHE_MERGE: each hash written is merged into the
+    ** database as it is written (HSET). DP_CACHE_REFRESH: the hashes written become the database's
+    ** whole content at commit, at once; until then every reader sees the old content (Redis: built
+    ** in the staging database, modelParams userCacheStagingIndex, then SWAPDB; embedded: a staging
+    ** table renamed in one transaction). A writer the job aborts, or leaves open when its run
+    ** function returns, changes nothing more (a refresh's staging content is dropped). */
+    dp_status (*cache_open)(dp_run *run, int32_t db, uint32_t flags, dp_cache_writer **out);
+    /* Write hashes: one HSET per row, columns as redis_write's; pipelined, memory bounded by the
+    ** host's pipeline window whatever the batch size. The batch is borrowed for the call. */
+    dp_status (*cache_write)(dp_cache_writer *writer, struct ArrowSchema *schema, struct ArrowArray *batch);
+    /* Delete these keys (DEL); absent keys are no error. */
+    dp_status (*cache_delete)(dp_cache_writer *writer, const dp_str *keys, size_t n_keys);
+    /* Finish: a merge is already visible; a refresh is switched in. *hashes_out (may be NULL) gets
+    ** how many hashes were written. Frees the writer. */
+    dp_status (*cache_commit)(dp_cache_writer *writer, uint64_t *hashes_out);
+    /* Give up: a refresh leaves the database as it was. Frees the writer. */
+    void (*cache_abort)(dp_cache_writer *writer);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

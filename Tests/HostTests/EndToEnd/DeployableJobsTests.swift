@@ -57,6 +57,19 @@ final class DeployableJobsTests: XCTestCase {
         return "lib" + (p["name"]?.string ?? "")
     }
 
+    /// Each environment loads its own plugin set: obsrv is in dev and prod, not (yet) in staging.
+    func testEnvironmentsListTheirPluginSets() throws {
+        let home = try deployment()
+        let prod = try home.run(["plugins", "verify", "--env", "prod"])
+        XCTAssertEqual(prod.status, 0, prod.stderr)
+        XCTAssertTrue(prod.stdout.contains("obsrv 1.0.0  ABI \(Harness.abi)  jobs user-cache-indexer  OK"), prod.stdout)
+        let staging = try home.run(["plugins", "verify", "--env", "staging"])
+        XCTAssertEqual(staging.status, 0, staging.stderr)
+        XCTAssertFalse(staging.stdout.contains("obsrv"), staging.stdout)
+        let refused = try home.run(["run", "user-cache-indexer", "--env", "staging"])
+        XCTAssertEqual(refused.status, 66, refused.stderr)
+    }
+
     /// Upstream's cron (lern-ansible.md §8) for the jobs we have; the others have none upstream.
     func testScheduleEntriesNameRegisteredJobsAndCoverUpstreamsCron() throws {
         let text = try String(contentsOfFile: Self.repo + "/ansible/roles/dataproducts_schedule/defaults/main.yml", encoding: .utf8)
@@ -71,7 +84,7 @@ final class DeployableJobsTests: XCTestCase {
             [
                 "admin-geo-reports", "admin-user-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust", "course-batch-status-updater",
                 "cassandra-migration",
-                "collection-summary-report-v2",
+                "collection-summary-report-v2", "user-cache-indexer",
             ])
     }
 
@@ -98,6 +111,15 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertNotNil(home.read("reports/declared_user_detail/ka.csv"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: home.path + "/reports/declared_user_detail/ka.zip"))
         ran.insert("admin-user-reports")
+
+        // The user cache rebuilt into the embedded store's file from the fixture's 13 users.
+        let cacheStore = "sqlite:\(home.path)/usercache.sqlite"
+        let loadUsers = try home.run(["load", try Harness.fixture("lern/reports/reports_test_data"), "--into", cacheStore])
+        XCTAssertEqual(loadUsers.status, 0, loadUsers.stderr)
+        let indexer = try home.run(["run", "user-cache-indexer", "--env", "dev", "--store", cacheStore, "--redis", cacheStore])
+        XCTAssertEqual(indexer.status, 0, indexer.stderr)
+        XCTAssertTrue(indexer.stderr.contains("13 users indexed"), indexer.stderr)
+        ran.insert("user-cache-indexer")
 
         let tables = home.path + "/tables"
         try FileManager.default.copyItem(atPath: exhaust, toPath: tables)

@@ -14,7 +14,8 @@ class StateAdminUserReportTests: XCTestCase {
     static let header =
         "Name,Diksha UUID,State,District,Block,Cluster,School Name,School UDISE ID,State provided ext. ID,Profile Email,Profile Phone number,Org Phone,Org Email ID,User Type,User-Sub Type,Root Org of user"
     /// The fixture's encrypted email and phone (a literal backslash-n inside: they do not decrypt).
-    static let email = #"PEhQxQlaMdJEXOzShY0NAiKg4LqC2xUDE4InNodhG/fJMhq69iAPzseEdYAlMPWegxJaAnH+tJwc\nZuqPxJCtJkiGfwlCUEj5B41z4/RjH/7XowwzRVZXH0jth3IW4Ik8TQtMGOn7lhkDdxs1iV8l8A=="#
+    static let email =
+        #"PEhQxQlaMdJEXOzShY0NAiKg4LqC2xUDE4InNodhG/fJMhq69iAPzseEdYAlMPWegxJaAnH+tJwc\nZuqPxJCtJkiGfwlCUEj5B41z4/RjH/7XowwzRVZXH0jth3IW4Ik8TQtMGOn7lhkDdxs1iV8l8A=="#
     static let phone = #"1wsQrmy8Q1T4gFa+MOJsirdQC2yhyJsm2Rgj229s2b5Hk/JLNNnHMz6ywhgzYpgcQ6QILjcTLl7z\n7s4aRbsrWw=="#
     static let apRoot = "012500530695766016224", kaRoot = "0127426598044057605836"
 
@@ -87,7 +88,8 @@ class StateAdminUserReportTests: XCTestCase {
         XCTAssertEqual([k["State"], k["District"], k["Block"], k["Cluster"]], ["Karnataka", "Gulbarga", "Gulbargablock1", "Gulbargablockcluster1"])
         XCTAssertEqual([k["School Name"], k["School UDISE ID"], k["State provided ext. ID"]], ["mgm21", "orgext2", ""])
         XCTAssertEqual([k["User Type"], k["User-Sub Type"], k["Root Org of user"]], ["teacher", "", "MPPS SIMHACHALNAGAR"])
-        XCTAssertEqual([k["Profile Email"], k["Org Email ID"], k["Profile Phone number"], k["Org Phone"]], [Self.email, Self.email, Self.phone, Self.phone])
+        XCTAssertEqual(
+            [k["Profile Email"], k["Org Email ID"], k["Profile Phone number"], k["Org Phone"]], [Self.email, Self.email, Self.phone, Self.phone])
         // The revoked consent (7faa…) and the consent of another user (…46178 for …46175's declaration) report nobody.
         XCTAssertFalse((ap + ka).contains("7faa1621") || (ap + ka).contains("6d8269de"))
         XCTAssertEqual(bench.jobEnd?["outputEvents"]?.int, 2)
@@ -142,7 +144,11 @@ class StateAdminUserReportTests: XCTestCase {
         defer { keyServer.terminate(); keyServer.waitUntilExit() }
         let search = JSONValue.object([
             ("method", .string("POST")), ("path", .string("/private/v2/org/search")), ("bodyContains", .string(Self.kaRoot)),
-            ("body", try JSONParser.parse(#"{"result":{"response":{"content":[{"keys":{"exhaustEncryptionKey":["http://127.0.0.1:\#(keyPort)/keys/ka.pem"]}}]}}}"#)),
+            (
+                "body",
+                try JSONParser.parse(
+                    #"{"result":{"response":{"content":[{"keys":{"exhaustEncryptionKey":["http://127.0.0.1:\#(keyPort)/keys/ka.pem"]}}]}}}"#)
+            ),
         ])
         try serve(levels: [Self.kaRoot: "PUBLIC_KEY_ENCRYPTED_DATASET"], extra: [search])
         try runReport()
@@ -185,7 +191,8 @@ class StateAdminUserReportTests: XCTestCase {
         try home.write("extra/sunbird.user_consent.jsonl", consent(Self.apRoot) + "\n" + consent(Self.kaRoot) + "\n")
         try home.write(
             "extra/sunbird.user.jsonl",
-            #"{"id":"\#(user)","userid":"\#(user)","firstname":"Only","email":"\#(try encrypt("me@example.org"))","rootorgid":"\#(Self.kaRoot)"}"# + "\n")
+            #"{"id":"\#(user)","userid":"\#(user)","firstname":"Only","email":"\#(try encrypt("me@example.org"))","rootorgid":"\#(Self.kaRoot)"}"#
+                + "\n")
         try bench.load(home.path + "/extra")
         try serve()
         try runReport()

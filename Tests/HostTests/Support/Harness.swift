@@ -184,7 +184,7 @@ enum Harness {
         ) throws {
             let entries = plugins.map { p in
                 """
-                {"name":"\(p.name)","version":"\(["lern-userorg", "lern-lms", "ml"].contains(p.name) ? "1.0.0" : "0.1.0")","owner":"t","block":"test","abi":"\(p.abi)",\
+                {"name":"\(p.name)","version":"\(["lern-userorg", "lern-lms", "ml", "obsrv"].contains(p.name) ? "1.0.0" : "0.1.0")","owner":"t","block":"test","abi":"\(p.abi)",\
                 "file":"\(p.file ?? "lib\(p.name).so")","sha256":\(p.sha.map { "\"\($0)\"" } ?? "null"),\
                 "jobs":[\(p.jobs.map { "\"\($0)\"" }.joined(separator: ","))]}
                 """

@@ -11,7 +11,7 @@ final class LernJobBench {
     let store: String
     private var db: Harness.PostgresDatabase?
     private var server: Process?
-    private var redis: RedisServer?
+    private(set) var redis: RedisServer?
     private(set) var baseURL = ""
 
     init(_ backend: Backend, plugin: String = "lern-lms") throws {

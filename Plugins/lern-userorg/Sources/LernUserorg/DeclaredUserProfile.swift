@@ -37,7 +37,9 @@ extension StateAdminUserReport {
 
     /// This user's profile from the user-ordered `user` scan; nil when the user has no row (the
     /// declaration is still reported, its profile columns empty, as upstream's left join).
-    static func profile(_ rows: PeekableRows, user: String, locations: Locations, orgs: [String: Org], job: JobContext) throws
+    static func profile(
+        _ rows: PeekableRows, user: String, locations: Locations, orgs: [String: Org], job: JobContext
+    ) throws
         -> DeclaredUserProfile?
     {
         var found: DeclaredUserProfile?
