@@ -69,6 +69,9 @@ CREATE TABLE IF NOT EXISTS sunbird_courses.user_enrolments (
     enrolled_date timestamptz, lastreadcontentid text, lastreadcontentstatus integer, progress integer, status integer,
     PRIMARY KEY (userid, courseid, batchid)
 );
+-- A batch's enrolments (upstream's report table is partitioned by batch): the collection summary
+-- spread over hosts reads one batch per work item.
+CREATE INDEX IF NOT EXISTS user_enrolments_batchid ON sunbird_courses.user_enrolments (batchid);
 
 -- collection-reconciliation-job's dry run writes what it would change here (lern-jobs-spec §2).
 CREATE TABLE IF NOT EXISTS sunbird_courses.user_enrolments_temp (LIKE sunbird_courses.user_enrolments INCLUDING ALL);

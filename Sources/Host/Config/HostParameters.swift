@@ -13,6 +13,10 @@ enum HostParameters {
     static let cacheStagingIndex = Param<Int>(
         "userCacheStagingIndex", default: 15,
         doc: "Redis database a user-cache refresh is built in before SWAPDB switches it in (must hold nothing else)")
+    static let workRunId = Param<String>(
+        "workRunId", default: "", doc: "the run whose work items this host drains (empty: the job and the run clock's UTC day)")
+    static let workLeaseSeconds = Param<Int>(
+        "workLeaseSeconds", default: 300, doc: "how long a host holds a work item before another may take it over")
     static let courseRedisHost = Param<String?>("sunbird.course.redis.host", doc: "course cache Redis host (when --course-redis is not given)")
     static let courseRedisPort = Param<Int>("sunbird.course.redis.port", default: 6379, doc: "course cache Redis port")
     static let courseRedisIndex = Param<Int>("sunbird.course.redis.relationCache.id", default: 5, doc: "course cache Redis database")
@@ -30,7 +34,8 @@ enum HostParameters {
 
     /// Read for every job.
     static let all: [any ParameterDeclaring] = [
-        csvDialect, redisHost, redisPort, redisIndex, cacheStagingIndex, courseRedisHost, courseRedisPort, courseRedisIndex, cassandraHost,
+        csvDialect, redisHost, redisPort, redisIndex, cacheStagingIndex, workRunId, workLeaseSeconds, courseRedisHost, courseRedisPort,
+        courseRedisIndex, cassandraHost,
         encryptionKey,
         tenantPreferenceUrl, orgSearchUrl,
     ]

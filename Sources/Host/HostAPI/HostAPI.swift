@@ -4,7 +4,7 @@ import RowBatch
 
 /// The host function table handed to every job (dp_host_api), in the header's field order: plain
 /// named functions, each in the file of its area (HostAPI+Run, +Tables, +Reports, +Connectors,
-/// +Requests, +Kafka, +Publishing, +Cache). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
+/// +Requests, +Kafka, +Publishing, +Cache, +Work). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
 /// crosses the boundary.
 enum HostAPI {
     static let table: UnsafeMutablePointer<dp_host_api> = {
@@ -56,7 +56,12 @@ enum HostAPI {
             cache_write: hostCacheWrite,
             cache_delete: hostCacheDelete,
             cache_commit: hostCacheCommit,
-            cache_abort: hostCacheAbort
+            cache_abort: hostCacheAbort,
+            work_declare: hostWorkDeclare,
+            work_next: hostWorkNext,
+            work_done: hostWorkDone,
+            work_finish: hostWorkFinish,
+            work_outputs: hostWorkOutputs
         )
         return t
     }()

@@ -97,6 +97,10 @@ struct JobExecution {
                     try uploadStaged(staging, logger: logger)
                     published = try staging.commit()
                 }
+                if let combine = outcome.workCombine {
+                    try combine.mark()
+                    logger.log(.info, "work run \(combine.runId): combined output published")
+                }
                 if let calls = outcome.afterPublish {
                     try DeferredHTTPCall.send(calls, through: try HTTPConnectorFactory.make(connectors.http), logger: logger)
                 }

@@ -45,7 +45,9 @@ enum JobRunner {
             return RunOutcome(kind: .failed, message: message.joined(separator: "; "), counters: counters, result: ctx.resultJSON)
         }
         if let undelivered { return RunOutcome(kind: .failed, message: undelivered, counters: counters, result: ctx.resultJSON) }
-        return RunOutcome(kind: .succeeded, message: "", counters: counters, result: ctx.resultJSON, afterPublish: ctx.afterPublish)
+        return RunOutcome(
+            kind: .succeeded, message: "", counters: counters, result: ctx.resultJSON, afterPublish: ctx.afterPublish,
+            workCombine: ctx.workCombine)
     }
 
     /// A job is done only when Kafka has acknowledged every message it sent: waits for the delivery

@@ -233,6 +233,44 @@ final class RunContext {
         return made
     }
 
+    /// The run's work items (ABI 1.10): shared in PostgreSQL when the run's store is, else in process.
+    private var work: WorkQueue?
+    /// Set when work_finish chose this host to combine the run.
+    var combinesWork = false
+    private var workItemC: CString?
+
+    func keepWorkItem(_ item: String) -> dp_str {
+        workItemC = CString(item)
+        return workItemC!.dp
+    }
+
+    /// `workRunId`, else the job and the run clock's UTC day: every host started for the day agrees.
+    var workRunId: String {
+        let given = hostParameters[HostParameters.workRunId]
+        return given.isEmpty ? "\(jobId)/\(RunClock.dayFormat.string(from: Date(timeIntervalSince1970: Double(nowMillis) / 1000)))" : given
+    }
+
+    func workQueue() throws -> WorkQueue {
+        if let work { return work }
+        let made: WorkQueue
+        if let pg = store as? PostgresStore {
+            let name = ProcessInfo.processInfo.hostName
+            made = try PostgresWorkQueue(
+                conninfo: pg.conninfo, runId: workRunId, jobId: jobId, owner: "\(name):\(getpid()):\(UUID().uuidString.prefix(8))",
+                lease: TimeInterval(hostParameters[HostParameters.workLeaseSeconds]))
+        } else {
+            made = LocalWorkQueue()
+        }
+        work = made
+        return made
+    }
+
+    /// What the publishing process marks once the combined output is published (nil: nothing).
+    var workCombine: WorkCombine? {
+        guard combinesWork, let pg = work as? PostgresWorkQueue else { return nil }
+        return WorkCombine(conninfo: (store as! PostgresStore).conninfo, runId: pg.runId, owner: pg.owner)
+    }
+
     /// The run's Kafka producer (`--kafka`), opened on the first message; nil while none was sent.
     private(set) var kafkaProducer: KafkaProducer?
 

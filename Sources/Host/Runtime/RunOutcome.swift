@@ -12,6 +12,8 @@ struct RunOutcome: Codable {
     var result: String?
     /// What to call once the reports are published (ABI http_after_publish); nil when nothing.
     var afterPublish: [DeferredHTTPCall]?
+    /// The run's combined work output this host wrote (ABI 1.10), confirmed once published.
+    var workCombine: WorkCombine?
 
     /// A JOB_END counter, in the order the job first counted it.
     struct Counter: Codable {
@@ -19,8 +21,11 @@ struct RunOutcome: Codable {
         var value: Int64
     }
 
-    init(kind: Kind, message: String, counters: [(String, Int64)] = [], result: String? = nil, afterPublish: [DeferredHTTPCall] = []) {
-        (self.kind, self.message, self.result) = (kind, message, result)
+    init(
+        kind: Kind, message: String, counters: [(String, Int64)] = [], result: String? = nil, afterPublish: [DeferredHTTPCall] = [],
+        workCombine: WorkCombine? = nil
+    ) {
+        (self.kind, self.message, self.result, self.workCombine) = (kind, message, result, workCombine)
         self.afterPublish = afterPublish.isEmpty ? nil : afterPublish
         self.counters = counters.map { Counter(name: $0.0, value: $0.1) }
     }

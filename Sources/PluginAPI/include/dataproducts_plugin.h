@@ -21,7 +21,9 @@
 **   1.8 appended report_secure (a scheduled report file secured as its tenant's policy says) and
 **       http_after_publish (a call made once the run's reports are published, e.g. a Druid ingestion);
 **   1.9 appended the user-cache maintenance calls cache_scan, cache_open, cache_write, cache_delete,
-**       cache_commit, cache_abort (a cache rebuilt by a job; readers never see it half built).
+**       cache_commit, cache_abort (a cache rebuilt by a job; readers never see it half built);
+**   1.10 appended work_declare, work_next, work_done, work_finish, work_outputs (a run's work items
+**       drained by every host that runs the job, the combined output written once).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -67,7 +69,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 9
+#define DP_ABI_MINOR 10
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -283,6 +285,11 @@ typedef struct dp_cache_writer dp_cache_writer;   /* opaque, host-owned (ABI 1.9
 /* cache_open flags (ABI 1.9). */
 #define DP_CACHE_MERGE 0u   /* hashes written are merged into the database (HSET), as redis_write */
 #define DP_CACHE_REFRESH 1u /* hashes written replace the database's whole content at commit */
+
+/* work_finish states (ABI 1.10). */
+#define DP_WORK_COMBINE 1        /* every item is done and this host writes the combined output */
+#define DP_WORK_DONE_ELSEWHERE 2 /* another host combines (or combined) this run: write nothing */
+#define DP_WORK_RETRY 3          /* an item became claimable again (a host's lease expired): work_next */
 
 typedef struct dp_host_api {
     uint32_t size; /* sizeof(dp_host_api) as the host compiled it */
@@ -534,6 +541,32 @@ typedef struct dp_host_api {
     dp_status (*cache_commit)(dp_cache_writer *writer, uint64_t *hashes_out);
     /* Give up: a refresh leaves the database as it was. Frees the writer. */
     void (*cache_abort)(dp_cache_writer *writer);
+
+    /* --- ABI 1.10: a run's work spread over hosts ------------------------------------------------ */
+    /* Check DP_HAS_FIELD(host, dp_host_api, work_outputs) before calling: a 1.9 host lacks them.    */
+    /* A run is this job on the run clock's UTC day (modelParams workRunId overrides). When the run's */
+    /* store is PostgreSQL, its items live there (dataproducts.work_item) and every host that runs   */
+    /* the job on that day drains them: claimed with FOR UPDATE SKIP LOCKED and a lease              */
+    /* (modelParams workLeaseSeconds), taken over when a host dies; otherwise this host does them    */
+    /* all, in process.                                                                              */
+
+    /* Declare the run's items (e.g. one per batch); items another host declared already stay as
+    ** they are. *shared_out: 1 when other hosts share them, 0 when this host does them all. */
+    dp_status (*work_declare)(dp_run *run, const dp_str *items, size_t n_items, int32_t *shared_out);
+    /* Claim the next item that is neither done nor leased to a live host. *item_out is {NULL, 0}
+    ** when none is claimable now; valid until the next work_next. */
+    dp_status (*work_next)(dp_run *run, dp_str *item_out);
+    /* The claimed item's output rows (borrowed; every item's batches with the same columns), stored
+    ** with the item in the same statement that marks it done, only while this host holds its lease:
+    ** when another host took the item over, this call still returns DP_OK and the rows are dropped
+    ** (the item's output is whichever was stored first). An empty batch is a valid output. */
+    dp_status (*work_done)(dp_run *run, dp_str item, struct ArrowSchema *schema, struct ArrowArray *batch);
+    /* Once work_next found nothing: waits while other hosts hold live leases, then sets *state_out
+    ** to DP_WORK_COMBINE, DP_WORK_DONE_ELSEWHERE or DP_WORK_RETRY. After COMBINE the job reads
+    ** work_outputs and writes its reports; the run counts as combined once they are published. */
+    dp_status (*work_finish)(dp_run *run, int32_t *state_out);
+    /* Every item's output rows, item by item in item order (COMBINE only). */
+    dp_status (*work_outputs)(dp_run *run, dp_batch_fn on_batch, void *user);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -57,7 +57,7 @@ final class LernJobBench {
             try load(tables)
             let r = try redis ?? RedisServer()
             redis = r
-            for h in hashes { try r.cli(["HSET", h.key] + h.fields.flatMap { [$0.0, $0.1] }) }
+            try r.hset(hashes)
             return r.url + "/0"
         }
     }

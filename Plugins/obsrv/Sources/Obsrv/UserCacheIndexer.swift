@@ -49,7 +49,9 @@ struct UserCacheIndexer: Job {
     static func options(_ p: ResolvedParameters) throws -> Options {
         if let args = p[arguments] {
             guard args.count == 4 else {
-                throw JobError(.invalidArgument, "arguments: expected 4 (specificUserId fromSpecificDate populateAnonymousData refreshUserData), got \(args.count)")
+                throw JobError(
+                    .invalidArgument,
+                    "arguments: expected 4 (specificUserId fromSpecificDate populateAnonymousData refreshUserData), got \(args.count)")
             }
             func given(_ s: String) -> String? { s.lowercased() == "null" || s.isEmpty ? nil : s }
             // Obsrv: a refresh of one user is a merge, its old hash deleted first.
@@ -80,11 +82,13 @@ struct UserCacheIndexer: Job {
         job.count("inputEvents", read)
         job.count("outputEvents", Int64(written + kept))
         job.log(
-            "user cache \(wholeRefresh ? "refreshed" : "merged"): \(written) users indexed of \(read) read, \(kept) anonymous kept, \(hashes) hashes written")
+            "user cache \(wholeRefresh ? "refreshed" : "merged"): \(written) users indexed of \(read) read, \(kept) anonymous kept, \(hashes) hashes written"
+        )
     }
 
     static func isDay(_ s: String) -> Bool {
         let b = Array(s.utf8)
-        return b.count == 10 && b[4] == 0x2D && b[7] == 0x2D && b.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || (0x30...0x39).contains($0.element) }
+        return b.count == 10 && b[4] == 0x2D && b[7] == 0x2D
+            && b.enumerated().allSatisfy { $0.offset == 4 || $0.offset == 7 || (0x30...0x39).contains($0.element) }
     }
 }

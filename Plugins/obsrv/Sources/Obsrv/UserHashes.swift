@@ -34,7 +34,9 @@ struct UserHashes {
         var orgs: [String: Org] = [:]
         let orgColumns = ["id", "orgname", "organisationtype", "externalid"].map { Field($0, .utf8) }
         try job.scan("\(keyspace).organisation", columns: orgColumns) { row in
-            if let id = row.string("id") { orgs[id] = Org(name: row.string("orgname"), type: row.string("organisationtype"), externalId: row.string("externalid")) }
+            if let id = row.string("id") {
+                orgs[id] = Org(name: row.string("orgname"), type: row.string("organisationtype"), externalId: row.string("externalid"))
+            }
         }
         var custodian: String?
         try job.scan(

@@ -54,8 +54,10 @@ struct CollectionSummary: Job {
         }
         let batches = try SummaryBatch.load(job, table: "\(p[Self.courseKeyspace]).course_batch", selection: selection)
         job.log("\(batches.count) batches selected (\(selection))")
-        let counts = SummaryCounts(job)
-        try counts.read("\(p[Self.reportKeyspace]).user_enrolments", batches: batches)
+        guard let counts = try SpreadSummary.counts(job, table: "\(p[Self.reportKeyspace]).user_enrolments", batches: batches) else {
+            job.log("another host combines this run's summary")
+            return
+        }
         job.log("\(counts.joinedRows) enrolments of learners with a state, in \(counts.counts.count) batch/state/district groups")
         let courses =
             try content

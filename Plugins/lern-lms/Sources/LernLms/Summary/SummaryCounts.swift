@@ -91,6 +91,15 @@ final class SummaryCounts {
         pending.removeAll(keepingCapacity: true)
     }
 
+    /// Adds a group counted elsewhere (another host's work item), with its batch's representative.
+    func merge(_ key: SummaryKey, _ count: SummaryCount, representative: SummaryLearner?) {
+        counts[key] = count
+        joinedRows += count.enrolled
+        if let representative, representatives[key.batchId] == nil {
+            representatives[key.batchId] = Representative(enrolledAt: nil, userId: "", learner: representative)
+        }
+    }
+
     /// The courses that have at least one joined row (the ones the content search is asked about).
     var courses: Set<String> { Set(counts.keys.map(\.courseId)) }
 }
@@ -100,9 +109,11 @@ extension SummaryCounts {
         ["batchid", "userid", "courseid", "completedon", "enrolleddate", "enrolled_date"].map { Field($0, .utf8) }
         + [Field("active", .json), Field("certificates", .json), Field("issued_certificates", .json)]
 
-    /// Streams `table`'s enrolments of the selected batches into the counts (§3 "Reads").
-    func read(_ table: String, batches: [String: SummaryBatch]) throws {
-        try job.scanBatches(table, columns: Self.columns, batchRows: 4096) { b in
+    /// Streams `table`'s enrolments of the selected batches into the counts (§3 "Reads"); `only`
+    /// reads one batch's (through the store's index).
+    func read(_ table: String, batches: [String: SummaryBatch], only batch: String? = nil) throws {
+        let filter: [Filter] = batch.map { [.eq("batchid", .string($0))] } ?? []
+        try job.scanBatches(table, columns: Self.columns, where: filter, batchRows: 4096) { b in
             for r in 0..<b.count {
                 guard let batch = b.string(0, r), let user = b.string(1, r), let course = b.string(2, r),
                     let selected = batches[batch], selected.courseId == course, Self.isActive(b.string(6, r))
