@@ -27,7 +27,9 @@ func hostWorkNext(_ run: OpaquePointer?, _ out: UnsafeMutablePointer<dp_str>?) -
     } catch { return ctx.fail(error) }
 }
 
-func hostWorkDone(_ run: OpaquePointer?, _ item: dp_str, _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?)
+func hostWorkDone(
+    _ run: OpaquePointer?, _ item: dp_str, _ schema: UnsafeMutablePointer<ArrowSchema>?, _ array: UnsafeMutablePointer<ArrowArray>?
+)
     -> dp_status
 {
     let ctx = HostAPI.context(run)

@@ -16,7 +16,9 @@ final class CollectionSummarySpreadTests: XCTestCase {
         bench = try LernJobBench(.postgres)
         let (tables, users) = Self.data()
         try FileManager.default.createDirectory(atPath: home.path + "/tables", withIntermediateDirectories: true)
-        for (file, lines) in tables { try (lines.joined(separator: "\n") + "\n").write(toFile: home.path + "/tables/" + file, atomically: true, encoding: .utf8) }
+        for (file, lines) in tables {
+            try (lines.joined(separator: "\n") + "\n").write(toFile: home.path + "/tables/" + file, atomically: true, encoding: .utf8)
+        }
         redis = try bench.userCache(users, tables: home.path + "/tables")
         let content = (0..<Self.courses).map { #"{"identifier":"c\#($0)","name":"Course \#($0)","channel":"ch","status":"Live"}"# }
         try home.write(
@@ -34,7 +36,9 @@ final class CollectionSummarySpreadTests: XCTestCase {
         var batchRows: [String] = [], enrolments: [String] = [], users: [(key: String, fields: [(String, String)])] = []
         for b in 0..<batches {
             let id = String(format: "b%03d", b)
-            batchRows.append(#"{"courseid":"c\#(b % courses)","batchid":"\#(id)","name":"Batch \#(b)","startdate":"2020-01-01","enddate":"2030-01-01","status":1}"#)
+            batchRows.append(
+                #"{"courseid":"c\#(b % courses)","batchid":"\#(id)","name":"Batch \#(b)","startdate":"2020-01-01","enddate":"2030-01-01","status":1}"#
+            )
             for k in 0..<perBatch {
                 let u = b * perBatch + k
                 let completed = k % 2 == 0 ? #","completedon":"2020-02-01T00:00:00Z""# : ""
