@@ -140,4 +140,40 @@ extension BlobStoreTests {
         XCTAssertEqual(home.read("reports/blob/result.json"), Self.expected)
         XCTAssertEqual(try s.list(prefix: "archived/"), ["archived/batch-1/a.csv", "archived/batch-1/b.csv"])
     }
+
+    /// `run --publish` (issue: scheduled reports published as the exhausts' are): the state admin user
+    /// report and the zips its security level adds, uploaded to an S3 bucket and a second, local
+    /// store only once the job succeeded; a store that refuses the upload fails the run and leaves
+    /// nothing behind locally.
+    func runDeclaredUsers(publish: [String]) throws -> (Harness.Home, Harness.Result) {
+        try Harness.requireBuilt()
+        let home = try Harness.Home()
+        try home.install("liblern-userorg.so", from: Harness.pluginDir)
+        try home.registry([("lern-userorg", Harness.abi, try ExhaustBench.jobs(of: "lern-userorg"), nil, nil)])
+        try home.write(
+            "config/jobs/admin-user-reports.json", #"{"modelParams":{"tenantPreferenceUrl":"http://learner/private/v2/org/preferences/read"}}"#)
+        let r = try home.run(
+            [
+                "run", "admin-user-reports", "--store", "local:" + (try Harness.fixture("lern/reports/user_self_test_data")),
+                "--http", "canned:" + Harness.repoRoot + "/Tests/Fixtures/exhaust/http-userinfo",
+            ] + publish.flatMap { ["--publish", $0] }, environment: env)
+        return (home, r)
+    }
+
+    func testRunPublishesScheduledReportsToS3AndALocalStore() throws {
+        let s = try store(bucket: "reports")
+        let (home, r) = try runDeclaredUsers(publish: [
+            "s3://reports/dev/exhausts?endpoint=\(endpoint)&region=us-east-1&style=path", "local:" + NSTemporaryDirectory() + "dp-pub-" + UUID().uuidString,
+        ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let files = ["declared_user_detail/ap.csv", "declared_user_detail/ap.zip", "declared_user_detail/ka.csv", "declared_user_detail/ka.zip"]
+        XCTAssertEqual(try s.list(prefix: "declared_user_detail/"), files)
+        for f in files {
+            XCTAssertEqual(try s.get(key: f), FileManager.default.contents(atPath: home.reports + "/" + f), f)
+        }
+        let failed = try runDeclaredUsers(publish: ["s3://no-such-bucket/x?endpoint=\(endpoint)&region=us-east-1&style=path"])
+        XCTAssertEqual(failed.1.status, 67, failed.1.stderr)
+        XCTAssertTrue(failed.1.stderr.contains("publishing declared_user_detail/"), failed.1.stderr)
+        XCTAssertEqual(failed.0.reportFiles(), [], "nothing moved into the local reports when publishing failed")
+    }
 }
