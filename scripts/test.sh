@@ -14,11 +14,22 @@ pg_dir="$(echo "$pg_out" | tail -1)"
 export DATAPRODUCTS_TEST_PG DATAPRODUCTS_TEST_PG_DIR="$pg_dir"
 log="$(mktemp)"
 trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT
+# Servers the tests start must be stopped by them: any still running afterwards fails the suite.
+servers='recorded_http_server.py|redis-server|moto.server|kafka-mock-cluster'
+before="$(pgrep -f "$servers" | sort || true)"
 # XCTest only (no Swift Testing suites here): its closing counts are summed below.
 swift test --disable-swift-testing 2>&1 | tee -a "$log"   # HostTests and PluginKitTests
 for dir in Plugins/*/; do
     if [ -d "$dir/Tests" ]; then swift test --disable-swift-testing --package-path "$dir" 2>&1 | tee -a "$log"; fi
 done
+sleep 1  # a server asked to stop at the bundle's end may take a moment to exit
+left="$(comm -13 <(echo "$before") <(pgrep -f "$servers" | sort || true) | grep . || true)"
+leftover_status=0
+if [ -n "$left" ]; then
+    echo "test servers still running after the tests (a test started them and did not stop them):"
+    ps -o pid=,args= -p $(echo "$left" | paste -sd,) || true
+    leftover_status=1
+fi
 # The Ansible deployment, deployed for real into a temp prefix (ansible-core and ansible-lint from PyPI).
 ansible_status=0
 ansible/tests/deploy-test.sh 2>&1 | tee -a "$log" || ansible_status=$?
@@ -32,4 +43,5 @@ awk '/^ansible: [0-9]+ passed, [0-9]+ failed/ {t += $2 + $4; fl += $4; seen = 1;
          fl += f; sk += s; grab = 0 }
      END {if (!seen) {print "ansible: the deployment test did not finish"; fl += 1}
           printf "%d passed, %d failed, %d skipped\n", t - fl - sk, fl, sk}' "$log"
+[ "$leftover_status" -eq 0 ] || exit 1
 exit "$ansible_status"

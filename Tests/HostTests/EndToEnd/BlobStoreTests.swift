@@ -18,7 +18,7 @@ final class BlobStoreTests: XCTestCase {
         p.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        try p.run()
+        try TestServers.run(p)
         moto = p
         endpoint = "http://127.0.0.1:\(port)"
         let probe = try CurlHTTP(options: "attempts=1,timeoutMs=500")
@@ -163,7 +163,8 @@ extension BlobStoreTests {
     func testRunPublishesScheduledReportsToS3AndALocalStore() throws {
         let s = try store(bucket: "reports")
         let (home, r) = try runDeclaredUsers(publish: [
-            "s3://reports/dev/exhausts?endpoint=\(endpoint)&region=us-east-1&style=path", "local:" + NSTemporaryDirectory() + "dp-pub-" + UUID().uuidString,
+            "s3://reports/dev/exhausts?endpoint=\(endpoint)&region=us-east-1&style=path",
+            "local:" + NSTemporaryDirectory() + "dp-pub-" + UUID().uuidString,
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
         let files = ["declared_user_detail/ap.csv", "declared_user_detail/ap.zip", "declared_user_detail/ka.csv", "declared_user_detail/ka.zip"]

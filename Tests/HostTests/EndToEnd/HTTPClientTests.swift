@@ -21,7 +21,7 @@ final class HTTPClientTests: XCTestCase {
         server.arguments = ["python3", Harness.repoRoot + "/Tests/Servers/recorded_http_server.py", answersDir + "/answers.json"]
         let out = Pipe()
         server.standardOutput = out
-        try server.run()
+        try TestServers.run(server)
         var line = ""
         while !line.contains("\n") {
             let chunk = out.fileHandleForReading.availableData

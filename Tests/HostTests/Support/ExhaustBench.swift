@@ -137,7 +137,7 @@ final class ExhaustBench {
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice  // a server must not hold the test runner's pipes
-        try p.run()
+        try TestServers.run(p)
         var line = ""
         while !line.contains("\n") {
             let chunk = out.fileHandleForReading.availableData

@@ -20,7 +20,7 @@ final class KafkaMockCluster {
         p.standardInput = stdin
         p.standardOutput = stdout
         p.standardError = FileHandle.nullDevice
-        try p.run()
+        try TestServers.run(p)
         let first = Self.readLine(stdout.fileHandleForReading, &pending)
         guard let first, first.hasPrefix("bootstrap ") else {
             p.terminate()

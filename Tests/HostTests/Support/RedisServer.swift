@@ -51,7 +51,7 @@ final class RedisServer {
         p.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", NSTemporaryDirectory()]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice  // a server must not hold the test runner's pipes
-        try p.run()
+        try TestServers.run(p)
         process = p
         for _ in 0..<500 {  // ready when it answers (10 s: CI machines can be busy)
             if (try? cli("PING")) == "PONG" { return true }
