@@ -216,6 +216,18 @@ class UserCacheIndexerTests: XCTestCase {
         XCTAssertGreaterThan(samples.filter { $0 == before }.count, 3, "the refresh ended before a reader could look")
     }
 
+    /// The first refresh of a deployment: no cache yet (the embedded store without its table, an
+    /// empty Redis database) is built from nothing.
+    func testRefreshBuildsACacheWhereThereWasNone() throws {
+        if let redis = bench.redis {
+            try redis.cli(["FLUSHDB"])
+        } else {
+            try SQLiteConnection(String(cache.dropFirst("sqlite:".count))).exec("DROP TABLE \(SQLiteUserCache.table)")
+        }
+        try runIndexer(#""refreshUserData":"true""#)
+        XCTAssertEqual(Set(try hashes().keys), ["user:u1", "user:u2", "user:u3"])
+    }
+
     /// Lern mode ignores specificUserId, as upstream (the deployed config passes a bucket name there).
     func testLernModeIgnoresSpecificUserId() throws {
         try runIndexer(#""specificUserId":"u2""#)
@@ -232,4 +244,5 @@ final class UserCacheIndexerRedisTests: UserCacheIndexerTests {
     override func testObsrvArgumentsIndexOneUser() throws { try super.testObsrvArgumentsIndexOneUser() }
     override func testLernModeIgnoresSpecificUserId() throws { try super.testLernModeIgnoresSpecificUserId() }
     override func testReadersNeverSeeAHalfBuiltRefresh() throws { try super.testReadersNeverSeeAHalfBuiltRefresh() }
+    override func testRefreshBuildsACacheWhereThereWasNone() throws { try super.testRefreshBuildsACacheWhereThereWasNone() }
 }

@@ -31,6 +31,7 @@ enum AnonymousUsers {
         var n = 0
         var whole: [String] = []  // Anonymous keys whose whole hash is fetched, a window at a time
         func carryWhole() throws {
+            guard !whole.isEmpty else { return }
             var hashes: [(key: String, fields: [(String, String)])] = []
             try job.redisRead(keys: whole) { row in
                 guard let key = row.string("key"), let text = row.string("fields"), let hash = try? JSONParser.parse(text) else { return }
