@@ -1,6 +1,18 @@
 /// JSON string quoting shared by filters (JSON literals) and the JSON report writers.
 /// Escapes what RFC 8259 requires and nothing more ('/' and non-ASCII stay as they are, as Jackson does).
 public enum JSONText {
+    /// `quote(s)` appended to `out` as UTF-8, without an intermediate string.
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s.utf8
+        } else {
+            let q = quote(s).utf8
+            out += q.dropFirst().dropLast()
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
     public static func quote(_ s: String) -> String {
         // Most text needs no escape: copy its UTF-8 in one go (a hot path of every JSON column).
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {

@@ -53,35 +53,35 @@ public enum JSONValue: Equatable, Sendable {
 
     /// Compact JSON text (keys in stored order).
     public func render() -> String {
-        var out = ""
+        var out: [UInt8] = []
         renderCompact(into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// `render()` without the layout work of `pretty()`: the hot path of JSON columns and reports.
-    private func renderCompact(into out: inout String) {
+    /// Built as UTF-8 bytes: appending to a String re-checks every piece, bytes are copied.
+    private func renderCompact(into out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += NumberText.java(d)
-        case .string(let s): out += JSONText.quote(s)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .int(let i): out += String(i).utf8
+        case .double(let d): out += NumberText.java(d).utf8
+        case .string(let s): JSONText.appendQuoted(s, to: &out)
         case .array(let a):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 v.renderCompact(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in o.enumerated() {
-                if i > 0 { out += "," }
-                out += JSONText.quote(k)
-                out += ":"
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONText.appendQuoted(k, to: &out)
+                out.append(UInt8(ascii: ":"))
                 v.renderCompact(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -96,7 +96,7 @@ public enum JSONValue: Equatable, Sendable {
         let nl = indent.map { "\n" + String(repeating: $0, count: level + 1) } ?? ""
         let end = indent.map { "\n" + String(repeating: $0, count: level) } ?? ""
         switch self {
-        case .null, .bool, .int, .double, .string: renderCompact(into: &out)
+        case .null, .bool, .int, .double, .string: out += render()
         case .array(let a):
             if a.isEmpty { out += "[]"; return }
             out += "["

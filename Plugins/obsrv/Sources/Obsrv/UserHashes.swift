@@ -113,8 +113,16 @@ struct UserHashes {
         return [.string("user:" + user)] + strings.map { Value($0) }
     }
 
+    /// `[` and `]` escaped as `\[`, `\]` (most names have none: returned as they are).
     static func escapeBrackets(_ s: String) -> String {
-        s.replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }) else { return s }
+        var out = ""
+        out.reserveCapacity(s.utf8.count + 4)
+        for c in s {
+            if c == "[" || c == "]" { out.append("\\") }
+            out.append(c)
+        }
+        return out
     }
 
     /// The first id of each of state, district, block, cluster in a `profilelocation` JSON array.
