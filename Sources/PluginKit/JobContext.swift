@@ -228,13 +228,7 @@ public final class ReportWriter {
 
     private func flush(evenIfEmpty: Bool = false) throws {
         guard builder.count > 0 || evenIfEmpty, let handle else { return }
-        var schema = ArrowSchema(), array = ArrowArray()
-        builder.export(schema: &schema, array: &array)
-        defer {
-            schema.release?(&schema)
-            array.release?(&array)
-        }
-        try context.check(context.host.pointee.report_write(handle, &schema, &array))
+        try builder.withExported { try context.check(context.host.pointee.report_write(handle, $0, $1)) }
     }
 
     /// Writes what is buffered and finishes the report's files.

@@ -29,15 +29,7 @@ extension JobContext {
     public func redisWrite(columns: [Field], rows: [[Value]]) throws {
         try requireHost(\.redis_write, minor: 2, for: "Redis")
         let call = host.pointee.redis_write!
-        let builder = BatchBuilder(fields: columns)
-        for r in rows { do { try builder.append(r) } catch { throw JobError(.data, "\(error)") } }
-        var schema = ArrowSchema(), array = ArrowArray()
-        builder.export(schema: &schema, array: &array)
-        defer {
-            schema.release?(&schema)
-            array.release?(&array)
-        }
-        try check(call(run, &schema, &array))
+        try withBatch(columns, rows) { schema, array in try check(call(run, schema, array)) }
     }
 }
 

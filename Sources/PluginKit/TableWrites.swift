@@ -40,12 +40,6 @@ extension JobContext {
     ) throws {
         let builder = BatchBuilder(fields: columns)
         for r in rows { do { try builder.append(r) } catch { throw JobError(.data, "\(error)") } }
-        var schema = ArrowSchema(), array = ArrowArray()
-        builder.export(schema: &schema, array: &array)
-        defer {
-            schema.release?(&schema)
-            array.release?(&array)
-        }
-        try body(&schema, &array)
+        try builder.withExported(body)
     }
 }

@@ -106,13 +106,8 @@ public final class UserCacheWriter {
     }
 
     private func write(_ batch: BatchBuilder) throws {
-        var schema = ArrowSchema(), array = ArrowArray()
-        batch.export(schema: &schema, array: &array)
-        defer {
-            schema.release?(&schema)
-            array.release?(&array)
-        }
-        try context.check(host.pointee.cache_write!(try live(), &schema, &array))
+        let writer = try live()
+        try batch.withExported { try context.check(host.pointee.cache_write!(writer, $0, $1)) }
     }
 
     private func live() throws -> OpaquePointer {

@@ -27,15 +27,12 @@ public final class WorkItems {
         let host = context.host.pointee
         while true {
             while let item = try next() {
+                let rows = try body(item)
                 let builder = BatchBuilder(fields: columns)
-                for row in try body(item) { do { try builder.append(row) } catch { throw JobError(.data, "item \(item): \(error)") } }
-                var schema = ArrowSchema(), array = ArrowArray()
-                builder.export(schema: &schema, array: &array)
-                defer {
-                    schema.release?(&schema)
-                    array.release?(&array)
+                for row in rows { do { try builder.append(row) } catch { throw JobError(.data, "item \(item): \(error)") } }
+                try builder.withExported { schema, array in
+                    try context.check(withDPStr(item) { host.work_done!(context.run, $0, schema, array) })
                 }
-                try context.check(withDPStr(item) { host.work_done!(context.run, $0, &schema, &array) })
             }
             var state: Int32 = 0
             try context.check(host.work_finish!(context.run, &state))

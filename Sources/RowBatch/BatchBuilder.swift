@@ -113,6 +113,17 @@ public final class BatchBuilder {
 
     public func endRow() { count += 1 }
 
+    /// The rows exported for `body` (a call that borrows them) and released after it, whatever `body` did.
+    public func withExported<T>(_ body: (UnsafeMutablePointer<ArrowSchema>, UnsafeMutablePointer<ArrowArray>) throws -> T) rethrows -> T {
+        var schema = ArrowSchema(), array = ArrowArray()
+        export(schema: &schema, array: &array)
+        defer {
+            schema.release?(&schema)
+            array.release?(&array)
+        }
+        return try body(&schema, &array)
+    }
+
     /// Moves the rows into `schema`/`array` (Arrow C Data Interface; the receiver calls `release`).
     public func export(schema: UnsafeMutablePointer<ArrowSchema>, array: UnsafeMutablePointer<ArrowArray>) {
         exportSchema(fields: fields, into: schema)
