@@ -14,15 +14,7 @@ struct DeclaredUserProfile {
 }
 
 extension StateAdminUserReport {
-    typealias Locations = [String: (name: String?, type: String?)]
-
-    static func locations(_ job: JobContext, keyspace: String) throws -> Locations {
-        var out: Locations = [:]
-        try job.scan("\(keyspace).location", columns: [Field("id", .utf8), Field("name", .utf8), Field("type", .utf8)]) { row in
-            if let id = row.string("id") { out[id] = (row.string("name"), row.string("type")) }
-        }
-        return out
-    }
+    typealias Locations = SunbirdProfiles.Locations
 
     /// Organisations with a channel (rule 3), by id.
     static func organisations(_ job: JobContext, keyspace: String) throws -> [String: Org] {
@@ -46,7 +38,7 @@ extension StateAdminUserReport {
         try rows.forEach(equalTo: [Array(user.utf8)]) { b, r in
             guard found == nil else { return }
             var places = ["state": "", "district": "", "block": "", "cluster": ""]
-            for id in StateAdminGeoReport.locationIds(b.string(6, r)) {
+            for id in SunbirdProfiles.locationIds(b.string(6, r)) {
                 guard let loc = locations[id], let type = loc.type, places[type] == "" else { continue }
                 places[type] = loc.name ?? ""
             }
@@ -64,13 +56,9 @@ extension StateAdminUserReport {
     /// subtypes, each joined by "," in first-seen order; "" when there are none or the JSON is bad.
     static func userTypes(_ json: String?) -> (types: String, subTypes: String) {
         guard let json, let items = (try? JSONParser.parse(json))?.array else { return ("", "") }
-        func distinct(_ key: String) -> String {
-            var seen: [String] = []
-            for item in items {
-                if let v = item[key]?.string, !v.isEmpty, !seen.contains(v) { seen.append(v) }
-            }
-            return seen.joined(separator: ",")
-        }
-        return (distinct("type"), distinct("subType"))
+        return (
+            SunbirdProfiles.distinct("type", in: items).joined(separator: ","),
+            SunbirdProfiles.distinct("subType", in: items).joined(separator: ",")
+        )
     }
 }

@@ -35,10 +35,7 @@ struct StateAdminGeoReport: Job {
         let keyspace = job.params[Self.keyspace]
 
         // Locations are few (a country's districts and blocks): keep id → (name, type) in memory.
-        var locations: [String: (name: String?, type: String?)] = [:]
-        try job.scan("\(keyspace).location", columns: [Field("id", .utf8), Field("name", .utf8), Field("type", .utf8)]) { row in
-            if let id = row.string("id") { locations[id] = (row.string("name"), row.string("type")) }
-        }
+        let locations = try SunbirdProfiles.locations(job, keyspace: keyspace)
 
         // Organisations stream; only those that end up as district rows are kept (they must be sorted).
         var rows: [SchoolRow] = []
@@ -48,7 +45,7 @@ struct StateAdminGeoReport: Job {
             scanned += 1
             guard let slug = row.string("slug"), let schoolId = row.string("id") else { return }
             var districts: [(String, String?)] = [], blocks: [(String, String?)] = []
-            for id in Self.locationIds(row.string("orglocation")) {
+            for id in SunbirdProfiles.locationIds(row.string("orglocation")) {
                 guard let loc = locations[id] else { continue }
                 if loc.type == "district" { districts.append((id, loc.name)) }
                 if loc.type == "block" { blocks.append((id, loc.name)) }
@@ -172,13 +169,4 @@ struct StateAdminGeoReport: Job {
         try perDistrict.close()
     }
 
-    /// Upstream `locationIdList`: from a JSON array of {"id","type"}, the first id of type state,
-    /// district, block and cluster, in that order (types compared ignoring case; absent ones skipped;
-    /// null, empty or invalid JSON gives no ids).
-    static func locationIds(_ json: String?) -> [String] {
-        guard let json, let items = (try? JSONParser.parse(json))?.array else { return [] }
-        return ["state", "district", "block", "cluster"].compactMap { type in
-            items.first { $0["type"]?.string?.lowercased() == type }?["id"]?.string
-        }
-    }
 }

@@ -41,7 +41,7 @@ struct StateAdminUserReport: Job {
 
     func run(_ job: JobContext) throws {
         let keyspace = job.params[Self.keyspace]
-        let locations = try Self.locations(job, keyspace: keyspace)
+        let locations = try SunbirdProfiles.locations(job, keyspace: keyspace)
         let orgs = try Self.organisations(job, keyspace: keyspace)
         let report = try job.openReport(
             Self.reportId, format: .csv, columns: (Self.header + ["provider"]).map { Field($0, .utf8) }, partitionBy: ["provider"])

@@ -4,20 +4,6 @@ import XCTest
 /// Unit rules of the geo report; the whole job runs through the real host in the host's
 /// Tests/HostTests/EndToEnd/GeoReportTests.swift.
 final class StateAdminGeoReportTests: XCTestCase {
-    func testLocationIdList() {
-        // First id per type, in the order state, district, block, cluster; case-insensitive types.
-        XCTAssertEqual(
-            StateAdminGeoReport.locationIds(
-                #"[{"id":"b","type":"Block"},{"id":"s","type":"state"},{"id":"d","type":"DISTRICT"},{"id":"d2","type":"district"},{"id":"c","type":"cluster"}]"#
-            ),
-            ["s", "d", "b", "c"])
-        XCTAssertEqual(StateAdminGeoReport.locationIds(#"[{"id":"1", "type":"state"},{"id":"2", "type":"district"}]"#), ["1", "2"])
-        XCTAssertEqual(StateAdminGeoReport.locationIds(nil), [])
-        XCTAssertEqual(StateAdminGeoReport.locationIds(""), [])
-        XCTAssertEqual(StateAdminGeoReport.locationIds("not json"), [])
-        XCTAssertEqual(StateAdminGeoReport.locationIds(#"[{"id":"x","type":"village"}]"#), [])
-    }
-
     func testOrderIsSlugThenDistrictNameThenSchoolId() {
         func row(_ slug: String, _ district: String?, _ school: String) -> StateAdminGeoReport.SchoolRow {
             .init(

@@ -21,16 +21,13 @@ struct UserHashes {
 
     let job: JobContext
     let keyspace: String
-    var locations: [String: (name: String?, type: String?)] = [:]
+    var locations: SunbirdProfiles.Locations = [:]
     var orgs: [String: Org] = [:]
     var custodianOrgId: String?
 
     init(_ job: JobContext, keyspace: String) throws {
         (self.job, self.keyspace) = (job, keyspace)
-        var locations: [String: (name: String?, type: String?)] = [:]
-        try job.scan("\(keyspace).location", columns: [Field("id", .utf8), Field("name", .utf8), Field("type", .utf8)]) { row in
-            if let id = row.string("id") { locations[id] = (row.string("name"), row.string("type")) }
-        }
+        let locations = try SunbirdProfiles.locations(job, keyspace: keyspace)
         var orgs: [String: Org] = [:]
         let orgColumns = ["id", "orgname", "organisationtype", "externalid"].map { Field($0, .utf8) }
         try job.scan("\(keyspace).organisation", columns: orgColumns) { row in
@@ -87,16 +84,11 @@ struct UserHashes {
         func list(_ key: String) -> String? { framework?[key].flatMap { $0.isNull ? nil : $0.render() } }
         let rootOrg = b.string(5, r)
         var places: [String: String] = [:]
-        for id in Self.locationIds(b.string(7, r)) {
+        for id in SunbirdProfiles.locationIds(b.string(7, r)) {
             if let loc = locations[id], let type = loc.type, places[type] == nil, let name = loc.name { places[type] = name }
         }
         let types = (b.string(8, r).flatMap { try? JSONParser.parse($0) })?.array
-        func distinct(_ key: String) -> String? {
-            guard let types else { return nil }
-            var seen: [String] = []
-            for t in types { if let v = t[key]?.string, !v.isEmpty, !seen.contains(v) { seen.append(v) } }
-            return seen.joined(separator: ",")
-        }
+        func distinct(_ key: String) -> String? { types.map { SunbirdProfiles.distinct(key, in: $0).joined(separator: ",") } }
         // Schools: linked orgs of organisationtype 2 (the last one wins, as upstream's merge writes).
         let school = linkedOrgs.compactMap { orgs[$0] }.last { $0.type == "2" }
         let strings: [String?] = [
@@ -125,11 +117,4 @@ struct UserHashes {
         return out
     }
 
-    /// The first id of each of state, district, block, cluster in a `profilelocation` JSON array.
-    static func locationIds(_ json: String?) -> [String] {
-        guard let json, let items = (try? JSONParser.parse(json))?.array else { return [] }
-        return ["state", "district", "block", "cluster"].compactMap { type in
-            items.first { $0["type"]?.string?.lowercased() == type }?["id"]?.string
-        }
-    }
 }

@@ -16,10 +16,4 @@ final class UserCacheIndexerUnitTests: XCTestCase {
     func testSchoolNameBracketsEscaped() {
         XCTAssertEqual(UserHashes.escapeBrackets("GHS [Main] ]["), #"GHS \[Main\] \]\["#)
     }
-
-    func testLocationIdsFirstOfEachType() {
-        XCTAssertEqual(
-            UserHashes.locationIds(#"[{"type":"district","id":"d"},{"type":"State","id":"s"},{"type":"state","id":"s2"}]"#), ["s", "d"])
-        XCTAssertEqual(UserHashes.locationIds("nope"), [])
-    }
 }
