@@ -41,9 +41,7 @@ final class RequestEngine {
     ) {
         (self.queue, self.heartbeatQueue, self.settings, self.execution) = (queue, heartbeatQueue, settings, execution)
         (self.blob, self.http, self.logger) = (blob, http, logger)
-        var name = [CChar](repeating: 0, count: 256)
-        gethostname(&name, 255)
-        owner = "\(String(cString: name)):\(getpid()):\(UUID().uuidString.prefix(8))"
+        owner = LeaseOwner.make()
     }
 
     /// Per requesting channel in this run: batches and bytes produced (upstream's throttle counters).
@@ -266,6 +264,16 @@ final class Heartbeat: @unchecked Sendable {
         guard first else { return }
         stopSignal.signal()
         finished.wait()
+    }
+}
+
+/// Who holds a lease (a request's, a work item's): host name, process id and a random part, unique
+/// per holder even when one machine runs several hosts.
+enum LeaseOwner {
+    static func make() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, 255)
+        return "\(String(cString: name)):\(getpid()):\(UUID().uuidString.prefix(8))"
     }
 }
 

@@ -101,15 +101,20 @@ final class RunContext {
             return redisClient!
         default: break
         }
+        let client = RedisClient(try userCacheRedis())
+        redisClient = client
+        return client
+    }
+
+    /// The user cache's Redis server: `--redis redis://…`, else modelParams sparkRedisConnectionHost.
+    private func userCacheRedis() throws -> RedisSettings {
         guard let settings = connectors.userCache?.redisSettings ?? RedisSettings(parameters: hostParameters) else {
             throw HostCallError(
                 status: DP_ERROR_UNSUPPORTED,
                 description:
                     "no Redis configured: pass --redis redis://host:port/db or set modelParams.sparkRedisConnectionHost")
         }
-        let client = RedisClient(settings)
-        redisClient = client
-        return client
+        return settings
     }
 
     /// `sunbird_encryption_key` (DecryptUtil's salt): $SUNBIRD_ENCRYPTION_KEY, else modelParams.sunbirdEncryptionKey.
@@ -221,13 +226,7 @@ final class RunContext {
             throw HostCallError(
                 status: DP_ERROR_UNSUPPORTED, description: "--redis local:FILE is a read-only snapshot: rebuild the cache in sqlite:FILE or redis://")
         default:
-            guard let settings = connectors.userCache?.redisSettings ?? RedisSettings(parameters: hostParameters) else {
-                throw HostCallError(
-                    status: DP_ERROR_UNSUPPORTED,
-                    description:
-                        "no user cache configured: pass --redis redis://host:port/db (or sqlite:FILE) or set modelParams.sparkRedisConnectionHost")
-            }
-            made = RedisCacheMaintenance(settings, stagingDb: hostParameters[HostParameters.cacheStagingIndex])
+            made = RedisCacheMaintenance(try userCacheRedis(), stagingDb: hostParameters[HostParameters.cacheStagingIndex])
         }
         maintenance = made
         return made
@@ -254,9 +253,8 @@ final class RunContext {
         if let work { return work }
         let made: WorkQueue
         if let pg = store as? PostgresStore {
-            let name = ProcessInfo.processInfo.hostName
             made = try PostgresWorkQueue(
-                conninfo: pg.conninfo, runId: workRunId, jobId: jobId, owner: "\(name):\(getpid()):\(UUID().uuidString.prefix(8))",
+                conninfo: pg.conninfo, runId: workRunId, jobId: jobId, owner: LeaseOwner.make(),
                 lease: TimeInterval(hostParameters[HostParameters.workLeaseSeconds]))
         } else {
             made = LocalWorkQueue()

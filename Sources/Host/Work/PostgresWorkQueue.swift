@@ -20,6 +20,7 @@ final class PostgresWorkQueue: WorkQueue {
     let lease: TimeInterval
     /// How long `finish` waits between looks while other hosts hold leases.
     var pollInterval: TimeInterval = 0.2
+    private var columnsRecorded = false
     var shared: Bool { true }
 
     init(conninfo: String, runId base: String, jobId: String, owner: String, lease: TimeInterval) throws {
@@ -88,8 +89,11 @@ final class PostgresWorkQueue: WorkQueue {
     }
 
     func done(_ item: String, columns: [Field], rows: [[JSONValue]]) throws -> Bool {
-        let schema = JSONValue.array(columns.map { .object([("name", .string($0.name)), ("type", .string($0.type.description))]) }).render()
-        _ = try conn.exec("UPDATE dataproducts.work_run SET columns = $2 WHERE run_id = $1 AND columns IS NULL", [runId, schema])
+        if !columnsRecorded {  // once per host and run, not per item
+            let schema = JSONValue.array(columns.map { .object([("name", .string($0.name)), ("type", .string($0.type.description))]) }).render()
+            _ = try conn.exec("UPDATE dataproducts.work_run SET columns = $2 WHERE run_id = $1 AND columns IS NULL", [runId, schema])
+            columnsRecorded = true
+        }
         let output = rows.map { JSONValue.array($0).render() }.joined(separator: "\n")
         return try conn.exec(
             """
@@ -145,8 +149,6 @@ final class PostgresWorkQueue: WorkQueue {
             try emit(builder)
         }
     }
-
-    func markCombined() throws { try WorkCombine(conninfo: "", runId: runId, owner: owner).mark(on: conn) }
 }
 
 /// The combine a run's publishing process confirms once the combined output is published (the job
@@ -156,9 +158,8 @@ struct WorkCombine: Codable, Equatable {
     var runId: String
     var owner: String
 
-    func mark(on conn: PGConnection? = nil) throws {
-        let c = try conn ?? PGConnection(conninfo)
-        _ = try c.exec(
+    func mark() throws {
+        _ = try PGConnection(conninfo).exec(
             "UPDATE dataproducts.work_run SET combined_at = clock_timestamp() WHERE run_id = $1 AND combiner = $2", [runId, owner])
     }
 }

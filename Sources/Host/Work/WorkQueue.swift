@@ -15,8 +15,6 @@ protocol WorkQueue: AnyObject {
     func finish() throws -> WorkState
     /// Every item's rows in item order, a batch per item.
     func outputs(_ emit: (BatchBuilder) throws -> Void) throws
-    /// Called by the publishing process once the combined output is published.
-    func markCombined() throws
 }
 
 enum WorkState: Int32 {
@@ -89,6 +87,4 @@ final class LocalWorkQueue: WorkQueue {
             try emit(b)
         }
     }
-
-    func markCombined() throws {}
 }
