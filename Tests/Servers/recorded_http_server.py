@@ -2,7 +2,11 @@
 """A real HTTP server for the host's HTTP-client tests, on 127.0.0.1 and a free port (printed as
 "PORT n" on the first line). Routes:
   recorded answers from ANSWERS.json ({"answers": [{"method","path","status","body" or "bodyFile","bodyContains"?}]},
-  the same file the host's canned:DIR connector reads)
+  the same file the host's canned:DIR connector reads); "bodyContains" may list texts that must all be in
+  the request body; "sequence": [{"status","body" or "bodyFile"}...] answers successive matching calls in
+  order, each once (a further call gets 404 "sequence used up"); an answer (or a sequence step) may add
+  "delayMs": N (wait before answering) and "truncateAfter": N (announce the whole body, send N bytes of
+  it, close the connection: a stream cut off mid-answer)
   /flaky/<id>?fail=N&status=S   the first N calls for <id> answer status S (default 500), then 200
   /close/<id>?fail=N            the first N calls for <id> drop the connection without a reply
   /stall?ms=N                   answers 200 after N milliseconds
@@ -77,13 +81,36 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             received.append({"method": self.command, "path": url.path, "body": body,
                              "headers": {k.lower(): v for k, v in self.headers.items()}})
-        for a in answers:
-            if a["method"] == self.command and a["path"] == url.path and a.get("bodyContains", "") in body:
-                b = a.get("body", "")
-                if "bodyFile" in a:
-                    b = open(os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), a["bodyFile"])).read()
-                return self.reply(a.get("status", 200), b if isinstance(b, str) else json.dumps(b))
+        for i, a in enumerate(answers):
+            wanted = a.get("bodyContains", [])
+            wanted = wanted if isinstance(wanted, list) else [wanted]
+            if a["method"] == self.command and a["path"] == url.path and all(w in body for w in wanted):
+                if "sequence" in a:
+                    n = count("sequence/%d" % i) - 1
+                    if n >= len(a["sequence"]):
+                        return self.reply(404, {"error": "sequence used up", "path": url.path, "answers": len(a["sequence"])})
+                    a = a["sequence"][n]
+                return self.recorded(a)
         self.reply(404, {"error": "no route", "path": url.path})
+
+    def recorded(self, a):
+        time.sleep(a.get("delayMs", 0) / 1000)
+        if "bodyFile" in a:
+            data = open(os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), a["bodyFile"]), "rb").read()
+        else:
+            b = a.get("body", "")
+            data = (b if isinstance(b, str) else json.dumps(b)).encode()
+        self.send_response(a.get("status", 200))
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if "truncateAfter" in a:
+            self.wfile.write(data[:a["truncateAfter"]])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.wfile.write(data)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
 

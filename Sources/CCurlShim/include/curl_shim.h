@@ -28,6 +28,12 @@ typedef struct dp_curl_response {
 /* Returns the CURLcode (0 = a response was received); on failure errbuf (>= 256 bytes) says why. */
 int dp_curl_perform(const dp_curl_request *request, dp_curl_response *response, char *errbuf);
 void dp_curl_response_free(dp_curl_response *response);
+
+/* Receives a streamed body chunk by chunk, with the response status; non-zero stops the transfer. */
+typedef int (*dp_curl_sink)(void *user, long status, const char *data, size_t len);
+/* The request with its body handed to `sink` as it arrives instead of being kept; *status_out is the
+** response status (0 when none arrived). Returns the CURLcode; CURLE_WRITE_ERROR when sink stopped it. */
+int dp_curl_perform_stream(const dp_curl_request *request, dp_curl_sink sink, void *user, long *status_out, char *errbuf);
 /* True for transport failures worth retrying (connect, timeout, reset, empty reply). */
 int dp_curl_is_transient(int code);
 

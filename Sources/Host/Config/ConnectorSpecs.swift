@@ -17,6 +17,8 @@ struct Connectors: Codable, Equatable {
     var kafka: KafkaSpec? = nil
     /// `--metrics-topic`: the topic of the framework's metric event after each run (needs --kafka).
     var metricsTopic: String? = nil
+    /// `--druid`: the brokers jobs' Druid queries go to; nil → a job that queries fails (unsupported).
+    var druid: DruidSpec? = nil
 }
 
 /// `scheme:rest` texts: the one place a spec's prefix is read.
@@ -133,5 +135,36 @@ enum QueueSpec: Codable, Equatable {
         } else {
             throw HostError.config("unknown request queue '\(text)': use postgres:CONNINFO[#table], sqlite:FILE or local:FILE")
         }
+    }
+}
+
+/// `--druid`: `URL[,rollup=URL][,timeoutMs=N,attempts=N,backoffMs=N]` (the main broker, the roll-up
+/// broker for roll-up/distinct/snapshot data sources, defaulting to the main one) or `canned:DIR`
+/// (recorded answers in DIR/answers.json, matched on the query body).
+enum DruidSpec: Codable, Equatable {
+    case brokers(main: String, rollup: String?, options: String)
+    case canned(directory: String)
+
+    init(_ text: String) throws {
+        if let d = SpecText.split(text, "canned") {
+            self = .canned(directory: d)
+            return
+        }
+        let parts = text.split(separator: ",").map(String.init)
+        guard let main = parts.first, main.hasPrefix("http://") || main.hasPrefix("https://") else {
+            throw HostError.config(
+                "unknown Druid connector '\(text)' (supported: http://broker:8082[,rollup=URL][,timeoutMs=N,attempts=N], canned:DIR)")
+        }
+        var rollup: String?
+        var options: [String] = []
+        for p in parts.dropFirst() {
+            if p.hasPrefix("rollup=") {
+                rollup = String(p.dropFirst("rollup=".count))
+            } else {
+                options.append(p)
+            }
+        }
+        _ = try CurlHTTP(options: options.joined(separator: ","))  // checked here, once
+        self = .brokers(main: main, rollup: rollup, options: options.joined(separator: ","))
     }
 }

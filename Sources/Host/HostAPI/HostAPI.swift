@@ -4,7 +4,7 @@ import RowBatch
 
 /// The host function table handed to every job (dp_host_api), in the header's field order: plain
 /// named functions, each in the file of its area (HostAPI+Run, +Tables, +Reports, +Connectors,
-/// +Requests, +Kafka, +Publishing, +Cache, +Work). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
+/// +Requests, +Kafka, +Publishing, +Cache, +Work, +Druid). Each turns the opaque `dp_run *` back into its RunContext; no Swift error or object
 /// crosses the boundary.
 enum HostAPI {
     static let table: UnsafeMutablePointer<dp_host_api> = {
@@ -61,7 +61,8 @@ enum HostAPI {
             work_next: hostWorkNext,
             work_done: hostWorkDone,
             work_finish: hostWorkFinish,
-            work_outputs: hostWorkOutputs
+            work_outputs: hostWorkOutputs,
+            druid_query: hostDruidQuery
         )
         return t
     }()

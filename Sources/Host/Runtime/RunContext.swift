@@ -282,6 +282,20 @@ final class RunContext {
         return producer
     }
 
+    private var druidConnector: DruidConnector?
+
+    /// The run's Druid brokers (`--druid`), set up on the first query.
+    func druid() throws -> DruidConnector {
+        if let druidConnector { return druidConnector }
+        guard let spec = connectors.druid else {
+            throw HostCallError(
+                status: DP_ERROR_UNSUPPORTED, description: "no Druid configured: pass --druid http://broker:8082 (or set $DATAPRODUCTS_DRUID)")
+        }
+        let connector = try DruidConnector(spec)
+        druidConnector = connector
+        return connector
+    }
+
     /// Keeps a response body alive until the next http call (the ABI's lifetime rule).
     func keepResponse(_ body: String) -> dp_str {
         lastResponseC = CString(body)

@@ -23,7 +23,8 @@
 **   1.9 appended the user-cache maintenance calls cache_scan, cache_open, cache_write, cache_delete,
 **       cache_commit, cache_abort (a cache rebuilt by a job; readers never see it half built);
 **   1.10 appended work_declare, work_next, work_done, work_finish, work_outputs (a run's work items
-**       drained by every host that runs the job, the combined output written once).
+**       drained by every host that runs the job, the combined output written once);
+**   1.11 appended druid_query (a Druid query run by the host, its answer streamed as row batches).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -69,7 +70,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 10
+#define DP_ABI_MINOR 11
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -567,6 +568,20 @@ typedef struct dp_host_api {
     dp_status (*work_finish)(dp_run *run, int32_t *state_out);
     /* Every item's output rows, item by item in item order (COMBINE only). */
     dp_status (*work_outputs)(dp_run *run, dp_batch_fn on_batch, void *user);
+
+    /* --- ABI 1.11: Druid --------------------------------------------------------------------------- */
+    /* Check DP_HAS_FIELD(host, dp_host_api, druid_query) before calling: a 1.10 host lacks it.      */
+    /* `query` is upstream's query model as JSON (queryType groupBy|topN|timeseries|scan, dataSource, */
+    /* intervals: "start/end" or a macro LastDay|Last2Days|Last7Days|Last30Days|LastWeek|LastMonth,   */
+    /* granularity, aggregations, dimensions, filters, having, postAggregation, columns, threshold,  */
+    /* metric, intervalSlider). The host resolves the macro on the run clock, sends the native query */
+    /* to the main broker (the roll-up broker for data sources named *rollup*, *distinct*,           */
+    /* *snapshot*) and streams the answer: batches of one utf8 column `row`, each a JSON object of   */
+    /* the row's values converted as upstream does (null -> "unknown", numbers rounded half-up to    */
+    /* one decimal, as a string past 10 characters) plus "date" (yyyy-MM-dd of the row's time).      */
+    /* Rows come in Druid's order. A failure after some batches were delivered fails the call: the   */
+    /* job must not publish what it built from them.                                                */
+    dp_status (*druid_query)(dp_run *run, dp_str query, dp_batch_fn on_batch, void *user);
 } dp_host_api;
 
 /* ------------------------------------------------------------------------------------------------ */

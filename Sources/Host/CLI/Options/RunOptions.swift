@@ -49,6 +49,12 @@ struct RunOptions: ParsableArguments {
     )
     var metricsTopic: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Druid for jobs' queries: the broker URL[,rollup=URL][,timeoutMs=N,attempts=N,backoffMs=N] (the roll-up broker answers roll-up, distinct and snapshot data sources), or canned:DIR (recorded answers in DIR/answers.json). Default: $DATAPRODUCTS_DRUID, else none.",
+            valueName: "druid"))
+    var druid: String?
+
     @Option(help: "Output folder for reports (default: $DATAPRODUCTS_OUTPUT or <home>/reports).")
     var output: String?
 
@@ -120,6 +126,7 @@ extension RunOptions {
             userCache: try (redis ?? env["DATAPRODUCTS_REDIS"]).map(CacheSpec.init),
             courseCache: try (courseRedis ?? env["DATAPRODUCTS_COURSE_REDIS"]).map(CacheSpec.init),
             blob: try BlobSpec(blob ?? env["DATAPRODUCTS_BLOB"] ?? under("blob")),
-            kafka: kafkaSpec, metricsTopic: metrics)
+            kafka: kafkaSpec, metricsTopic: metrics,
+            druid: try (druid ?? env["DATAPRODUCTS_DRUID"]).flatMap { $0.isEmpty ? nil : try DruidSpec($0) })
     }
 }

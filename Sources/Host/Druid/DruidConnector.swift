@@ -1,0 +1,122 @@
+import Foundation
+import RowBatch
+
+/// Runs jobs' Druid queries (ABI druid_query): the query model turned into native JSON, the interval
+/// macro resolved on the run clock, the answer streamed from the main or the roll-up broker and each
+/// row converted as upstream does (DruidRows). A broker that cannot be reached, times out or answers
+/// 5xx before any row arrived is retried (bounded, with backoff); once rows have been handed to the
+/// job a failure is final, so no row is delivered twice. Any failure names the broker and the cause.
+final class DruidConnector {
+    let transport: HTTPStreaming
+    let mainBroker: String
+    let rollupBroker: String
+    let attempts: Int
+    let backoffMs: Int
+    let timeoutMs: Int
+
+    init(_ spec: DruidSpec) throws {
+        switch spec {
+        case .brokers(let main, let rollup, let options):
+            let curl = try CurlHTTP(options: options)
+            transport = curl
+            mainBroker = Self.queryURL(main)
+            rollupBroker = Self.queryURL(rollup ?? main)
+            attempts = curl.attempts
+            backoffMs = curl.backoffMs
+            timeoutMs = curl.timeoutMs
+        case .canned(let dir):
+            transport = try CannedHTTP(directory: dir)
+            mainBroker = "http://druid/druid/v2/"
+            rollupBroker = mainBroker
+            (attempts, backoffMs, timeoutMs) = (1, 0, 0)
+        }
+    }
+
+    /// A broker base URL without a path gets Druid's query endpoint, /druid/v2/ (upstream druid.url).
+    static func queryURL(_ base: String) -> String {
+        let path = URLComponents(string: base)?.path ?? ""
+        return path.isEmpty || path == "/" ? base.trimmingSuffix("/") + "/druid/v2/" : base
+    }
+
+    /// Runs `model` (spec A4.1 JSON) and hands every converted record (JSON object bytes) to `onRecord`.
+    /// Returns the number of records.
+    @discardableResult
+    func query(_ model: JSONValue, now: Date, onRecord: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let q = try DruidQuery(model)
+        let slider = Int(model["intervalSlider"]?.int ?? 0)
+        let interval = DruidIntervals.resolve(q.intervals, dataSource: q.dataSource, slider: slider, now: now)
+        let body = try q.native(interval: interval).render()
+        let url = q.usesRollupBroker ? rollupBroker : mainBroker
+        let request = HTTPRequest(
+            method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body, timeoutMs: timeoutMs)
+        var delivered = 0
+        for attempt in 1...attempts {
+            if attempt > 1 { usleep(useconds_t(Double(backoffMs << (attempt - 2)) * Double.random(in: 0.75...1.25) * 1000)) }
+            do {
+                return try answer(request, kind: q.kind, delivered: &delivered, onRecord)
+            } catch let e as RetryableBrokerFailure where delivered == 0 && attempt < attempts {
+                _ = e
+                continue
+            } catch let e as RetryableBrokerFailure {
+                throw DruidError.broker("\(e.message) (attempt \(attempt) of \(attempts))")
+            }
+        }
+        preconditionFailure("the last attempt returns or throws")
+    }
+
+    private struct RetryableBrokerFailure: Error { var message: String }
+
+    /// One attempt: streams the answer through the array splitter; a non-2xx answer is read whole
+    /// (bounded) for Druid's error message.
+    private func answer(
+        _ request: HTTPRequest, kind: DruidQuery.Kind, delivered: inout Int, _ onRecord: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Int {
+        var splitter = JSONArrayStream()
+        var errorBody: [UInt8] = []
+        let status: Int32
+        do {
+            status = try transport.stream(request) { status, chunk in
+                guard (200..<300).contains(status) else {
+                    if errorBody.count < 65_536 { errorBody += chunk.prefix(65_536 - errorBody.count) }
+                    return
+                }
+                try splitter.feed(chunk) { element in
+                    let value: JSONValue
+                    do { value = try JSONParser.parse(element) } catch {
+                        throw DruidError.broker("Druid answer element \(delivered + 1) is not JSON: \(error)")
+                    }
+                    for record in try DruidRows.records(of: value, kind: kind) {
+                        try record.withUnsafeBytes { try onRecord($0) }
+                        delivered += 1
+                    }
+                }
+            }
+        } catch let e as StreamTransportError {
+            if e.transient { throw RetryableBrokerFailure(message: "Druid broker unreachable: \(e.message)") }
+            throw DruidError.broker("Druid broker failed: \(e.message) after \(delivered) rows")
+        }
+        guard (200..<300).contains(status) else {
+            let message = "Druid broker \(request.url) answered \(status): \(Self.errorText(errorBody))"
+            if status >= 500 { throw RetryableBrokerFailure(message: message) }
+            throw DruidError.broker(message)
+        }
+        do { try splitter.finish() } catch let e as DruidError { throw DruidError.broker("\(e) (\(delivered) rows received)") }
+        return delivered
+    }
+
+    /// Druid's error answer is `{"error", "errorMessage", "errorClass", "host"}`; else the raw text.
+    static func errorText(_ body: [UInt8]) -> String {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let json = try? JSONParser.parse(text) else { return text.isEmpty ? "(no body)" : String(text.prefix(500)) }
+        let parts = [json["error"]?.string, json["errorMessage"]?.string].compactMap { $0 }
+        return parts.isEmpty ? String(text.prefix(500)) : parts.joined(separator: ": ")
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var s = self
+        while s.hasSuffix(suffix) { s.removeLast(suffix.count) }
+        return s
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import RowBatch
+
+/// Splits a streamed JSON array (a Druid answer) into its elements as bytes arrive, so an answer of
+/// any size is read with the memory of one element. Strings and escapes are tracked so brackets
+/// inside values do not count. `finish()` fails when the array never closed: a truncated answer.
+struct JSONArrayStream {
+    private var depth = 0
+    private var inString = false
+    private var escaped = false
+    private var opened = false
+    private(set) var closed = false
+    private var element: [UInt8] = []
+    /// Bytes seen, for error positions.
+    private(set) var offset = 0
+    /// The text before the array opened, when the answer is not an array (an error object).
+    private var preamble: [UInt8] = []
+
+    /// Feeds bytes; calls `onElement` with each complete element's bytes.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, _ onElement: (UnsafeRawBufferPointer) throws -> Void) throws {
+        for b in bytes {
+            offset += 1
+            if closed {
+                if !isSpace(b) { throw DruidError.broker("unexpected data after the end of the Druid answer at byte \(offset)") }
+                continue
+            }
+            if !opened {
+                if preamble.isEmpty, b == UInt8(ascii: "[") {
+                    opened = true
+                } else if !(preamble.isEmpty && isSpace(b)), preamble.count < 4096 {
+                    preamble.append(b)
+                }
+                continue
+            }
+            if depth == 0 {
+                if isSpace(b) || b == UInt8(ascii: ",") { continue }
+                if b == UInt8(ascii: "]") { closed = true; continue }
+            }
+            element.append(b)
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { try emit(onElement) }
+            default:
+                if depth == 0 { throw DruidError.broker("the Druid answer holds a non-object element at byte \(offset)") }
+            }
+        }
+    }
+
+    private mutating func emit(_ onElement: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try element.withUnsafeBytes { try onElement($0) }
+        element.removeAll(keepingCapacity: true)
+    }
+
+    /// Checks the array ended.
+    func finish() throws {
+        if !preamble.isEmpty {
+            throw DruidError.broker("Druid answered \(String(decoding: preamble.prefix(500), as: UTF8.self)) instead of a result array")
+        }
+        guard closed else {
+            throw DruidError.broker(
+                opened ? "the Druid answer was cut off after \(offset) bytes (the array never closed)" : "Druid sent an empty answer")
+        }
+    }
+
+    private func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+}
