@@ -1,5 +1,5 @@
 // swift-tools-version:5.10
-// Obsrv building block: the user cache indexer (and, later, its Druid job submitter), built as one plugin library.
+// Obsrv building block: the user cache indexer and the Druid report framework (druid_reports), built as one plugin library.
 import PackageDescription
 import Foundation
 

@@ -1,0 +1,72 @@
+import PluginKit
+
+/// `druid_reports` (framework-spec A4.5/A4.6, upstream DruidQueryProcessor + DruidQueryProcessingModel):
+/// a dashboard described by a report config only — Druid metrics, labels, output files — run through
+/// the host's Druid connector and written as report files. What B8's submitter queues, one report
+/// per message (standalone mode).
+///
+/// Decisions:
+/// - Every metric's answer is read whole before any file is opened, so a broker that times out,
+///   fails or cuts its answer off fails the report with the broker's message and publishes nothing.
+/// - Records merge in memory by key, as upstream's Spark job holds them: memory grows with the
+///   report's distinct keys (dashboards are aggregates: thousands of rows, not millions).
+/// - `key` defaults to `druid-reports` (upstream `/tmp/druid-reports`, a local path): files go under
+///   the host's report output, published when the run succeeds.
+/// - Not yet: batch mode (the report_config table), the merge (mergeConfig) and zip; a config that
+///   asks for them fails with a message saying so instead of writing something else.
+struct DruidReports: Job {
+    static let id = "druid_reports"
+    static let title = "Druid reports: a report config's Druid metrics written as CSV/JSON files per dimension values"
+    static let legacyNames = ["org.ekstep.analytics.model.DruidQueryProcessingModel", "org.ekstep.analytics.job.DruidQueryProcessor"]
+
+    static let mode = Param<String>("mode", default: "standalone", oneOf: ["standalone", "batch"], doc: "standalone: run modelParams.reportConfig")
+    static let reportConfig = Param<JSONValue?>("reportConfig", doc: "the report: id, dateRange, metrics, labels, output (framework-spec A4.4)")
+    static let key = Param<String>("key", default: "druid-reports", doc: "folder of the report files under the report output")
+    static let quoteColumns = Param<[String]>("quoteColumns", default: [], doc: "columns (by label) whose values are written in single quotes")
+    static let locationURL = Param<String>("location.search.url", default: "", doc: "location search API (locationMapping)")
+    static let locationToken = Param<String>("location.search.token", default: "", doc: "Authorization header of the location search")
+    static let locationRequest = Param<String>(
+        "location.search.request", default: #"{"request":{"filters":{"type":["state","district"]},"limit":10000}}"#,
+        doc: "body of the location search")
+    static let stateLookupURL = Param<String>("druid.state.lookup.url", default: "", doc: "Druid's state-slug lookup (locationMapping)")
+    static let parameters: [any ParameterDeclaring] = [
+        mode, reportConfig, key, quoteColumns, locationURL, locationToken, locationRequest, stateLookupURL,
+    ]
+
+    func run(_ job: JobContext) throws {
+        guard job.params[Self.mode] == "standalone" else {
+            throw JobError(.unsupported, "druid_reports: mode batch (the report_config table) is not supported yet; queue each report (standalone)")
+        }
+        guard let json = job.params[Self.reportConfig] else { throw JobError(.invalidArgument, "druid_reports: modelParams.reportConfig is missing") }
+        let config = try ReportConfig(json)
+        let (files, rows) = try Self.report(config, job)
+        job.count("inputEvents", Int64(rows))
+        job.count("outputEvents", Int64(files.count))
+        job.log("\(config.id): \(rows) Druid rows, \(files.count) report outputs written (\(files.joined(separator: ", ")))")
+    }
+
+    /// Runs one report: returns the report ids written and the Druid rows read.
+    static func report(_ config: ReportConfig, _ job: JobContext) throws -> ([String], Int) {
+        guard config.mergeConfig == nil else { throw JobError(.unsupported, "\(config.id): mergeConfig (report merge) is not supported yet") }
+        var rows = 0
+        let records = try ReportRecords(config) { query, add in
+            try job.druidQuery(query) { record in
+                rows += 1
+                try add(record)
+            }
+        }
+        let p = job.params
+        var pairs: Set<LocationPair>?
+        let files = try ReportFiles(config: config, records: records, key: p[key], quoteColumns: p[quoteColumns]).write(job) {
+            if let pairs { return pairs }
+            guard !p[locationURL].isEmpty, !p[stateLookupURL].isEmpty else {
+                throw JobError(.invalidArgument, "\(config.id): locationMapping needs location.search.url and druid.state.lookup.url")
+            }
+            let fetched = try LocationMapping.fetch(
+                job, searchURL: p[locationURL], token: p[locationToken], request: p[locationRequest], lookupURL: p[stateLookupURL])
+            pairs = fetched
+            return fetched
+        }
+        return (files, rows)
+    }
+}
