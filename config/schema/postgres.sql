@@ -139,3 +139,10 @@ CREATE TABLE IF NOT EXISTS sunbird_courses.archival_metadata (
     batch_id text, collection_id text, resource_type text, job_id text, archival_date timestamp, completion_date timestamp,
     archival_status text, deletion_status text, blob_url text[], iteration integer, request_data json, err_message text
 );
+
+-- framework-spec A4.6: druid_reports batch mode (upstream <keyspace_prefix>report_config; config = the
+-- report's modelParams as JSON text, {"reportConfig": {...}, "key": ..., ...})
+CREATE TABLE IF NOT EXISTS public.report_config (
+    report_id text PRIMARY KEY,
+    report_schedule text, config text, status text, batch_number integer
+);

@@ -21,9 +21,11 @@ public struct ReportFiles {
     }
 
     /// Writes every output entry; returns the report ids written (an entry without rows writes none).
-    /// `locations` gives the valid (state, district) pairs for entries with locationMapping.
+    /// `locations` gives the valid (state, district) pairs for entries with locationMapping. Every
+    /// entry is checked (and its locations fetched) before the first file opens: a report that fails
+    /// leaves no file behind, even in a run that goes on with other reports.
     public func write(_ job: JobContext, locations: () throws -> Set<LocationPair>) throws -> [String] {
-        var written: [String] = []
+        var plans: [Plan] = []
         for output in config.output {
             var table = ReportTable(records.records)
             if output.locationMapping {
@@ -39,12 +41,26 @@ public struct ReportFiles {
                 job.log("\(config.id): No data found from druid")
                 continue
             }
-            written.append(try write(output, table, job))
+            plans.append(try plan(output, table))
         }
-        return written
+        for p in plans { try write(p, job) }
+        return plans.map(\.reportId)
     }
 
-    private func write(_ output: ReportConfig.Output, _ table: ReportTable, _ job: JobContext) throws -> String {
+    /// One output entry's file layout, checked against the data.
+    struct Plan {
+        var output: ReportConfig.Output
+        var table: ReportTable
+        var reportId: String
+        /// Source columns in file order, and their labels.
+        var columns: [String]
+        var labels: [String]
+        /// Labels of the dims that split files, and the source column of each.
+        var dims: [String]
+        var dimColumns: [String]
+    }
+
+    private func plan(_ output: ReportConfig.Output, _ table: ReportTable) throws -> Plan {
         guard !output.zip else { throw JobError(.unsupported, "\(config.id): output zip is not supported yet") }
         var fields: [String] = []
         for f in records.dimensions + output.metrics + ["date"] where !fields.contains(f) { fields.append(f) }
@@ -57,26 +73,30 @@ public struct ReportFiles {
         let order = ["date"] + records.dimensions.filter { !output.metrics.contains($0) } + output.metrics
         let columns = dims.isEmpty ? fields : distinct(order)
         let byLabel = Dictionary(fields.map { (label($0), $0) }, uniquingKeysWith: { a, _ in a })
-        for d in dims where byLabel[d] == nil {
-            throw JobError(.data, "\(config.id): dimension \(d) is not a column of the output")
+        let dimColumns = try dims.map { d -> String in
+            guard let c = byLabel[d] else { throw JobError(.data, "\(config.id): dimension \(d) is not a column of the output") }
+            return c
         }
         let reportId = [key, output.label.map { config.id + "/" + $0 } ?? config.id].filter { !$0.isEmpty }.joined(separator: "/")
+        return Plan(
+            output: output, table: table, reportId: reportId, columns: columns, labels: columns.map(label), dims: dims, dimColumns: dimColumns)
+    }
+
+    private func write(_ p: Plan, _ job: JobContext) throws {
         let schema =
-            columns.map { quoteColumns.contains(label($0)) ? Field(label($0), .utf8) : table.field($0, as: label($0)) }
-            + dims.map { Field($0 + "Duplicate", .utf8) }
+            zip(p.columns, p.labels).map { c, l in quoteColumns.contains(l) ? Field(l, .utf8) : p.table.field(c, as: l) }
+            + p.dims.map { Field($0 + "Duplicate", .utf8) }
         let report = try job.openReport(
-            reportId, format: output.type == "json" ? .jsonl : .csv, columns: schema, partitionBy: dims.map { $0 + "Duplicate" })
-        for row in table.rows {
-            var values = columns.map { c -> Value in
-                let v = table.cell(row, c)
-                guard quoteColumns.contains(label(c)) else { return v }
-                return .string("'" + text(v) + "'")
+            p.reportId, format: p.output.type == "json" ? .jsonl : .csv, columns: schema, partitionBy: p.dims.map { $0 + "Duplicate" })
+        for row in p.table.rows {
+            var values = zip(p.columns, p.labels).map { c, l -> Value in
+                let v = p.table.cell(row, c)
+                return quoteColumns.contains(l) ? .string("'" + text(v) + "'") : v
             }
-            values += dims.map { .string(text(table.cell(row, byLabel[$0]!))) }
+            values += p.dimColumns.map { .string(text(p.table.cell(row, $0))) }
             try report.append(values)
         }
         try report.close()
-        return reportId
     }
 
     private func text(_ v: Value) -> String {

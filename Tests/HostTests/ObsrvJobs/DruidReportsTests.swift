@@ -45,7 +45,7 @@ final class DruidReportsTests: XCTestCase {
         bench = try LernJobBench(.local, plugin: "obsrv")
         // Standalone reports read no table; the run still names a store (an inactive report config in it).
         try home.write(
-            "tables/analytics.report_config.jsonl",
+            "tables/public.report_config.jsonl",
             #"{"report_id":"old","report_schedule":"DAILY","config":"{}","status":"INACTIVE","batch_number":1}"# + "\n")
         try bench.load(home.path + "/tables")
     }
@@ -177,10 +177,6 @@ final class DruidReportsTests: XCTestCase {
         try serve([])
         let merged = Self.dashboard.replacingOccurrences(of: #""output":["#, with: #""mergeConfig":{"frequency":"DAY","rollup":1},"output":["#)
         XCTAssertTrue(try run(report: merged, expect: 67).stderr.contains("mergeConfig (report merge) is not supported yet"))
-        try home.write("config/jobs/druid_reports.json", #"{"search":{"type":"none"},"modelParams":{"mode":"batch"}}"#)
-        let batch = try home.run(["run", "druid_reports", "--store", bench.store])
-        XCTAssertEqual(batch.status, 67)
-        XCTAssertTrue(batch.stderr.contains("mode batch"), batch.stderr)
         try home.write("config/jobs/druid_reports.json", #"{"search":{"type":"none"},"modelParams":{}}"#)
         XCTAssertTrue(try home.run(["run", "druid_reports", "--store", bench.store]).stderr.contains("modelParams.reportConfig is missing"))
     }

@@ -12,8 +12,11 @@ import PluginKit
 ///   report's distinct keys (dashboards are aggregates: thousands of rows, not millions).
 /// - `key` defaults to `druid-reports` (upstream `/tmp/druid-reports`, a local path): files go under
 ///   the host's report output, published when the run succeeds.
-/// - Not yet: batch mode (the report_config table), the merge (mergeConfig) and zip; a config that
-///   asks for them fails with a message saying so instead of writing something else.
+/// - Batch mode (DruidReportBatch) runs the due ACTIVE configs of the report_config table one by one;
+///   a failing report is logged at ERROR and counted, the others run. The job fails only when every
+///   due report failed (upstream always ends "Completed successfully", which hides an outage).
+/// - Not yet: the merge (mergeConfig) and zip; a config that asks for them fails with a message
+///   saying so instead of writing something else.
 struct DruidReports: Job {
     static let id = "druid_reports"
     static let title = "Druid reports: a report config's Druid metrics written as CSV/JSON files per dimension values"
@@ -29,14 +32,15 @@ struct DruidReports: Job {
         "location.search.request", default: #"{"request":{"filters":{"type":["state","district"]},"limit":10000}}"#,
         doc: "body of the location search")
     static let stateLookupURL = Param<String>("druid.state.lookup.url", default: "", doc: "Druid's state-slug lookup (locationMapping)")
+    static let table = Param<String>(
+        "reportConfigTable", default: "public.report_config", doc: "batch mode: the report configs (upstream <keyspace_prefix>report_config)")
+    static let batchNumber = Param<Int?>("batchNumber", doc: "batch mode: only the configs of this batch_number")
     static let parameters: [any ParameterDeclaring] = [
-        mode, reportConfig, key, quoteColumns, locationURL, locationToken, locationRequest, stateLookupURL,
+        mode, reportConfig, key, quoteColumns, locationURL, locationToken, locationRequest, stateLookupURL, table, batchNumber,
     ]
 
     func run(_ job: JobContext) throws {
-        guard job.params[Self.mode] == "standalone" else {
-            throw JobError(.unsupported, "druid_reports: mode batch (the report_config table) is not supported yet; queue each report (standalone)")
-        }
+        if job.params[Self.mode] == "batch" { return try runBatch(job) }
         guard let json = job.params[Self.reportConfig] else { throw JobError(.invalidArgument, "druid_reports: modelParams.reportConfig is missing") }
         let config = try ReportConfig(json)
         let (files, rows) = try Self.report(config, job)
@@ -45,8 +49,19 @@ struct DruidReports: Job {
         job.log("\(config.id): \(rows) Druid rows, \(files.count) report outputs written (\(files.joined(separator: ", ")))")
     }
 
-    /// Runs one report: returns the report ids written and the Druid rows read.
-    static func report(_ config: ReportConfig, _ job: JobContext) throws -> ([String], Int) {
+    private func runBatch(_ job: JobContext) throws {
+        let number = job.params[Self.batchNumber]
+        let (ok, failed, first) = try DruidReportBatch.run(job, table: job.params[Self.table], batchNumber: number)
+        job.count("totalRequests", Int64(ok + failed))
+        job.count("successRequests", Int64(ok))
+        job.count("failedRequests", Int64(failed))
+        job.log("DruidReports_\(number ?? 1): \(ok + failed) reports due, \(ok) succeeded, \(failed) failed")
+        if ok == 0, let first { throw JobError(.io, "every due report failed; the first: \(first)") }
+    }
+
+    /// Runs one report: returns the report ids written and the Druid rows read. `overrides` (a batch
+    /// row's config) may set key, quoteColumns and the location settings for this report.
+    static func report(_ config: ReportConfig, _ job: JobContext, overrides: JSONValue = .object([])) throws -> ([String], Int) {
         guard config.mergeConfig == nil else { throw JobError(.unsupported, "\(config.id): mergeConfig (report merge) is not supported yet") }
         var rows = 0
         let records = try ReportRecords(config) { query, add in
@@ -56,14 +71,17 @@ struct DruidReports: Job {
             }
         }
         let p = job.params
+        func setting(_ param: Param<String>) -> String { overrides[param.name]?.string ?? p[param] }
         var pairs: Set<LocationPair>?
-        let files = try ReportFiles(config: config, records: records, key: p[key], quoteColumns: p[quoteColumns]).write(job) {
+        let quotes = overrides["quoteColumns"]?.array?.compactMap(\.string) ?? p[quoteColumns]
+        let files = try ReportFiles(config: config, records: records, key: setting(key), quoteColumns: quotes).write(job) {
             if let pairs { return pairs }
-            guard !p[locationURL].isEmpty, !p[stateLookupURL].isEmpty else {
+            guard !setting(locationURL).isEmpty, !setting(stateLookupURL).isEmpty else {
                 throw JobError(.invalidArgument, "\(config.id): locationMapping needs location.search.url and druid.state.lookup.url")
             }
             let fetched = try LocationMapping.fetch(
-                job, searchURL: p[locationURL], token: p[locationToken], request: p[locationRequest], lookupURL: p[stateLookupURL])
+                job, searchURL: setting(locationURL), token: setting(locationToken), request: setting(locationRequest),
+                lookupURL: setting(stateLookupURL))
             pairs = fetched
             return fetched
         }
