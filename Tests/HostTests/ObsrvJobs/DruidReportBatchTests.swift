@@ -24,7 +24,8 @@ class DruidReportBatchTests: XCTestCase {
     func configs(_ rows: [(id: String, schedule: String, status: String, batch: Int, report: String)]) throws {
         let lines = rows.map { r in
             JSONValue.object([
-                ("report_id", .string(r.id)), ("report_schedule", .string(r.schedule)), ("status", .string(r.status)), ("batch_number", .int(Int64(r.batch))),
+                ("report_id", .string(r.id)), ("report_schedule", .string(r.schedule)), ("status", .string(r.status)),
+                ("batch_number", .int(Int64(r.batch))),
                 ("config", .string(#"{"reportConfig":\#(r.report),"key":"dashboards"}"#)),
             ]).render()
         }
@@ -44,10 +45,13 @@ class DruidReportBatchTests: XCTestCase {
     static let rows = JSONText.quote(#"[{"version":"v1","timestamp":"2020-05-05T00:00:00.000Z","event":{"state":"ka","plays":4}}]"#)
 
     @discardableResult
-    func runBatch(now: String, params: String = "", expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> Harness.Result {
+    func runBatch(
+        now: String, params: String = "", expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Harness.Result {
         try home.write("config/jobs/druid_reports.json", #"{"search":{"type":"none"},"modelParams":{"mode":"batch"\#(params)}}"#)
         let r = try home.run([
-            "run", "druid_reports", "--store", bench.store, "--druid", bench.baseURL + ",attempts=1", "--now", now, "--log-file", home.path + "/joblog.log",
+            "run", "druid_reports", "--store", bench.store, "--druid", bench.baseURL + ",attempts=1", "--now", now, "--log-file",
+            home.path + "/joblog.log",
         ])
         XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
         return r
@@ -81,7 +85,8 @@ class DruidReportBatchTests: XCTestCase {
     // a Monday runs 3 of them, the 1st of a month that is a Monday 4.
     func test02ReportConditions() throws {
         try configs(
-            ["Daily", "Weekly", "Monthly", "Once", "Test"].map { s in (s.lowercased(), s, "ACTIVE", 1, Self.report(s.lowercased(), "summary-events")) })
+            ["Daily", "Weekly", "Monthly", "Once", "Test"].map { s in (s.lowercased(), s, "ACTIVE", 1, Self.report(s.lowercased(), "summary-events"))
+            })
         try serve([Self.druid("summary-events", #""body":\#(Self.rows)"#)])
         try runBatch(now: "2020-05-04")
         XCTAssertEqual(bench.jobEnd?["totalRequests"], .int(3))

@@ -28,7 +28,9 @@ struct DruidReportBatch {
     /// is kept with a nil params, to fail (and be counted) like any other broken report.
     static func entries(_ job: JobContext, table: String, batchNumber: Int?) throws -> [Entry] {
         var due: [Entry] = []
-        let columns = [Field("report_id", .utf8), Field("report_schedule", .utf8), Field("config", .utf8), Field("status", .utf8), Field("batch_number", .int64)]
+        let columns = [
+            Field("report_id", .utf8), Field("report_schedule", .utf8), Field("config", .utf8), Field("status", .utf8), Field("batch_number", .int64),
+        ]
         try job.scan(table, columns: columns) { row in
             guard row.string("status")?.uppercased() == "ACTIVE", isDue(row.string("report_schedule") ?? "", on: job.now) else { return }
             if let b = batchNumber, row.int("batch_number") != Int64(b) { return }
@@ -45,12 +47,15 @@ struct DruidReportBatch {
         for entry in try entries(job, table: table, batchNumber: batchNumber) {
             let started = Date()
             do {
-                guard let json = entry.params["reportConfig"] else { throw JobError(.invalidArgument, "its config has no reportConfig (or is not JSON)") }
+                guard let json = entry.params["reportConfig"] else {
+                    throw JobError(.invalidArgument, "its config has no reportConfig (or is not JSON)")
+                }
                 let config = try ReportConfig(json)
                 let (files, rows) = try DruidReports.report(config, job, overrides: entry.params)
                 ok += 1
                 job.count("outputEvents", Int64(files.count))
-                job.log("report \(entry.id): \(rows) Druid rows, \(files.count) outputs, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+                job.log(
+                    "report \(entry.id): \(rows) Druid rows, \(files.count) outputs, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
             } catch {
                 failed += 1
                 firstFailure = firstFailure ?? "report \(entry.id): \(error)"
