@@ -26,18 +26,20 @@ struct DruidQuery {
         self.dataSource = ds
         self.intervals = iv
         self.granularity = model["granularity"]?.string ?? "all"
+        if granularity.uppercased() == "LATEST_INDEX" {
+            throw DruidError.config("granularity LATEST_INDEX (the newest segment's interval from druid_segments) is not supported yet")
+        }
     }
 
     /// Roll-up, distinct and snapshot data sources live on the roll-up broker (A4.1).
     var usesRollupBroker: Bool { ["rollup", "distinct", "snapshot"].contains { dataSource.contains($0) } }
 
-    /// The native query for the resolved interval. `latestIndex` is the newest segment's interval when
-    /// granularity is LATEST_INDEX.
+    /// The native query for the resolved interval.
     func native(interval: String, scanBatchSize: Int = 5000) throws -> JSONValue {
         var q: [(String, JSONValue)] = [
             ("queryType", .string(kind.rawValue)), ("dataSource", .string(dataSource)),
             ("intervals", .array([.string(interval)])),
-            ("granularity", .string(granularity.uppercased() == "LATEST_INDEX" ? "all" : granularity)),
+            ("granularity", .string(granularity)),
         ]
         if let filter = try DruidParts.filter(model["filters"]) { q.append(("filter", filter)) }
         switch kind {

@@ -51,17 +51,34 @@ enum DruidRows {
         }
     }
 
-    /// The number's decimal text at scale 1 (Java's BigDecimal.setScale(1, HALF_UP).toString()).
+    /// The number's decimal text at scale 1 (Java's BigDecimal.setScale(1, HALF_UP).toString() of the
+    /// double's shortest decimal form), by rounding its digit string — no Decimal, no locale.
     static func rounded(_ value: JSONValue) -> String {
         switch value {
         case .int(let i): return "\(i).0"
         case .double(let d):
-            guard d.isFinite, var exact = Decimal(string: "\(d)", locale: Locale(identifier: "en_US_POSIX")) else { return "\(d)" }
-            var r = Decimal()
-            NSDecimalRound(&r, &exact, 1, .plain)
-            var text = r.description
-            if !text.contains(".") { text += ".0" }
-            return text == "-0.0" ? "0.0" : text
+            guard d.isFinite else { return "\(d)" }
+            if d == 0 { return "0.0" }
+            var (digits, point) = NumberText.decimalDigits(abs(d))  // |d| = 0.DIGITS × 10^point
+            var kept = Array(digits.utf8).map { $0 - 0x30 }
+            let keep = point + 1  // digits up to the first decimal place
+            if keep < 0 {
+                kept = []
+            } else if keep < kept.count {
+                let up = kept[keep] >= 5
+                kept.removeLast(kept.count - keep)
+                if up {
+                    var i = kept.count - 1
+                    while i >= 0, kept[i] == 9 { kept[i] = 0; i -= 1 }
+                    if i >= 0 { kept[i] += 1 } else { kept.insert(1, at: 0); point += 1 }
+                }
+            }
+            while kept.count < point + 1 { kept.append(0) }
+            // Now `kept` holds every digit down to the first decimal place: point integer digits.
+            let integer = point > 0 ? String(decoding: kept[..<point].map { $0 + 0x30 }, as: UTF8.self) : "0"
+            let fraction = point >= 0 && point < kept.count ? kept[point] : 0
+            digits = integer + "." + String(fraction)
+            return d < 0 && digits != "0.0" ? "-" + digits : digits
         default: return value.render()
         }
     }

@@ -41,9 +41,12 @@ final class DruidQueryTests: XCTestCase {
         XCTAssertEqual(topN["dimension"]?["dimension"], .string("a"), "topN uses the first dimension only")
         XCTAssertEqual(topN["threshold"], .int(5))
         XCTAssertEqual(topN["aggregations"]?.render(), #"[{"type":"count","name":"count"}]"#, "no aggregations: one count")
-        let ts = try native(#"{"queryType":"timeseries","dataSource":"ds","intervals":"x/y","granularity":"LATEST_INDEX"}"#)
+        let ts = try native(#"{"queryType":"timeseries","dataSource":"ds","intervals":"x/y"}"#)
         XCTAssertNil(ts["dimensions"])
-        XCTAssertEqual(ts["granularity"], .string("all"))
+        XCTAssertEqual(ts["granularity"], .string("all"), "granularity defaults to all")
+        XCTAssertThrowsError(try native(#"{"queryType":"timeseries","dataSource":"ds","intervals":"x/y","granularity":"latest_index"}"#)) {
+            XCTAssertTrue("\($0)".contains("LATEST_INDEX"), "\($0)")
+        }
         let scan = try native(#"{"queryType":"scan","dataSource":"ds","intervals":"x/y","columns":["a","__time"]}"#)
         XCTAssertEqual(scan["columns"]?.render(), #"["a","__time"]"#)
         XCTAssertEqual(scan["resultFormat"], .string("list"))

@@ -40,5 +40,14 @@ final class DruidRowsTests: XCTestCase {
         XCTAssertEqual(DruidRows.rounded(.double(-2.25)), "-2.3")
         XCTAssertEqual(DruidRows.rounded(.double(1e-7)), "0.0")
         XCTAssertEqual(DruidRows.rounded(.int(2)), "2.0")
+        XCTAssertEqual(DruidRows.rounded(.double(0.04)), "0.0")
+        XCTAssertEqual(DruidRows.rounded(.double(-0.04)), "0.0")
+        XCTAssertEqual(DruidRows.rounded(.double(9.96)), "10.0")
+        XCTAssertEqual(DruidRows.rounded(.double(99.95)), "100.0")
+        XCTAssertEqual(DruidRows.rounded(.double(1234.56)), "1234.6")
+        XCTAssertEqual(DruidRows.rounded(.double(1.5e16)), "15000000000000000.0")
+        XCTAssertEqual(DruidRows.rounded(.double(123456789.25)), "123456789.3")
+        XCTAssertEqual(DruidRows.rounded(.double(0.5)), "0.5")
+        XCTAssertEqual(DruidRows.rounded(.double(0.95)), "1.0")
     }
 }

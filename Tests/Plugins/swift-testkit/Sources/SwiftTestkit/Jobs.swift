@@ -176,7 +176,8 @@ struct RedisProbe: Job {
 }
 
 /// For benchmarks: streams `table` (columns "name:type,...") or, with `redisUsers: N`, reads
-/// user:0..N-1 (`fields`) from Redis in slices of 10,000 keys; counts rows and touches every value.
+/// user:0..N-1 (`fields`) from Redis in slices of 10,000 keys, or, with `druidQuery`, runs that
+/// query through the host's Druid connector; counts rows and touches every value.
 struct Count: Job {
     static let id = "test-count"
     static let title = "Count rows streamed through the host"
@@ -185,11 +186,17 @@ struct Count: Job {
     static let columns = Param<String>("columns", default: "", doc: "name:type,... of the table's columns")
     static let table = Param<String>("table", default: "", doc: "keyspace.table to stream")
     static let batchRows = Param<Int>("batchRows", default: 0, doc: "rows per scan batch (0: the store's)")
-    static let parameters: [any ParameterDeclaring] = [redisUsers, fields, columns, table, batchRows]
+    static let druidQuery = Param<JSONValue?>("druidQuery", doc: "a Druid query model to stream instead of a table")
+    static let parameters: [any ParameterDeclaring] = [redisUsers, fields, columns, table, batchRows, druidQuery]
     func run(_ job: JobContext) throws {
         let p = job.params
         var rows: Int64 = 0, bytes = 0
-        if let users = p[Self.redisUsers] {
+        if let query = p[Self.druidQuery] {
+            try job.druidQueryRaw(query) { record in
+                rows += 1
+                bytes += record.count
+            }
+        } else if let users = p[Self.redisUsers] {
             let fields = p[Self.fields]
             var start = 0
             while start < users {
