@@ -62,7 +62,8 @@ final class DeployableJobsTests: XCTestCase {
         let home = try deployment()
         let prod = try home.run(["plugins", "verify", "--env", "prod"])
         XCTAssertEqual(prod.status, 0, prod.stderr)
-        XCTAssertTrue(prod.stdout.contains("obsrv 1.0.0  ABI \(Harness.abi)  jobs user-cache-indexer  OK"), prod.stdout)
+        XCTAssertTrue(
+            prod.stdout.contains("obsrv 1.0.0  ABI \(Harness.abi)  jobs user-cache-indexer,druid_reports,submit_druid_jobs  OK"), prod.stdout)
         let staging = try home.run(["plugins", "verify", "--env", "staging"])
         XCTAssertEqual(staging.status, 0, staging.stderr)
         XCTAssertFalse(staging.stdout.contains("obsrv"), staging.stdout)
@@ -84,7 +85,7 @@ final class DeployableJobsTests: XCTestCase {
             [
                 "admin-geo-reports", "admin-user-reports", "progress-exhaust", "response-exhaust", "userinfo-exhaust", "course-batch-status-updater",
                 "cassandra-migration",
-                "collection-summary-report-v2", "user-cache-indexer",
+                "collection-summary-report-v2", "user-cache-indexer", "druid_reports",
             ])
     }
 
@@ -120,6 +121,30 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(indexer.status, 0, indexer.stderr)
         XCTAssertTrue(indexer.stderr.contains("13 users indexed"), indexer.stderr)
         ran.insert("user-cache-indexer")
+
+        // The demo dashboard: its report config in the embedded store, Druid's answers recorded.
+        let dashboards = "sqlite:\(home.path)/dashboards.sqlite"
+        let loadDashboards = try home.run(["load", Self.repo + "/config/demo/druid/tables", "--into", dashboards])
+        XCTAssertEqual(loadDashboards.status, 0, loadDashboards.stderr)
+        let druid = try home.run([
+            "run", "druid_reports", "--env", "dev", "--store", dashboards, "--druid", "canned:" + Self.repo + "/config/demo/druid", "--now",
+            "2020-05-06",
+        ])
+        XCTAssertEqual(druid.status, 0, druid.stderr)
+        XCTAssertEqual(
+            home.read("reports/druid-reports/daily_plays_by_state/Tamil Nadu.csv"),
+            "Date,State,Producer,Total plays,Total time spent (s)\n2020-05-05,Tamil Nadu,prod.diksha.app,980.0,60321.5\n")
+        ran.insert("druid_reports")
+        let kafka = try KafkaMockCluster()
+        defer { kafka.stop() }
+        try kafka.createTopic("dev.analytics.job_queue")
+        let submit = try home.run([
+            "run", "submit_druid_jobs", "--env", "dev", "--store", dashboards, "--http", "canned:" + Self.repo + "/config/demo/druid", "--kafka",
+            kafka.bootstrap,
+        ])
+        XCTAssertEqual(submit.status, 0, submit.stderr)
+        XCTAssertEqual(try kafka.read("dev.analytics.job_queue").count, 1)
+        ran.insert("submit_druid_jobs")
 
         let tables = home.path + "/tables"
         try FileManager.default.copyItem(atPath: exhaust, toPath: tables)

@@ -63,6 +63,9 @@ struct DruidReports: Job {
     /// row's config) may set key, quoteColumns and the location settings for this report.
     static func report(_ config: ReportConfig, _ job: JobContext, overrides: JSONValue = .object([])) throws -> ([String], Int) {
         guard config.mergeConfig == nil else { throw JobError(.unsupported, "\(config.id): mergeConfig (report merge) is not supported yet") }
+        guard overrides["exhaustQuery"] != .bool(true), job.modelParams["exhaustQuery"] != .bool(true) else {
+            throw JobError(.unsupported, "\(config.id): exhaustQuery (Druid SQL) is not supported yet")
+        }
         var rows = 0
         let records = try ReportRecords(config) { query, add in
             try job.druidQuery(query) { record in

@@ -5,5 +5,5 @@ import PluginKit
 public func dpPluginEntry() -> UnsafeRawPointer {
     PluginExport.descriptor(
         name: "obsrv", version: "1.0.0", owner: "Sunbird Obsrv team",
-        block: "obsrv", jobs: [UserCacheIndexer.self, DruidReports.self])
+        block: "obsrv", jobs: [UserCacheIndexer.self, DruidReports.self, SubmitDruidJobs.self])
 }
