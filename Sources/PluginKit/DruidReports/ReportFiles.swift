@@ -24,7 +24,8 @@ public struct ReportFiles {
     /// `locations` gives the valid (state, district) pairs for entries with locationMapping. Every
     /// entry is checked (and its locations fetched) before the first file opens: a report that fails
     /// leaves no file behind, even in a run that goes on with other reports.
-    public func write(_ job: JobContext, locations: () throws -> Set<LocationPair>) throws -> [String] {
+    /// With `merge`, every CSV file's rows are first merged into its published report (A4.7).
+    public func write(_ job: JobContext, merge: MergeConfig? = nil, locations: () throws -> Set<LocationPair>) throws -> [String] {
         var plans: [Plan] = []
         for output in config.output {
             var table = ReportTable(records.records)
@@ -42,6 +43,10 @@ public struct ReportFiles {
                 continue
             }
             plans.append(try plan(output, table))
+        }
+        if let merge {
+            let store = ReportMergeStore(job, config: merge)
+            for p in plans where p.output.type == "csv" { try self.merge(p, into: store, merge) }
         }
         for p in plans { try write(p, job) }
         return plans.map(\.reportId)
@@ -97,6 +102,31 @@ public struct ReportFiles {
             try report.append(values)
         }
         try report.close()
+    }
+
+    /// Each file of a plan (one per dims tuple) merged into its report: `key/reportPath` when the
+    /// files are per Date only, else `<dims but the last>/<reportPath>` (A4.5 step 6).
+    private func merge(_ p: Plan, into store: ReportMergeStore, _ m: MergeConfig) throws {
+        var order: [[String]] = []
+        var groups: [[String]: [[String]]] = [:]
+        for row in p.table.rows {
+            let tuple = p.dimColumns.map { text(p.table.cell(row, $0)) }
+            let cells = zip(p.columns, p.labels).map { c, l in
+                quoteColumns.contains(l) ? "'" + text(p.table.cell(row, c)) + "'" : text(p.table.cell(row, c))
+            }
+            if groups[tuple] == nil { order.append(tuple) }
+            groups[tuple, default: []].append(cells)
+        }
+        let metricLabels = Set(p.output.metrics.map { config.label(of: $0) ?? $0 })
+        for tuple in order {
+            let path: String
+            if p.dims == ["Date"] {
+                path = key.isEmpty ? m.reportPath : key + "/" + m.reportPath
+            } else {
+                path = (tuple.dropLast().map { $0 + "/" }.joined()) + m.reportPath
+            }
+            try store.merge(ReportText(columns: p.labels, rows: groups[tuple]!), reportPath: path, columnOrder: p.labels, metricLabels: metricLabels)
+        }
     }
 
     private func text(_ v: Value) -> String {

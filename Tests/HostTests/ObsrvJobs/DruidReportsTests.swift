@@ -173,10 +173,60 @@ final class DruidReportsTests: XCTestCase {
         XCTAssertEqual(search?["headers"]?["authorization"], .string("Bearer t0k"))
     }
 
+    // A4.7: each day's per-state files rolled into the published report of the state (blob store),
+    // the old one backed up, the JSON form beside the CSV.
+    func testDailyFilesAreMergedIntoThePublishedReports() throws {
+        func day(_ d: String, _ metric: String, _ value: Int) -> String {
+            JSONText.quote(#"[{"version":"v1","timestamp":"\#(d)T00:00:00.000Z","event":{"state":"ka","producer":"app","\#(metric)":\#(value)}}]"#)
+        }
+        try serve([
+            #"{"method":"POST","path":"/druid/v2/","bodyContains":["summary-events","2020-05-05T05:30:00+00:00/"],"body":\#(day("2020-05-05", "total_plays", 10))}"#,
+            #"{"method":"POST","path":"/druid/v2/","bodyContains":["summary-events","2020-05-06T05:30:00+00:00/"],"body":\#(day("2020-05-06", "total_plays", 7))}"#,
+            #"{"method":"POST","path":"/druid/v2/","bodyContains":["syncts","2020-05-05T00:00:00+00:00/"],"body":\#(day("2020-05-05", "total_time_spent", 60))}"#,
+            #"{"method":"POST","path":"/druid/v2/","bodyContains":["syncts","2020-05-06T00:00:00+00:00/"],"body":\#(day("2020-05-06", "total_time_spent", 30))}"#,
+        ])
+        let report = Self.dashboard
+            .replacingOccurrences(of: #""fileParameters":["id","dims"]"#, with: #""fileParameters":["id","dims","date"]"#)
+            .replacingOccurrences(of: #","{"type":"json","label":"all","metrics":["total_plays"],"dims":[]}"#, with: "")
+            .replacingOccurrences(
+                of: #""output":["#,
+                with:
+                    #""mergeConfig":{"frequency":"DAY","basePath":"/mount/data","rollup":1,"rollupAge":"DAY","rollupRange":30,"reportPath":"daily_plays.csv"},"output":["#
+            )
+        let blob = home.path + "/blob"
+        for now in ["2020-05-06", "2020-05-07"] {
+            try home.write(
+                "config/jobs/druid_reports.json", #"{"search":{"type":"none"},"modelParams":{"reportConfig":\#(report)}}"#)
+            let r = try home.run(["run", "druid_reports", "--store", bench.store, "--druid", bench.baseURL, "--blob", "local:" + blob, "--now", now])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        XCTAssertEqual(
+            home.read("reports/druid-reports/daily_plays/ka/2020-05-06.csv"),
+            "Date,State,Producer,Total plays,Total time spent (s)\n2020-05-06,ka,app,7.0,30.0\n")
+        XCTAssertEqual(
+            home.read("blob/ka/daily_plays.csv"),
+            "Date,State,Producer,Total plays,Total time spent (s)\n2020-05-05,ka,app,10.0,60.0\n2020-05-06,ka,app,7.0,30.0\n")
+        XCTAssertEqual(
+            home.read("blob/report-backups/ka/daily_plays-2020-05-07.csv"),
+            "Date,State,Producer,Total plays,Total time spent (s)\n2020-05-05,ka,app,10.0,60.0\n")
+        let json = try JSONParser.parse(home.read("blob/ka/daily_plays.json") ?? "")
+        XCTAssertEqual(json["keys"]?.render(), #"["Date","State","Producer","Total plays","Total time spent (s)"]"#)
+        XCTAssertEqual(json["tableData"]?.render(), #"[["2020-05-05","ka","app",10.0,60.0],["2020-05-06","ka","app",7.0,30.0]]"#)
+        XCTAssertEqual(json["data"]?.array?.count, 2)
+    }
+
     func testConfigsAskingForWhatIsNotBuiltYetFailClearly() throws {
-        try serve([])
-        let merged = Self.dashboard.replacingOccurrences(of: #""output":["#, with: #""mergeConfig":{"frequency":"DAY","rollup":1},"output":["#)
-        XCTAssertTrue(try run(report: merged, expect: 67).stderr.contains("mergeConfig (report merge) is not supported yet"))
+        try serve([
+            Self.answer("summary-events", rollup: false, #""body":\#(JSONText.quote(Self.plays))"#),
+            Self.answer("summary-rollup-syncts", rollup: true, #""body":\#(JSONText.quote(Self.times))"#),
+        ])
+        let zipped = Self.dashboard.replacingOccurrences(of: #""dims":[]}"#, with: #""dims":[],"zip":true}"#)
+        XCTAssertTrue(try run(report: zipped, expect: 67).stderr.contains("output zip is not supported yet"))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: home.path + "/reports/druid-reports"), "the csv output before it is not published either")
+        XCTAssertTrue(
+            try run(report: Self.dashboard, params: #","exhaustQuery":true"#, expect: 67).stderr.contains(
+                "exhaustQuery (Druid SQL) is not supported yet"))
         try home.write("config/jobs/druid_reports.json", #"{"search":{"type":"none"},"modelParams":{}}"#)
         XCTAssertTrue(try home.run(["run", "druid_reports", "--store", bench.store]).stderr.contains("modelParams.reportConfig is missing"))
     }

@@ -12,7 +12,8 @@ final class SubmitDruidJobsTests: XCTestCase {
     override func setUpWithError() throws {
         bench = try LernJobBench(.local, plugin: "obsrv")
         try home.write(
-            "tables/public.report_config.jsonl", #"{"report_id":"x","report_schedule":"DAILY","config":"{}","status":"INACTIVE","batch_number":1}"# + "\n")
+            "tables/public.report_config.jsonl",
+            #"{"report_id":"x","report_schedule":"DAILY","config":"{}","status":"INACTIVE","batch_number":1}"# + "\n")
         try bench.load(home.path + "/tables")
     }
 
@@ -20,14 +21,17 @@ final class SubmitDruidJobsTests: XCTestCase {
 
     static func report(_ id: String, _ schedule: String, slider: Int?) -> String {
         let range = slider.map { #"{"staticInterval":"LastDay","intervalSlider":\#($0)}"# } ?? #"{"staticInterval":"LastDay"}"#
-        return #"{"reportId":"\#(id)","reportSchedule":"\#(schedule)","config":{"reportConfig":{"id":"\#(id)","dateRange":\#(range),"metrics":[]},"store":"__store__","container":"__container__","key":"druid-reports/"}}"#
+        return
+            #"{"reportId":"\#(id)","reportSchedule":"\#(schedule)","config":{"reportConfig":{"id":"\#(id)","dateRange":\#(range),"metrics":[]},"store":"__store__","container":"__container__","key":"druid-reports/"}}"#
     }
 
     func testTodaysReportsAreQueuedAndOnceReportsDeactivatedAfterwards() throws {
         // The run day 2020-05-06 is a Wednesday (weekday 2 with Monday = 0), the 6th of the month.
         let reports = [
-            Self.report("daily", "Daily", slider: nil), Self.report("weekly-wed", "WEEKLY", slider: 2), Self.report("weekly-mon", "WEEKLY", slider: 0),
-            Self.report("monthly-6th", "MONTHLY", slider: 5), Self.report("monthly-1st", "MONTHLY", slider: nil), Self.report("once", "ONCE", slider: nil),
+            Self.report("daily", "Daily", slider: nil), Self.report("weekly-wed", "WEEKLY", slider: 2),
+            Self.report("weekly-mon", "WEEKLY", slider: 0),
+            Self.report("monthly-6th", "MONTHLY", slider: 5), Self.report("monthly-1st", "MONTHLY", slider: nil),
+            Self.report("once", "ONCE", slider: nil),
             Self.report("hourly", "HOURLY", slider: nil),
         ]
         try home.write(
@@ -40,15 +44,21 @@ final class SubmitDruidJobsTests: XCTestCase {
         try kafka.createTopic("prod.analytics.job_queue")
         try home.write(
             "config/jobs/submit_druid_jobs.json",
-            #"{"modelParams":{"report_list_jobs_url":"\#(bench.baseURL)/api/data/v1/","auth_token":"t0k","env":"prod","interpolation_config":[{"key":"__store__","value":"s3"},{"key":"__container__","value":"reports"}]}}"#)
-        let r = try home.run(["run", "submit_druid_jobs", "--store", bench.store, "--http", "live", "--kafka", kafka.bootstrap, "--now", "2020-05-06"])
+            #"{"modelParams":{"report_list_jobs_url":"\#(bench.baseURL)/api/data/v1/","auth_token":"t0k","env":"prod","interpolation_config":[{"key":"__store__","value":"s3"},{"key":"__container__","value":"reports"}]}}"#
+        )
+        let r = try home.run([
+            "run", "submit_druid_jobs", "--store", bench.store, "--http", "live", "--kafka", kafka.bootstrap, "--now", "2020-05-06",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         let messages = try kafka.read("prod.analytics.job_queue").map { try JSONParser.parse(String($0.drop { $0 != "\t" }.dropFirst())) }
-        XCTAssertEqual(messages.compactMap { $0["config"]?["modelParams"]?["modelName"]?.string }, ["daily_job", "weekly-wed_job", "monthly-6th_job", "once_job"])
+        XCTAssertEqual(
+            messages.compactMap { $0["config"]?["modelParams"]?["modelName"]?.string },
+            ["daily_job", "weekly-wed_job", "monthly-6th_job", "once_job"])
         XCTAssertEqual(
             messages[0].render(),
             #"{"model":"druid_reports","config":{"search":{"type":"none"},"model":"org.ekstep.analytics.model.DruidQueryProcessingModel","output":[{"to":"console","params":{"printEvent":false}}],"parallelization":8,"appName":"Druid Query Processor","deviceMapping":false,"#
-                + #""modelParams":{"reportConfig":{"id":"daily","dateRange":{"staticInterval":"LastDay"},"metrics":[]},"store":"s3","container":"reports","key":"druid-reports/","modelName":"daily_job"}}}"#)
+                + #""modelParams":{"reportConfig":{"id":"daily","dateRange":{"staticInterval":"LastDay"},"metrics":[]},"store":"s3","container":"reports","key":"druid-reports/","modelName":"daily_job"}}}"#
+        )
         let sent = try bench.received()
         XCTAssertEqual(sent.map { $0["path"]?.string ?? "" }, ["/api/data/v1/report/jobs", "/api/data/v1/report/jobs/deactivate/once"])
         XCTAssertEqual(sent[0]["headers"]?["authorization"], .string("Bearer t0k"))

@@ -15,7 +15,11 @@ import PluginKit
 /// - Batch mode (DruidReportBatch) runs the due ACTIVE configs of the report_config table one by one;
 ///   a failing report is logged at ERROR and counted, the others run. The job fails only when every
 ///   due report failed (upstream always ends "Completed successfully", which hides an outage).
-/// - Not yet: the merge (mergeConfig) and zip; a config that asks for them fails with a message
+/// - mergeConfig: each CSV file's rows are merged into the report published in the host's blob
+///   store (upstream's report container; postContainer and the storage type are the host's
+///   `--blob`), before the day's files are written; a merge that cannot read or write fails the
+///   report (upstream only logged it, leaving dashboards stale without a word).
+/// - Not yet: zip and Druid SQL (exhaustQuery); a config that asks for them fails with a message
 ///   saying so instead of writing something else.
 struct DruidReports: Job {
     static let id = "druid_reports"
@@ -62,7 +66,7 @@ struct DruidReports: Job {
     /// Runs one report: returns the report ids written and the Druid rows read. `overrides` (a batch
     /// row's config) may set key, quoteColumns and the location settings for this report.
     static func report(_ config: ReportConfig, _ job: JobContext, overrides: JSONValue = .object([])) throws -> ([String], Int) {
-        guard config.mergeConfig == nil else { throw JobError(.unsupported, "\(config.id): mergeConfig (report merge) is not supported yet") }
+        let merge = try config.mergeConfig.map(MergeConfig.init)
         guard overrides["exhaustQuery"] != .bool(true), job.modelParams["exhaustQuery"] != .bool(true) else {
             throw JobError(.unsupported, "\(config.id): exhaustQuery (Druid SQL) is not supported yet")
         }
@@ -77,7 +81,7 @@ struct DruidReports: Job {
         func setting(_ param: Param<String>) -> String { overrides[param.name]?.string ?? p[param] }
         var pairs: Set<LocationPair>?
         let quotes = overrides["quoteColumns"]?.array?.compactMap(\.string) ?? p[quoteColumns]
-        let files = try ReportFiles(config: config, records: records, key: setting(key), quoteColumns: quotes).write(job) {
+        let files = try ReportFiles(config: config, records: records, key: setting(key), quoteColumns: quotes).write(job, merge: merge) {
             if let pairs { return pairs }
             guard !setting(locationURL).isEmpty, !setting(stateLookupURL).isEmpty else {
                 throw JobError(.invalidArgument, "\(config.id): locationMapping needs location.search.url and druid.state.lookup.url")

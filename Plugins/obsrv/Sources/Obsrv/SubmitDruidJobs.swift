@@ -34,7 +34,8 @@ struct SubmitDruidJobs: Job {
         let base = p[Self.listURL]
         let headers = ["Content-Type": "application/json; charset=utf-8", "cache-control": "no-cache", "Authorization": "Bearer " + p[Self.token]]
         let answer = try job.http("POST", base + "report/jobs", headers: headers, body: #"{"request": {"filters": {"status": ["ACTIVE"]}}}"#)
-        guard (200..<300).contains(answer.status), let list = try? JSONParser.parse(answer.body), let reports = list["result"]?["reports"]?.array else {
+        guard (200..<300).contains(answer.status), let list = try? JSONParser.parse(answer.body), let reports = list["result"]?["reports"]?.array
+        else {
             throw JobError(.io, "POST \(base)report/jobs answered HTTP \(answer.status): \(answer.body.prefix(300))")
         }
         let pairs = try Self.pairs(p[Self.interpolation])
