@@ -24,7 +24,7 @@ public enum ReportInterval {
     static let dayFormat = formatter("yyyy-MM-dd")
     static let stamp = formatter("yyyy-MM-dd'T'HH:mm:ss")
 
-    static func formatter(_ pattern: String) -> DateFormatter {
+    public static func formatter(_ pattern: String) -> DateFormatter {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")

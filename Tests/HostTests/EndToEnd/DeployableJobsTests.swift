@@ -146,6 +146,22 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(try kafka.read("dev.analytics.job_queue").count, 1)
         ran.insert("submit_druid_jobs")
 
+        let courses = "sqlite:\(home.path)/courses.sqlite", demo = Self.repo + "/config/demo/course-metrics"
+        let loadCourses = try home.run(["load", demo + "/tables", "--into", courses])
+        XCTAssertEqual(loadCourses.status, 0, loadCourses.stderr)
+        for job in ["course-consumption-report", "course-enrollment-report"] {
+            let r = try home.run([
+                "run", job, "--env", "dev", "--store", courses, "--http", "canned:" + demo, "--druid", "canned:" + demo, "--blob",
+                "local:" + home.path + "/blob", "--now", "2020-01-24",
+            ])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            ran.insert(job)
+        }
+        XCTAssertEqual(
+            home.read("reports/druid-reports/tpd_metrics/MPSlug/course_usage.csv"),
+            "Date,Course Name,Batch Name,Batch Status,Timespent in mins\n2020-01-23,29 course,testCourseBatch,1,12.5\n")
+        XCTAssertNotNil(home.read("blob/MPSlug/course_enrollment.csv"))
+
         let tables = home.path + "/tables"
         try FileManager.default.copyItem(atPath: exhaust, toPath: tables)
         FileManager.default.createFile(atPath: tables + "/sunbird_courses.archival_metadata.jsonl", contents: nil)
