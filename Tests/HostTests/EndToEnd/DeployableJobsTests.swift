@@ -162,6 +162,20 @@ final class DeployableJobsTests: XCTestCase {
             "Date,Course Name,Batch Name,Batch Status,Timespent in mins\n2020-01-23,29 course,testCourseBatch,1,12.5\n")
         XCTAssertNotNil(home.read("blob/MPSlug/course_enrollment.csv"))
 
+        // A day of raw ASSESS telemetry (the template reads yesterday's) re-emitted to Kafka.
+        let assess = "sqlite:\(home.path)/assess.sqlite", raw = Self.repo + "/config/demo/assessment-correction"
+        let loadAssess = try home.run(["load", try Harness.fixture("lern/assessment-correction-report/assessment_report_data"), "--into", assess])
+        XCTAssertEqual(loadAssess.status, 0, loadAssess.stderr)
+        try kafka.createTopic("dev.telemetry.assess")
+        let correction2 = try home.run([
+            "run", "assessment-correction", "--env", "dev", "--store", assess, "--druid", "canned:" + raw, "--blob", "local:" + raw + "/blob",
+            "--kafka",
+            kafka.bootstrap, "--now", "2019-11-21",
+        ])
+        XCTAssertEqual(correction2.status, 0, correction2.stderr)
+        XCTAssertEqual(try kafka.read("dev.telemetry.assess").count, 1, "one attempt of two events")
+        ran.insert("assessment-correction")
+
         let tables = home.path + "/tables"
         try FileManager.default.copyItem(atPath: exhaust, toPath: tables)
         FileManager.default.createFile(atPath: tables + "/sunbird_courses.archival_metadata.jsonl", contents: nil)

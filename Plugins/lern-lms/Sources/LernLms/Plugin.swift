@@ -10,5 +10,6 @@ public func dpPluginEntry() -> UnsafeRawPointer {
             ProgressExhaust.self, ProgressExhaustV2.self, ResponseExhaust.self, ResponseExhaustV2.self, UserInfoExhaust.self, AssessmentArchival.self,
             CourseBatchStatusUpdater.self, ScoreMetricMigration.self, OldCertificateMigration.self, AssessmentScoreCorrection.self,
             CassandraMigrator.self, CollectionReconciliation.self, CollectionSummary.self, CourseConsumption.self, CourseEnrollment.self,
+            AssessmentCorrection.self,
         ])
 }
