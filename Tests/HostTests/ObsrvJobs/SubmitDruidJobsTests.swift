@@ -65,6 +65,12 @@ final class SubmitDruidJobsTests: XCTestCase {
         XCTAssertEqual(sent[0]["headers"]?["content-type"], .string("application/json; charset=utf-8"))
         XCTAssertEqual(sent[0]["body"], .string(#"{"request": {"filters": {"status": ["ACTIVE"]}}}"#))
         XCTAssertTrue(r.stderr.contains("4 of 7 reports queued on prod.analytics.job_queue"), r.stderr)
+
+        // The other end: a queued message's config is a druid_reports config as it is (standalone).
+        try home.write("queued.json", messages[0]["config"]!.render())
+        let queued = try home.run(["run", "druid_reports", "--config", home.path + "/queued.json", "--store", bench.store, "--druid", bench.baseURL])
+        XCTAssertEqual(queued.status, 0, queued.stderr)
+        XCTAssertTrue(queued.stderr.contains("daily: 0 Druid rows, 0 report outputs written"), queued.stderr)
     }
 
     func testABrokenReportIsSkippedAndAFailedListAborts() throws {
