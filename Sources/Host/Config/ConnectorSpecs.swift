@@ -138,11 +138,12 @@ enum QueueSpec: Codable, Equatable {
     }
 }
 
-/// `--druid`: `URL[,rollup=URL][,timeoutMs=N,attempts=N,backoffMs=N]` (the main broker, the roll-up
-/// broker for roll-up/distinct/snapshot data sources, defaulting to the main one) or `canned:DIR`
-/// (recorded answers in DIR/answers.json, matched on the query body).
+/// `--druid`: `URL[,rollup=URL][,segments=CONNINFO][,timeoutMs=N,attempts=N,backoffMs=N]` (the main
+/// broker, the roll-up broker for roll-up/distinct/snapshot data sources, defaulting to the main one,
+/// and Druid's metadata database for LATEST_INDEX) or `canned:DIR` (recorded answers in
+/// DIR/answers.json, matched on the query body).
 enum DruidSpec: Codable, Equatable {
-    case brokers(main: String, rollup: String?, options: String)
+    case brokers(main: String, rollup: String?, options: String, segments: String? = nil)
     case canned(directory: String)
 
     init(_ text: String) throws {
@@ -156,15 +157,18 @@ enum DruidSpec: Codable, Equatable {
                 "unknown Druid connector '\(text)' (supported: http://broker:8082[,rollup=URL][,timeoutMs=N,attempts=N], canned:DIR)")
         }
         var rollup: String?
+        var segments: String?
         var options: [String] = []
         for p in parts.dropFirst() {
             if p.hasPrefix("rollup=") {
                 rollup = String(p.dropFirst("rollup=".count))
+            } else if p.hasPrefix("segments=") {
+                segments = String(p.dropFirst("segments=".count))
             } else {
                 options.append(p)
             }
         }
         _ = try CurlHTTP(options: options.joined(separator: ","))  // checked here, once
-        self = .brokers(main: main, rollup: rollup, options: options.joined(separator: ","))
+        self = .brokers(main: main, rollup: rollup, options: options.joined(separator: ","), segments: segments)
     }
 }

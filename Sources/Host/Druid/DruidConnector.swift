@@ -13,10 +13,13 @@ final class DruidConnector {
     let attempts: Int
     let backoffMs: Int
     let timeoutMs: Int
+    /// Druid's metadata database (druid_segments), for LATEST_INDEX.
+    let segments: String?
 
     init(_ spec: DruidSpec) throws {
         switch spec {
-        case .brokers(let main, let rollup, let options):
+        case .brokers(let main, let rollup, let options, let segments):
+            self.segments = segments
             let curl = try CurlHTTP(options: options)
             transport = curl
             mainBroker = Self.queryURL(main)
@@ -25,6 +28,7 @@ final class DruidConnector {
             backoffMs = curl.backoffMs
             timeoutMs = curl.timeoutMs
         case .canned(let dir):
+            segments = nil
             transport = try CannedHTTP(directory: dir)
             mainBroker = "http://druid/druid/v2/"
             rollupBroker = mainBroker
@@ -44,7 +48,7 @@ final class DruidConnector {
     func query(_ model: JSONValue, now: Date, onRecord: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         let q = try DruidQuery(model)
         let slider = Int(model["intervalSlider"]?.int ?? 0)
-        let interval = DruidIntervals.resolve(q.intervals, dataSource: q.dataSource, slider: slider, now: now)
+        let interval = try q.latestIndex ? latestSegment(q.dataSource) ?? macro(q, slider, now) : macro(q, slider, now)
         let body = try q.native(interval: interval).render()
         let url = q.usesRollupBroker ? rollupBroker : mainBroker
         let request = HTTPRequest(
@@ -65,6 +69,22 @@ final class DruidConnector {
     }
 
     private struct RetryableBrokerFailure: Error { var message: String }
+
+    private func macro(_ q: DruidQuery, _ slider: Int, _ now: Date) -> String {
+        DruidIntervals.resolve(q.intervals, dataSource: q.dataSource, slider: slider, now: now)
+    }
+
+    /// The newest used segment's `start/end` of `dataSource` in Druid's metadata database, or nil
+    /// when it has none (then the interval rule applies, as upstream).
+    func latestSegment(_ dataSource: String) throws -> String? {
+        guard let segments else {
+            throw DruidError.config("granularity LATEST_INDEX needs Druid's metadata database: --druid URL,segments=CONNINFO")
+        }
+        let r = try PGConnection(segments).exec(
+            #"SELECT start, "end" FROM druid_segments WHERE datasource = $1 AND used ORDER BY start DESC LIMIT 1"#, [dataSource])
+        guard r.rows > 0, let start = r.string(0, 0), let end = r.string(0, 1) else { return nil }
+        return start + "/" + end
+    }
 
     /// One attempt: streams the answer through the array splitter; a non-2xx answer is read whole
     /// (bounded) for Druid's error message.

@@ -25,11 +25,13 @@ struct DruidQuery {
         self.kind = kind
         self.dataSource = ds
         self.intervals = iv
-        self.granularity = model["granularity"]?.string ?? "all"
-        if granularity.uppercased() == "LATEST_INDEX" {
-            throw DruidError.config("granularity LATEST_INDEX (the newest segment's interval from druid_segments) is not supported yet")
-        }
+        let g = model["granularity"]?.string ?? "all"
+        latestIndex = g.uppercased() == "LATEST_INDEX"
+        self.granularity = latestIndex ? "all" : g
     }
+
+    /// Granularity LATEST_INDEX: `all` over the newest used segment's interval (A4.2).
+    let latestIndex: Bool
 
     /// Roll-up, distinct and snapshot data sources live on the roll-up broker (A4.1).
     var usesRollupBroker: Bool { ["rollup", "distinct", "snapshot"].contains { dataSource.contains($0) } }

@@ -122,6 +122,33 @@ final class DruidConnectorTests: XCTestCase {
         XCTAssertThrowsError(try rows(c, try query("telemetry-events"))) { XCTAssertTrue("\($0)".contains("used up"), "\($0)") }
     }
 
+    // A4.2 LATEST_INDEX: the newest used segment of the data source in Druid's metadata database
+    // (a real PostgreSQL); none → the interval rule; no database configured → a clear error.
+    func testLatestIndexReadsTheNewestUsedSegment() throws {
+        let db = try Harness.PostgresDatabase()
+        defer { db.drop() }
+        try Harness.psql(
+            db.conninfo,
+            #"CREATE TABLE druid_segments (id text PRIMARY KEY, datasource text, start text, "end" text, used boolean); "#
+                + "INSERT INTO druid_segments VALUES ('a', 'content-model-snapshot', '2020-05-01T00:00:00.000Z', '2020-05-02T00:00:00.000Z', true), "
+                + "('b', 'content-model-snapshot', '2020-05-03T00:00:00.000Z', '2020-05-04T00:00:00.000Z', true), "
+                + "('c', 'content-model-snapshot', '2020-05-05T00:00:00.000Z', '2020-05-06T00:00:00.000Z', false)")
+        let a = groupBy("x", [("2020-05-03", #"{"n":1}"#)])
+        try start(
+            #"{"answers":[{"method":"POST","path":"/druid/v2/","bodyContains":["2020-05-03T00:00:00.000Z/2020-05-04T00:00:00.000Z","\"granularity\":\"all\""],"body":\#(JSONText.quote(a))},"#
+                + #"{"method":"POST","path":"/druid/v2/","bodyContains":"2020-05-05T05:30:00+00:00/2020-05-06T05:30:00+00:00","body":\#(JSONText.quote(a))}]}"#
+        )
+        let c = try DruidConnector(try DruidSpec(base + ",segments=" + db.conninfo))
+        let latest = try JSONParser.parse(
+            #"{"queryType":"groupBy","dataSource":"content-model-snapshot","intervals":"LastDay","granularity":"LATEST_INDEX"}"#)
+        XCTAssertEqual(try rows(c, latest).count, 1, "the newest used segment's interval")
+        let none = try JSONParser.parse(#"{"queryType":"groupBy","dataSource":"no-segments","intervals":"LastDay","granularity":"latest_index"}"#)
+        XCTAssertEqual(try rows(c, none).count, 1, "no segment: the interval rule")
+        XCTAssertThrowsError(try rows(try DruidConnector(try DruidSpec(base)), latest)) {
+            XCTAssertTrue("\($0)".contains("segments=CONNINFO"), "\($0)")
+        }
+    }
+
     func testSpecErrors() {
         XCTAssertThrowsError(try DruidSpec("broker:8082")) { XCTAssertTrue("\($0)".contains("unknown Druid connector")) }
         XCTAssertThrowsError(try DruidSpec("http://b:8082,retries=3")) { XCTAssertTrue("\($0)".contains("unknown HTTP option")) }
