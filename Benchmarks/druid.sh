@@ -62,7 +62,7 @@ timed() {  # label, command...: wall seconds and peak RSS
 }
 
 echo "== Druid groupBy answer of $n rows ($(du -m "$work/answers/groupby.json" | cut -f1) MiB), loopback HTTP"
-timed "curl to /dev/null (the transport floor)" curl -s -X POST -o /dev/null "http://127.0.0.1:$port/druid/v2/" -d '{}'
+timed "curl to /dev/null (the transport floor)" curl -s -X POST -o /dev/null "http://127.0.0.1:$port/druid/v2/" -d '{"dataSource":"summary-events"}'
 timed "dataproducts test-count (child process)" $bin run test-count --home "$work/home" --druid "http://127.0.0.1:$port" --log-file "$work/log"
 grep -o '"inputEvents":[0-9]*' "$work/log" | tail -1
 

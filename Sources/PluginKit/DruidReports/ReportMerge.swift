@@ -15,10 +15,10 @@ public enum ReportMerge {
         }
         let replaced = Set(deltaRows.map { $0[col] })
         var rows = base.rows.filter { !replaced.contains($0[col]) } + deltaRows
-        let f = formatter(config.rollupFormat)
-        if let newest = rows.compactMap({ f.date(from: $0[col]) }).max() {
+        var dates = DayCache(config.rollupFormat)
+        if let newest = rows.compactMap({ dates.date($0[col]) }).max() {
             let start = startDate(newest: newest, config)
-            rows = rows.filter { f.date(from: $0[col]).map { $0 >= start } ?? false }
+            rows = rows.filter { dates.date($0[col]).map { $0 >= start } ?? false }
         }
         return ReportText(columns: base.columns, rows: stableSorted(rows, by: col))
     }
@@ -33,10 +33,15 @@ public enum ReportMerge {
             t.rows = t.rows.map { $0 + [""] }
             col = t.columns.count - 1
         }
-        let from = formatter("yyyy-MM-dd"), to = formatter(config.rollupFormat)
+        var from = DayCache("yyyy-MM-dd")
+        let to = formatter(config.rollupFormat)
+        var texts: [String: String] = [:]
         t.rows = t.rows.map { r in
             var r = r
-            if let d = from.date(from: r[date]) { r[col!] = to.string(from: d) }
+            if let d = from.date(r[date]) {
+                if texts[r[date]] == nil { texts[r[date]] = to.string(from: d) }
+                r[col!] = texts[r[date]]!
+            }
             return r
         }
         return t
@@ -68,6 +73,20 @@ public enum ReportMerge {
 
     static func stableSorted(_ rows: [[String]], by col: Int) -> [[String]] {
         rows.enumerated().sorted { a, b in a.element[col] == b.element[col] ? a.offset < b.offset : a.element[col] < b.element[col] }.map(\.element)
+    }
+
+    /// Parses dates of one pattern, each distinct text once (a report holds a few hundred distinct
+    /// days over millions of rows; DateFormatter costs microseconds a call).
+    struct DayCache {
+        let formatter: DateFormatter
+        var seen: [String: Date?] = [:]
+        init(_ pattern: String) { formatter = ReportMerge.formatter(pattern) }
+        mutating func date(_ text: String) -> Date? {
+            if let d = seen[text] { return d }
+            let d = formatter.date(from: text)
+            seen[text] = d
+            return d
+        }
     }
 
     static func formatter(_ pattern: String) -> DateFormatter {
