@@ -131,18 +131,20 @@ public final class JobContext {
 
     // MARK: Reports
 
-    /// Opens a report; rows appended to it are published when the job succeeds.
+    /// Opens a report; rows appended to it are published when the job succeeds. `zip`: each file is
+    /// published as `<name>.zip` holding it (ABI 1.11; refused as unsupported by an older host).
     public func openReport(
         _ id: String, format: ReportFormat, columns: [Field],
-        partitionBy: [String] = []
+        partitionBy: [String] = [], zip: Bool = false
     ) throws -> ReportWriter {
+        if zip { try requireHost(\.druid_query, minor: 11, for: "zipped reports") }
         let strings = StringArena()
         var parts = partitionBy.map { strings.dp($0) }
         var handle: OpaquePointer?
         let status = parts.withUnsafeMutableBufferPointer { p in
             var spec = dp_report_spec(
                 size: UInt32(MemoryLayout<dp_report_spec>.size), report_id: strings.dp(id),
-                format: format.rawValue, partition_by: p.baseAddress, n_partition_by: p.count)
+                format: format.rawValue, partition_by: p.baseAddress, n_partition_by: p.count, flags: zip ? DP_REPORT_ZIP : 0)
             return host.pointee.report_open(run, &spec, &handle)
         }
         try check(status)

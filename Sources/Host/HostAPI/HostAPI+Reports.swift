@@ -10,9 +10,11 @@ func hostReportOpen(_ run: OpaquePointer?, _ spec: UnsafePointer<dp_report_spec>
     do {
         let s = spec.pointee
         let parts = (0..<s.n_partition_by).map { s.partition_by[$0].string }
+        // flags arrived with ABI 1.11: an older plugin's smaller struct has none.
+        let hasFlags = Int(s.size) >= MemoryLayout<dp_report_spec>.offset(of: \dp_report_spec.flags)! + MemoryLayout<UInt32>.size
         let sink = try ReportSink(
             reportId: s.report_id.string, format: s.format, partitionBy: parts,
-            stagingFiles: ctx.staging.files, dialect: ctx.csvDialect)
+            stagingFiles: ctx.staging.files, dialect: ctx.csvDialect, zipped: hasFlags && s.flags & DP_REPORT_ZIP != 0)
         let handle = ReportHandle(sink: sink, run: ctx)
         ctx.register(handle)
         out.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())

@@ -22,7 +22,13 @@ final class ReportSink {
 
     static let nullPartition = "__HIVE_DEFAULT_PARTITION__"  // what Spark names a null partition value
 
-    init(reportId: String, format: dp_format, partitionBy: [String], stagingFiles: String, dialect: CSVDialect = .spark) throws {
+    /// DP_REPORT_ZIP: each file replaced by `<name>.zip` holding it, once written.
+    let zipped: Bool
+
+    init(
+        reportId: String, format: dp_format, partitionBy: [String], stagingFiles: String, dialect: CSVDialect = .spark, zipped: Bool = false
+    ) throws {
+        self.zipped = zipped
         guard !reportId.isEmpty, !reportId.hasPrefix("/"), !reportId.split(separator: "/").contains("..") else {
             throw HostCallError.invalid("report id '\(reportId)' must be a relative path without '..'")
         }
@@ -120,6 +126,14 @@ final class ReportSink {
         }
     }
 
+    /// `dir/name.ext` replaced by `dir/name.zip` holding `name.ext`; returns the zip's path.
+    static func zip(_ path: String) throws -> String {
+        let zipPath = (path as NSString).deletingPathExtension + ".zip"
+        try ZipWriter.write(entry: (path as NSString).lastPathComponent, from: path, to: zipPath, password: nil)
+        unlink(path)
+        return zipPath
+    }
+
     /// Finishes every file. A report that received no rows and has no partitions still gets its file
     /// (a CSV with only the header), as an empty DataFrame would upstream.
     func close() throws {
@@ -128,8 +142,9 @@ final class ReportSink {
             if !f.isOpen { try f.reopen() }
             if format == DP_FORMAT_JSON_ARRAY { f.append(f.rows == 0 ? "[]" : "]") }
             try f.close()
+            let path = zipped ? try Self.zip(f.path) : f.path
             var st = stat()
-            if stat(f.path, &st) == 0 { closedBytes += UInt64(st.st_size) }
+            if stat(path, &st) == 0 { closedBytes += UInt64(st.st_size) }
         }
         files.removeAll()
         openOrder.removeAll()

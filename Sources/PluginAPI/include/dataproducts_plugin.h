@@ -24,7 +24,8 @@
 **       cache_commit, cache_abort (a cache rebuilt by a job; readers never see it half built);
 **   1.10 appended work_declare, work_next, work_done, work_finish, work_outputs (a run's work items
 **       drained by every host that runs the job, the combined output written once);
-**   1.11 appended druid_query (a Druid query run by the host, its answer streamed as row batches).
+**   1.11 appended druid_query (a Druid query run by the host, its answer streamed as row batches) and
+**       dp_report_spec.flags (DP_REPORT_ZIP: a report's files published zipped).
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -256,7 +257,11 @@ typedef struct dp_report_spec {
     dp_format format;
     const dp_str *partition_by;
     size_t n_partition_by;
+    uint32_t flags; /* ABI 1.11: DP_REPORT_* bits; a host reads it only when `size` covers it */
 } dp_report_spec;
+
+/* dp_report_spec.flags (ABI 1.11). */
+#define DP_REPORT_ZIP 1u /* each file is published as `<name>.zip` holding it (upstream's `zip: true`) */
 
 typedef struct dp_report dp_report; /* opaque, host-owned */
 

@@ -66,7 +66,6 @@ public struct ReportFiles {
     }
 
     private func plan(_ output: ReportConfig.Output, _ table: ReportTable) throws -> Plan {
-        guard !output.zip else { throw JobError(.unsupported, "\(config.id): output zip is not supported yet") }
         var fields: [String] = []
         for f in records.dimensions + output.metrics + ["date"] where !fields.contains(f) { fields.append(f) }
         if let missing = fields.first(where: { !table.columns.contains($0) }) {
@@ -92,7 +91,8 @@ public struct ReportFiles {
             zip(p.columns, p.labels).map { c, l in quoteColumns.contains(l) ? Field(l, .utf8) : p.table.field(c, as: l) }
             + p.dims.map { Field($0 + "Duplicate", .utf8) }
         let report = try job.openReport(
-            p.reportId, format: p.output.type == "json" ? .jsonl : .csv, columns: schema, partitionBy: p.dims.map { $0 + "Duplicate" })
+            p.reportId, format: p.output.type == "json" ? .jsonl : .csv, columns: schema, partitionBy: p.dims.map { $0 + "Duplicate" },
+            zip: p.output.zip)
         for row in p.table.rows {
             var values = zip(p.columns, p.labels).map { c, l -> Value in
                 let v = p.table.cell(row, c)

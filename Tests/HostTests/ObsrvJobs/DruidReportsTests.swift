@@ -215,15 +215,33 @@ final class DruidReportsTests: XCTestCase {
         XCTAssertEqual(json["data"]?.array?.count, 2)
     }
 
+    func testZippedOutputsArePublishedAsZips() throws {
+        try serve([
+            Self.answer("summary-events", rollup: false, #""body":\#(JSONText.quote(Self.plays))"#),
+            Self.answer("summary-rollup-syncts", rollup: true, #""body":\#(JSONText.quote(Self.times))"#),
+        ])
+        try run(
+            report: Self.dashboard.replacingOccurrences(of: #""fileParameters":["id","dims"]}"#, with: #""fileParameters":["id","dims"],"zip":true}"#)
+        )
+        XCTAssertNil(home.read("reports/druid-reports/daily_plays/ka.csv"))
+        let zip = home.path + "/reports/druid-reports/daily_plays/ka.zip"
+        let (_, listing) = try Harness.capture(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); n = z.namelist(); print(n[0]); sys.stdout.write(z.read(n[0]).decode())", zip,
+            ],
+            keepStderr: true)
+        XCTAssertEqual(
+            String(decoding: listing, as: UTF8.self), "ka.csv\nDate,State,Producer,Total plays,Total time spent (s)\n2020-05-05,ka,app,10.0,1234.6\n")
+        XCTAssertNotNil(home.read("reports/druid-reports/daily_plays/all.json"), "the other output is not zipped")
+    }
+
     func testConfigsAskingForWhatIsNotBuiltYetFailClearly() throws {
         try serve([
             Self.answer("summary-events", rollup: false, #""body":\#(JSONText.quote(Self.plays))"#),
             Self.answer("summary-rollup-syncts", rollup: true, #""body":\#(JSONText.quote(Self.times))"#),
         ])
-        let zipped = Self.dashboard.replacingOccurrences(of: #""dims":[]}"#, with: #""dims":[],"zip":true}"#)
-        XCTAssertTrue(try run(report: zipped, expect: 67).stderr.contains("output zip is not supported yet"))
-        XCTAssertFalse(
-            FileManager.default.fileExists(atPath: home.path + "/reports/druid-reports"), "the csv output before it is not published either")
         XCTAssertTrue(
             try run(report: Self.dashboard, params: #","exhaustQuery":true"#, expect: 67).stderr.contains(
                 "exhaustQuery (Druid SQL) is not supported yet"))

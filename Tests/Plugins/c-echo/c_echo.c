@@ -41,7 +41,8 @@ static void no_release_schema(struct ArrowSchema *s) { s->release = NULL; }
 static void no_release_array(struct ArrowArray *a) { a->release = NULL; }
 
 static dp_status write_summary(echo_state *st) {
-    dp_report_spec spec = {sizeof(dp_report_spec), DP_STR("c-echo/summary"), DP_FORMAT_CSV, NULL, 0};
+    /* Designated: the struct grew in 1.11 and this file also builds against the frozen older headers. */
+    dp_report_spec spec = {.size = sizeof(dp_report_spec), .report_id = DP_STR("c-echo/summary"), .format = DP_FORMAT_CSV};
     dp_report *report;
     dp_status rc = st->host->report_open(st->run, &spec, &report);
     if (rc != DP_OK) return rc;
@@ -70,7 +71,7 @@ static dp_status write_summary(echo_state *st) {
 static dp_status run_echo(dp_run *run, const dp_host_api *host, void *job_data) {
     (void)job_data;
     echo_state st = {host, run, NULL, 0};
-    dp_report_spec spec = {sizeof(dp_report_spec), DP_STR("c-echo/items"), DP_FORMAT_CSV, NULL, 0};
+    dp_report_spec spec = {.size = sizeof(dp_report_spec), .report_id = DP_STR("c-echo/items"), .format = DP_FORMAT_CSV};
     dp_status rc = host->report_open(run, &spec, &st.items);
     if (rc != DP_OK) return rc;
 

@@ -19,8 +19,8 @@ import PluginKit
 ///   store (upstream's report container; postContainer and the storage type are the host's
 ///   `--blob`), before the day's files are written; a merge that cannot read or write fails the
 ///   report (upstream only logged it, leaving dashboards stale without a word).
-/// - Not yet: zip and Druid SQL (exhaustQuery); a config that asks for them fails with a message
-///   saying so instead of writing something else.
+/// - Not yet: Druid SQL (exhaustQuery); a config that asks for it fails with a message saying so
+///   instead of writing something else.
 struct DruidReports: Job {
     static let id = "druid_reports"
     static let title = "Druid reports: a report config's Druid metrics written as CSV/JSON files per dimension values"
