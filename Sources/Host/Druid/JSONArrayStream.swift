@@ -16,9 +16,11 @@ struct JSONArrayStream {
     /// The text before the array opened, when the answer is not an array (an error object).
     private var preamble: [UInt8] = []
 
-    /// Feeds bytes; calls `onElement` with each complete element's bytes.
+    /// Feeds bytes; calls `onElement` with each complete element's bytes. An element that lies
+    /// within one chunk is handed over in place; only one spanning chunks is copied.
     mutating func feed(_ bytes: UnsafeRawBufferPointer, _ onElement: (UnsafeRawBufferPointer) throws -> Void) throws {
-        for b in bytes {
+        var start: Int? = depth > 0 ? 0 : nil  // where the current element begins in this chunk
+        for (i, b) in bytes.enumerated() {
             offset += 1
             if closed {
                 if !isSpace(b) { throw DruidError.broker("unexpected data after the end of the Druid answer at byte \(offset)") }
@@ -35,8 +37,11 @@ struct JSONArrayStream {
             if depth == 0 {
                 if isSpace(b) || b == UInt8(ascii: ",") { continue }
                 if b == UInt8(ascii: "]") { closed = true; continue }
+                guard b == UInt8(ascii: "{") else {
+                    throw DruidError.broker("the Druid answer holds a non-object element at byte \(offset)")
+                }
+                start = i
             }
-            element.append(b)
             if inString {
                 if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
                 continue
@@ -46,14 +51,20 @@ struct JSONArrayStream {
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
-                if depth == 0 { try emit(onElement) }
-            default:
-                if depth == 0 { throw DruidError.broker("the Druid answer holds a non-object element at byte \(offset)") }
+                if depth == 0 {
+                    try emit(UnsafeRawBufferPointer(rebasing: bytes[start!...i]), onElement)
+                    start = nil
+                }
+            default: break
             }
         }
+        if let start, depth > 0 { element += UnsafeRawBufferPointer(rebasing: bytes[start...]) }
     }
 
-    private mutating func emit(_ onElement: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Hands over `tail` (the element's bytes in this chunk), after what earlier chunks held of it.
+    private mutating func emit(_ tail: UnsafeRawBufferPointer, _ onElement: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard !element.isEmpty else { return try onElement(tail) }
+        element += tail
         try element.withUnsafeBytes { try onElement($0) }
         element.removeAll(keepingCapacity: true)
     }
