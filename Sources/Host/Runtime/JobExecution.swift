@@ -140,13 +140,11 @@ struct JobExecution {
         }
     }
 
-    /// Runs the job in a child process and reads the outcome it wrote; a child that died without one
+    /// Runs the job in a child process and reads the outcome it sent; a child that died without one
     /// crashed (signal) or was killed for its timeout.
     private func runIsolated(_ spec: RunSpec, staging: Staging) throws -> RunOutcome {
-        let specPath = (staging.directory as NSString).appendingPathComponent("spec.json")
-        try RunFiles.write(spec, to: specPath)
-        let exit = try ChildProcess.run(specPath: specPath, timeout: timeout)
-        let result = RunFiles.read(RunOutcome.self, from: (staging.directory as NSString).appendingPathComponent("result.json"))
+        let (exit, sent) = try ChildProcess.run(spec: try JSONEncoder().encode(spec), timeout: timeout)
+        let result = sent.isEmpty ? nil : try? JSONDecoder().decode(RunOutcome.self, from: sent)
         switch exit {
         case .timedOut(let s):
             throw HostError.jobTimedOut("job \(spec.jobId) exceeded its timeout of \(Int(s)) s and was killed")
@@ -158,10 +156,12 @@ struct JobExecution {
         }
     }
 
-    /// The `_child` side: run the spec in this process and leave the outcome beside it.
-    static func childMain(specPath: String) -> Int32 {
-        guard let spec = RunFiles.read(RunSpec.self, from: specPath) else {
-            fputs("dataproducts _child: unreadable spec \(specPath)\n", stderr)
+    /// The `_child` side: read the spec from stdin, run it in this process, send the outcome on fd 3.
+    static func childMain() -> Int32 {
+        _ = fcntl(ChildProcess.resultFD, F_SETFD, FD_CLOEXEC)  // processes a plugin starts must not hold it
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        guard let spec = try? JSONDecoder().decode(RunSpec.self, from: input) else {
+            fputs("dataproducts _child: unreadable run spec on stdin (\(input.count) bytes)\n", stderr)
             return ExitCodes.internalError
         }
         installCancellationHandlers()
@@ -173,8 +173,9 @@ struct JobExecution {
             return ExitCodes.internalError
         }
         let outcome = JobRunner.execute(spec, logger: logger)
-        let resultPath = ((specPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("result.json")
-        guard (try? RunFiles.write(outcome, to: resultPath)) != nil else { return ExitCodes.internalError }
+        guard let data = try? JSONEncoder().encode(outcome), ChildProcess.writeAll(ChildProcess.resultFD, data) else {
+            return ExitCodes.internalError
+        }
         return outcome.kind == .succeeded ? 0 : 1
     }
 }
