@@ -58,8 +58,7 @@ final class DruidConnector {
             if attempt > 1 { usleep(useconds_t(Double(backoffMs << (attempt - 2)) * Double.random(in: 0.75...1.25) * 1000)) }
             do {
                 return try answer(request, kind: q.kind, delivered: &delivered, onRecord)
-            } catch let e as RetryableBrokerFailure where delivered == 0 && attempt < attempts {
-                _ = e
+            } catch is RetryableBrokerFailure where delivered == 0 && attempt < attempts {
                 continue
             } catch let e as RetryableBrokerFailure {
                 throw DruidError.broker("\(e.message) (attempt \(attempt) of \(attempts))")

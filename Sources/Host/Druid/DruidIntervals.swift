@@ -35,12 +35,18 @@ enum DruidIntervals {
 
     static func firstOfMonth(_ d: Date) -> Date { d - Double(utc.component(.day, from: d) - 1) * day }
 
-    static func format(_ d: Date) -> String {
+    static func format(_ d: Date) -> String { stamp.string(from: d) }
+
+    /// Made once: scan answers format a day per row (the connector runs on one thread).
+    static let stamp = utcFormatter("yyyy-MM-dd'T'HH:mm:ss'+00:00'")
+    static let dayFormat = utcFormatter("yyyy-MM-dd")
+
+    static func utcFormatter(_ pattern: String) -> DateFormatter {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'+00:00'"
-        return f.string(from: d)
+        f.dateFormat = pattern
+        return f
     }
 
     private static let utc: Calendar = {

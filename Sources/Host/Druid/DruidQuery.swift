@@ -51,10 +51,10 @@ struct DruidQuery {
             q.append(("batchSize", .int(Int64(scanBatchSize))))
             return .object(q)
         case .groupBy:
-            q.append(("dimensions", .array(try dimensions().map(DruidParts.dimension))))
+            q.append(("dimensions", .array(try dimensions.map(DruidParts.dimension))))
             if let having = try DruidParts.having(model["having"]) { q.append(("having", having)) }
         case .topN:
-            guard let first = try dimensions().first else { throw DruidError.config("a topN query needs a dimension") }
+            guard let first = dimensions.first else { throw DruidError.config("a topN query needs a dimension") }
             q.append(("dimension", try DruidParts.dimension(first)))
             q.append(("threshold", .int(model["threshold"]?.int ?? 100)))
             q.append(("metric", .string(model["metric"]?.string ?? "count")))
@@ -67,12 +67,7 @@ struct DruidQuery {
         return .object(q)
     }
 
-    func dimensions() throws -> [JSONValue] { model["dimensions"]?.array ?? [] }
-
-    /// The output names of the dimensions (alias, else field name): the keys reports group by.
-    var dimensionNames: [String] {
-        (model["dimensions"]?.array ?? []).compactMap { $0["aliasName"]?.string ?? $0["fieldName"]?.string }
-    }
+    var dimensions: [JSONValue] { model["dimensions"]?.array ?? [] }
 
     private func aggregations() throws -> [JSONValue] {
         guard let list = model["aggregations"]?.array, !list.isEmpty else {

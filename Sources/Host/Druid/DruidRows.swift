@@ -90,6 +90,6 @@ enum DruidRows {
     }
 
     static func epochDay(_ ms: Int64) -> String {
-        DruidIntervals.format(Date(timeIntervalSince1970: Double(ms) / 1000)).prefix(10).description
+        DruidIntervals.dayFormat.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 }

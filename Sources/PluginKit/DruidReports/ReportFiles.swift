@@ -66,8 +66,7 @@ public struct ReportFiles {
     }
 
     private func plan(_ output: ReportConfig.Output, _ table: ReportTable) throws -> Plan {
-        var fields: [String] = []
-        for f in records.dimensions + output.metrics + ["date"] where !fields.contains(f) { fields.append(f) }
+        let fields = distinct(records.dimensions + output.metrics + ["date"])
         if let missing = fields.first(where: { !table.columns.contains($0) }) {
             throw JobError(
                 .data, "\(config.id): column \(missing) of the output is not in the Druid data (it has \(table.columns.joined(separator: ", ")))")
@@ -96,9 +95,9 @@ public struct ReportFiles {
         for row in p.table.rows {
             var values = zip(p.columns, p.labels).map { c, l -> Value in
                 let v = p.table.cell(row, c)
-                return quoteColumns.contains(l) ? .string("'" + text(v) + "'") : v
+                return quoteColumns.contains(l) ? .string("'" + v.reportText + "'") : v
             }
-            values += p.dimColumns.map { .string(text(p.table.cell(row, $0))) }
+            values += p.dimColumns.map { .string(p.table.cell(row, $0).reportText) }
             try report.append(values)
         }
         try report.close()
@@ -110,9 +109,9 @@ public struct ReportFiles {
         var order: [[String]] = []
         var groups: [[String]: [[String]]] = [:]
         for row in p.table.rows {
-            let tuple = p.dimColumns.map { text(p.table.cell(row, $0)) }
+            let tuple = p.dimColumns.map { p.table.cell(row, $0).reportText }
             let cells = zip(p.columns, p.labels).map { c, l in
-                quoteColumns.contains(l) ? "'" + text(p.table.cell(row, c)) + "'" : text(p.table.cell(row, c))
+                quoteColumns.contains(l) ? "'" + p.table.cell(row, c).reportText + "'" : p.table.cell(row, c).reportText
             }
             if groups[tuple] == nil { order.append(tuple) }
             groups[tuple, default: []].append(cells)
@@ -126,16 +125,6 @@ public struct ReportFiles {
                 path = (tuple.dropLast().map { $0 + "/" }.joined()) + m.reportPath
             }
             try store.merge(ReportText(columns: p.labels, rows: groups[tuple]!), reportPath: path, columnOrder: p.labels, metricLabels: metricLabels)
-        }
-    }
-
-    private func text(_ v: Value) -> String {
-        switch v {
-        case .string(let s): return s
-        case .double(let d): return NumberText.java(d)
-        case .int(let i): return String(i)
-        case .bool(let b): return b ? "true" : "false"
-        default: return ""
         }
     }
 

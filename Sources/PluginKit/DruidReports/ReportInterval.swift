@@ -21,14 +21,6 @@ public enum ReportInterval {
         return try shifted(start) + "/" + shifted(end)
     }
 
-    static let dayFormat = formatter("yyyy-MM-dd")
-    static let stamp = formatter("yyyy-MM-dd'T'HH:mm:ss")
-
-    public static func formatter(_ pattern: String) -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = pattern
-        return f
-    }
+    static let dayFormat = UTCDates.formatter("yyyy-MM-dd")
+    static let stamp = UTCDates.formatter("yyyy-MM-dd'T'HH:mm:ss")
 }

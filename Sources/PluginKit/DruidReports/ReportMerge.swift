@@ -34,7 +34,7 @@ public enum ReportMerge {
             col = t.columns.count - 1
         }
         var from = DayCache("yyyy-MM-dd")
-        let to = formatter(config.rollupFormat)
+        let to = UTCDates.formatter(config.rollupFormat)
         var texts: [String: String] = [:]
         t.rows = t.rows.map { r in
             var r = r
@@ -80,20 +80,12 @@ public enum ReportMerge {
     struct DayCache {
         let formatter: DateFormatter
         var seen: [String: Date?] = [:]
-        init(_ pattern: String) { formatter = ReportMerge.formatter(pattern) }
+        init(_ pattern: String) { formatter = UTCDates.formatter(pattern) }
         mutating func date(_ text: String) -> Date? {
             if let d = seen[text] { return d }
             let d = formatter.date(from: text)
             seen[text] = d
             return d
         }
-    }
-
-    static func formatter(_ pattern: String) -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = pattern
-        return f
     }
 }

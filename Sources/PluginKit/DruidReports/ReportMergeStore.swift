@@ -13,7 +13,7 @@ public struct ReportMergeStore {
     public init(_ job: JobContext, config: MergeConfig) {
         self.job = job
         self.config = config
-        day = ReportMerge.formatter("yyyy-MM-dd").string(from: job.now)
+        day = UTCDates.formatter("yyyy-MM-dd").string(from: job.now)
     }
 
     /// Merges `delta` into the report at `reportPath`; `columnOrder` orders the CSV, `metricLabels`

@@ -28,7 +28,7 @@ final class ReportMergeTests: XCTestCase {
     }
 
     func testRollupAgesStartWhereUpstreamsDo() throws {
-        let f = ReportMerge.formatter("yyyy-MM-dd")
+        let f = UTCDates.formatter("yyyy-MM-dd")
         func start(_ age: String, _ range: Int, _ newest: String) throws -> String {
             f.string(
                 from: ReportMerge.startDate(

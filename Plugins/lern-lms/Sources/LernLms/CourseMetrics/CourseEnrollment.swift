@@ -27,7 +27,7 @@ struct CourseEnrollment: Job {
         let p = job.params
         let counts = try BatchCounts.read(
             job, base: "\(p[Self.esHost]):\(p[Self.esPort])", batchIds: batches.map(\.batchId), size: p[Self.scrollSize])
-        let day = ReportInterval.formatter("dd-MM-yyyy").string(from: job.now)
+        let day = UTCDates.formatter("dd-MM-yyyy").string(from: job.now)
         let rows: [[Value]] = batches.map { b in
             let c = counts[b.batchId]
             return [

@@ -60,9 +60,9 @@ struct CourseReportWriter {
         var order: [[String]] = []
         var groups: [[String]: [[String]]] = [:]
         for r in rows {
-            let tuple = parts.map { Self.text(r[$0]) }
+            let tuple = parts.map { r[$0].reportText }
             if groups[tuple] == nil { order.append(tuple) }
-            groups[tuple, default: []].append(data.map { Self.text(r[$0]) })
+            groups[tuple, default: []].append(data.map { r[$0].reportText })
         }
         let header = data.map { columns[$0].name }
         let metrics = Set(data.filter { columns[$0].type == .int64 || columns[$0].type == .float64 }.map { columns[$0].name })
@@ -70,16 +70,6 @@ struct CourseReportWriter {
             let folder = tuple.dropLast().map { $0 + "/" }.joined()
             try store.merge(
                 ReportText(columns: header, rows: groups[tuple]!), reportPath: folder + m.reportPath, columnOrder: header, metricLabels: metrics)
-        }
-    }
-
-    static func text(_ v: Value) -> String {
-        switch v {
-        case .string(let s): return s
-        case .int(let i): return String(i)
-        case .double(let d): return NumberText.java(d)
-        case .bool(let b): return b ? "true" : "false"
-        default: return ""
         }
     }
 }

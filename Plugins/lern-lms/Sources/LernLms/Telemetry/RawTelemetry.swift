@@ -11,10 +11,10 @@ struct RawTelemetry {
     init(_ job: JobContext, search: JSONValue?) throws {
         guard let search, search["type"]?.string != "none" else { keys = []; return }
         var keys: [String] = []
-        let day = ReportInterval.formatter("yyyy-MM-dd")
+        let day = UTCDates.formatter("yyyy-MM-dd")
         for q in search["queries"]?.array ?? [] {
             let prefix = q["prefix"]?.string ?? "raw/"
-            let pattern = ReportInterval.formatter(q["datePattern"]?.string ?? "yyyy-MM-dd")
+            let pattern = UTCDates.formatter(q["datePattern"]?.string ?? "yyyy-MM-dd")
             // An empty endDate is the deployed wrapper's default: yesterday (of the run clock).
             let end = q["endDate"]?.string
             let to = try end.map { $0.isEmpty ? job.now.addingTimeInterval(-86_400) : try Self.parse($0, day) } ?? job.now
