@@ -73,29 +73,9 @@ struct CurlHTTP: HTTPConnector {
         _ r: HTTPRequest, bodyData: Data? = nil,
         aws: (provider: String, credentials: String)? = nil
     ) -> Result<RawResponse, TransportError> {
-        // "Name:" with an empty value tells curl to drop a header it would add itself (e.g. Expect).
-        let cHeaders = r.headers.map { strdup($0.1.isEmpty ? "\($0.0):" : "\($0.0): \($0.1)") }
-        defer { cHeaders.forEach { free($0) } }
         var errbuf = [CChar](repeating: 0, count: 256)
         var response = dp_curl_response()
-        let code: Int32 = r.method.withCString { method in
-            r.url.withCString { url in
-                cHeaders.map { UnsafePointer($0) }.withUnsafeBufferPointer { headers in
-                    withOptionalCString(aws?.provider) { provider in
-                        withOptionalCString(aws?.credentials) { userpwd in
-                            var body = bodyData.map { [UInt8]($0) } ?? r.body.map { Array($0.utf8) }
-                            return withOptionalBytes(&body) { bodyPtr, bodyLen in
-                                var req = dp_curl_request(
-                                    method: method, url: url, headers: headers.baseAddress, n_headers: headers.count,
-                                    body: bodyPtr, body_len: bodyLen, timeout_ms: r.timeoutMs > 0 ? r.timeoutMs : timeoutMs,
-                                    connect_timeout_ms: connectTimeoutMs, aws_sigv4: provider, userpwd: userpwd)
-                                return dp_curl_perform(&req, &response, &errbuf)
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let code = withCRequest(r, bodyData: bodyData, aws: aws) { dp_curl_perform(&$0, &response, &errbuf) }
         defer { dp_curl_response_free(&response) }
         guard code == 0 else {
             return .failure(TransportError(message: String(cString: errbuf), transient: dp_curl_is_transient(code) != 0))
@@ -103,6 +83,36 @@ struct CurlHTTP: HTTPConnector {
         let body = Data(UnsafeRawBufferPointer(start: response.body, count: response.body_len))
         let headers = String(decoding: UnsafeRawBufferPointer(start: response.headers, count: response.headers_len), as: UTF8.self)
         return .success(RawResponse(status: Int32(response.status), body: body, headers: headers))
+    }
+}
+
+extension CurlHTTP {
+    /// `r` as libcurl's request struct, valid for `body`: every string and the body as C memory.
+    func withCRequest<R>(
+        _ r: HTTPRequest, bodyData: Data? = nil, aws: (provider: String, credentials: String)? = nil,
+        _ body: (inout dp_curl_request) -> R
+    ) -> R {
+        // "Name:" with an empty value tells curl to drop a header it would add itself (e.g. Expect).
+        let cHeaders = r.headers.map { strdup($0.1.isEmpty ? "\($0.0):" : "\($0.0): \($0.1)") }
+        defer { cHeaders.forEach { free($0) } }
+        return r.method.withCString { method in
+            r.url.withCString { url in
+                cHeaders.map { UnsafePointer($0) }.withUnsafeBufferPointer { headers in
+                    withOptionalCString(aws?.provider) { provider in
+                        withOptionalCString(aws?.credentials) { userpwd in
+                            var bytes = bodyData.map { [UInt8]($0) } ?? r.body.map { Array($0.utf8) }
+                            return withOptionalBytes(&bytes) { bodyPtr, bodyLen in
+                                var req = dp_curl_request(
+                                    method: method, url: url, headers: headers.baseAddress, n_headers: headers.count,
+                                    body: bodyPtr, body_len: bodyLen, timeout_ms: r.timeoutMs > 0 ? r.timeoutMs : timeoutMs,
+                                    connect_timeout_ms: connectTimeoutMs, aws_sigv4: provider, userpwd: userpwd)
+                                return body(&req)
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

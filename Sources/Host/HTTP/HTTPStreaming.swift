@@ -19,27 +19,9 @@ extension CurlHTTP: HTTPStreaming {
     func stream(_ r: HTTPRequest, _ sink: (Int32, UnsafeRawBufferPointer) throws -> Void) throws -> Int32 {
         try withoutActuallyEscaping(sink) { sink in
             let box = SinkBox(sink)
-            let cHeaders = r.headers.map { strdup("\($0.0): \($0.1)") }
-            defer { cHeaders.forEach { free($0) } }
             var errbuf = [CChar](repeating: 0, count: 256)
             var status = 0
-            let code: Int32 = r.method.withCString { method in
-                r.url.withCString { url in
-                    cHeaders.map { UnsafePointer($0) }.withUnsafeBufferPointer { headers in
-                        var body = Array((r.body ?? "").utf8)
-                        return body.withUnsafeMutableBufferPointer { b in
-                            b.withMemoryRebound(to: CChar.self) { bodyPtr in
-                                var req = dp_curl_request(
-                                    method: method, url: url, headers: headers.baseAddress, n_headers: headers.count,
-                                    body: r.body == nil ? nil : UnsafePointer(bodyPtr.baseAddress), body_len: bodyPtr.count,
-                                    timeout_ms: r.timeoutMs > 0 ? r.timeoutMs : timeoutMs, connect_timeout_ms: connectTimeoutMs,
-                                    aws_sigv4: nil, userpwd: nil)
-                                return dp_curl_perform_stream(&req, streamSink, Unmanaged.passUnretained(box).toOpaque(), &status, &errbuf)
-                            }
-                        }
-                    }
-                }
-            }
+            let code = withCRequest(r) { dp_curl_perform_stream(&$0, streamSink, Unmanaged.passUnretained(box).toOpaque(), &status, &errbuf) }
             if let error = box.error { throw error }
             guard code == 0 else {
                 throw StreamTransportError(
