@@ -29,6 +29,7 @@ c_plugin c-echo-abi17 -I Tests/ABICompat/v1.7 -DPLUGIN_NAME='"c-echo-abi17"'    
 c_plugin c-echo-abi18 -I Tests/ABICompat/v1.8 -DPLUGIN_NAME='"c-echo-abi18"'       # built against ABI 1.8
 c_plugin c-echo-abi19 -I Tests/ABICompat/v1.9 -DPLUGIN_NAME='"c-echo-abi19"'       # built against ABI 1.9
 c_plugin c-echo-abi110 -I Tests/ABICompat/v1.10 -DPLUGIN_NAME='"c-echo-abi110"'     # built against ABI 1.10
+c_plugin c-echo-abi111 -I Tests/ABICompat/v1.11 -DPLUGIN_NAME='"c-echo-abi111"'     # built against ABI 1.11
 c_plugin c-echo-abi2 -I Sources/PluginAPI/include -DCLAIM_MAJOR=2 -DPLUGIN_NAME='"c-echo-abi2"'
 c_plugin c-echo-newer -I Sources/PluginAPI/include -DCLAIM_MINOR=99 -DPLUGIN_NAME='"c-echo-newer"'
 c_plugin c-noentry -I Sources/PluginAPI/include -DNO_ENTRY -DPLUGIN_NAME='"c-noentry"'

@@ -18,6 +18,10 @@ extension JobContext {
     /// `druidQuery` with each row's JSON bytes (valid for the call), for callers that parse selectively.
     public func druidQueryRaw(_ query: JSONValue, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         try requireHost(\.druid_query, minor: 11, for: "Druid")
+        // A 1.11 host ignores exhaustQuery and would run the model as a native query.
+        if query["exhaustQuery"] == .bool(true), host.pointee.abi_minor < 12 {
+            throw JobError(.unsupported, "this host speaks ABI 1.\(host.pointee.abi_minor); Druid SQL (exhaustQuery) needs 1.12")
+        }
         let call = host.pointee.druid_query!
         try withoutActuallyEscaping(body) { body in
             let sink = ScanSink(names: RowColumns(["row"], source: "druid_query")) { row in

@@ -42,26 +42,72 @@ final class DruidConnector {
         return path.isEmpty || path == "/" ? base.trimmingSuffix("/") + "/druid/v2/" : base
     }
 
-    /// Runs `model` (spec A4.1 JSON) and hands every converted record (JSON object bytes) to `onRecord`.
-    /// Returns the number of records.
+    /// Runs `model` (spec A4.1 JSON; with `"exhaustQuery": true` as Druid SQL, DruidSQL) and hands
+    /// every converted record (JSON object bytes) to `onRecord`. Returns the number of records.
     @discardableResult
     func query(_ model: JSONValue, now: Date, onRecord: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        if model["exhaustQuery"] == .bool(true) { return try sqlQuery(model, now: now, onRecord: onRecord) }
         let q = try DruidQuery(model)
         let slider = Int(model["intervalSlider"]?.int ?? 0)
         let interval = try q.latestIndex ? latestSegment(q.dataSource) ?? macro(q, slider, now) : macro(q, slider, now)
-        let body = try q.native(interval: interval).render()
-        let url = q.usesRollupBroker ? rollupBroker : mainBroker
-        let request = HTTPRequest(
-            method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body, timeoutMs: timeoutMs)
+        let request = post(q.usesRollupBroker ? rollupBroker : mainBroker, try q.native(interval: interval).render())
+        return try withRetries { delivered in
+            var splitter = JSONArrayStream()
+            return try answer(
+                request, delivered: &delivered,
+                feed: { chunk, delivered in
+                    try splitter.feed(chunk) { element in
+                        let value: JSONValue
+                        do { value = try JSONParser.parse(element) } catch {
+                            throw DruidError.broker("Druid answer element \(delivered + 1) is not JSON: \(error)")
+                        }
+                        for record in try DruidRows.records(of: value, kind: q.kind) {
+                            try record.withUnsafeBytes { try onRecord($0) }
+                            delivered += 1
+                        }
+                    }
+                }, finish: { try splitter.finish() })
+        }
+    }
+
+    /// The SQL path: objectLines from the roll-up broker's `sql` endpoint, the header line skipped.
+    private func sqlQuery(_ model: JSONValue, now: Date, onRecord: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let sql = try DruidSQL(model, now: now)
+        let request = post(rollupBroker + "sql", sql.body.render())
+        return try withRetries { delivered in
+            var lines = JSONLinesStream()
+            var headerSeen = false
+            return try answer(
+                request, delivered: &delivered,
+                feed: { chunk, delivered in
+                    try lines.feed(chunk) { line in
+                        let value: JSONValue
+                        do { value = try JSONParser.parse(line) } catch {
+                            throw DruidError.broker("Druid SQL answer line \(delivered + 2) is not JSON: \(error)")
+                        }
+                        guard headerSeen else { return headerSeen = true }
+                        try DruidSQL.record(value).withUnsafeBytes { try onRecord($0) }
+                        delivered += 1
+                    }
+                }, finish: { try lines.finish() })
+        }
+    }
+
+    private func post(_ url: String, _ body: String) -> HTTPRequest {
+        HTTPRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: body, timeoutMs: timeoutMs)
+    }
+
+    /// Bounded attempts with jittered exponential backoff, only while no row has been delivered.
+    private func withRetries(_ attempt: (inout Int) throws -> Int) throws -> Int {
         var delivered = 0
-        for attempt in 1...attempts {
-            if attempt > 1 { usleep(useconds_t(Double(backoffMs << (attempt - 2)) * Double.random(in: 0.75...1.25) * 1000)) }
+        for n in 1...attempts {
+            if n > 1 { usleep(useconds_t(Double(backoffMs << (n - 2)) * Double.random(in: 0.75...1.25) * 1000)) }
             do {
-                return try answer(request, kind: q.kind, delivered: &delivered, onRecord)
-            } catch is RetryableBrokerFailure where delivered == 0 && attempt < attempts {
+                return try attempt(&delivered)
+            } catch is RetryableBrokerFailure where delivered == 0 && n < attempts {
                 continue
             } catch let e as RetryableBrokerFailure {
-                throw DruidError.broker("\(e.message) (attempt \(attempt) of \(attempts))")
+                throw DruidError.broker("\(e.message) (attempt \(n) of \(attempts))")
             }
         }
         preconditionFailure("the last attempt returns or throws")
@@ -85,12 +131,12 @@ final class DruidConnector {
         return start + "/" + end
     }
 
-    /// One attempt: streams the answer through the array splitter; a non-2xx answer is read whole
-    /// (bounded) for Druid's error message.
+    /// One attempt: streams a 2xx answer through `feed`; a non-2xx answer is read whole (bounded)
+    /// for Druid's error message. `finish` checks that the answer was complete.
     private func answer(
-        _ request: HTTPRequest, kind: DruidQuery.Kind, delivered: inout Int, _ onRecord: (UnsafeRawBufferPointer) throws -> Void
+        _ request: HTTPRequest, delivered: inout Int, feed: (UnsafeRawBufferPointer, inout Int) throws -> Void,
+        finish: () throws -> Void
     ) throws -> Int {
-        var splitter = JSONArrayStream()
         var errorBody: [UInt8] = []
         let status: Int32
         do {
@@ -99,16 +145,7 @@ final class DruidConnector {
                     if errorBody.count < 65_536 { errorBody += chunk.prefix(65_536 - errorBody.count) }
                     return
                 }
-                try splitter.feed(chunk) { element in
-                    let value: JSONValue
-                    do { value = try JSONParser.parse(element) } catch {
-                        throw DruidError.broker("Druid answer element \(delivered + 1) is not JSON: \(error)")
-                    }
-                    for record in try DruidRows.records(of: value, kind: kind) {
-                        try record.withUnsafeBytes { try onRecord($0) }
-                        delivered += 1
-                    }
-                }
+                try feed(chunk, &delivered)
             }
         } catch let e as StreamTransportError {
             if e.transient { throw RetryableBrokerFailure(message: "Druid broker unreachable: \(e.message)") }
@@ -119,7 +156,7 @@ final class DruidConnector {
             if status >= 500 { throw RetryableBrokerFailure(message: message) }
             throw DruidError.broker(message)
         }
-        do { try splitter.finish() } catch let e as DruidError { throw DruidError.broker("\(e) (\(delivered) rows received)") }
+        do { try finish() } catch let e as DruidError { throw DruidError.broker("\(e) (\(delivered) rows received)") }
         return delivered
     }
 

@@ -25,7 +25,9 @@
 **   1.10 appended work_declare, work_next, work_done, work_finish, work_outputs (a run's work items
 **       drained by every host that runs the job, the combined output written once);
 **   1.11 appended druid_query (a Druid query run by the host, its answer streamed as row batches) and
-**       dp_report_spec.flags (DP_REPORT_ZIP: a report's files published zipped).
+**       dp_report_spec.flags (DP_REPORT_ZIP: a report's files published zipped);
+**   1.12 appended nothing: druid_query also takes "exhaustQuery": true (Druid SQL). A 1.11 host would
+**       ignore that field and run the model as a native query, so a plugin checks abi_minor >= 12.
 **   DP_ABI_MINOR grows when something is APPENDED: a function at the end of dp_host_api, a field at the
 **   end of a struct that carries a leading `size`, a new enum value. A host accepts plugins built
 **   against its own or an older minor; it refuses a plugin built against a newer minor (that plugin may
@@ -71,7 +73,7 @@ extern "C" {
 #endif
 
 #define DP_ABI_MAJOR 1
-#define DP_ABI_MINOR 11
+#define DP_ABI_MINOR 12
 
 /* The one symbol a plugin exports: `const dp_plugin_descriptor *dp_plugin_entry(void)`. */
 #define DP_PLUGIN_ENTRY "dp_plugin_entry"
@@ -584,6 +586,9 @@ typedef struct dp_host_api {
     /* *snapshot*) and streams the answer: batches of one utf8 column `row`, each a JSON object of   */
     /* the row's values converted as upstream does (null -> "unknown", numbers rounded half-up to    */
     /* one decimal, as a string past 10 characters) plus "date" (yyyy-MM-dd of the row's time).      */
+    /* 1.12: with "exhaustQuery": true the model is sent as Druid SQL instead (sqlQueryStr, its two %s the  */
+    /* interval's ends, or sqlDimensions) to the roll-up broker's sql endpoint; each row then holds   */
+    /* the SQL row's columns, null and "" as "unknown", numbers as Druid wrote them, no "date".      */
     /* Rows come in Druid's order. A failure after some batches were delivered fails the call: the   */
     /* job must not publish what it built from them.                                                */
     dp_status (*druid_query)(dp_run *run, dp_str query, dp_batch_fn on_batch, void *user);

@@ -13,7 +13,20 @@ public struct ReportRecords {
     public init() {}
 
     /// Runs the report's metrics through `fetch` (the host's Druid call in a job; recorded rows in a test).
-    public init(_ config: ReportConfig, fetch: (JSONValue, (JSONValue) throws -> Void) throws -> Void) throws {
+    /// `exhaustQuery` (A4.5 step 5): only the first metric runs, as Druid SQL, and every SQL row is
+    /// one record (no key merge: SQL rows need not carry the dimensions or a date to key by).
+    public init(_ config: ReportConfig, exhaustQuery: Bool = false, fetch: (JSONValue, (JSONValue) throws -> Void) throws -> Void) throws {
+        if exhaustQuery {
+            guard let metric = config.metrics.first else { throw JobError(.invalidArgument, "\(config.id): exhaustQuery needs a metric") }
+            dimensions = Self.dimensionNames(metric.query)
+            if dimensions.isEmpty { dimensions = (metric.query["sqlDimensions"]?.array ?? []).compactMap { $0.string ?? $0["fieldName"]?.string } }
+            let query = try Self.prepared(metric.query, dateRange: config.dateRange, extra: [("exhaustQuery", .bool(true))])
+            try fetch(query) { record in
+                guard let pairs = record.objectPairs else { throw JobError(.data, "a Druid SQL record is not an object") }
+                records.append(pairs)
+            }
+            return
+        }
         let dimSets = config.metrics.map { Self.dimensionNames($0.query) }
         guard Set(dimSets.map { $0.joined(separator: "\u{1}") }).count <= 1 else {
             throw JobError(.invalidArgument, "Query dimensions are not matching: \(dimSets.map { $0.joined(separator: ",") })")
@@ -30,7 +43,7 @@ public struct ReportRecords {
     }
 
     /// The metric's query with the report's interval, slider and granularity (A4.5 step 3).
-    static func prepared(_ query: JSONValue, dateRange: JSONValue) throws -> JSONValue {
+    static func prepared(_ query: JSONValue, dateRange: JSONValue, extra: [(String, JSONValue)] = []) throws -> JSONValue {
         let ds = query["dataSource"]?.string ?? ""
         var pairs = query.objectPairs ?? []
         func set(_ key: String, _ value: JSONValue) {
@@ -39,6 +52,7 @@ public struct ReportRecords {
         set("intervals", .string(try ReportInterval.resolve(dateRange, dataSource: ds)))
         set("intervalSlider", .int(dateRange["intervalSlider"]?.int ?? 0))
         if let g = dateRange["granularity"]?.string { set("granularity", .string(g)) }
+        for (k, v) in extra { set(k, v) }
         return .object(pairs)
     }
 

@@ -3,9 +3,10 @@ import RowBatch
 
 /// Records as the table upstream's Spark JSON reader made of them (A4.5 postProcess step 1): the
 /// union of their keys in alphabetical order, a column numeric when every value in it is a number
-/// (then a missing value is 0), else text.
+/// (then a missing value is 0): whole when every number is (Spark's LongType: `10`), else double
+/// (`10.0`); else text. Native Druid rows always carry decimals (A4.3); SQL rows may not.
 public struct ReportTable {
-    public enum Kind { case number, text, bool, other }
+    public enum Kind { case long, number, text, bool, other }
     public let columns: [String]
     public let kinds: [String: Kind]
     public private(set) var rows: [[String: JSONValue]]
@@ -16,12 +17,18 @@ public struct ReportTable {
             for (k, v) in r where !v.isNull {
                 let kind: Kind
                 switch v {
-                case .int, .double: kind = .number
+                case .int: kind = .long
+                case .double: kind = .number
                 case .string: kind = .text
                 case .bool: kind = .bool
                 default: kind = .other
                 }
-                if let seen = kinds[k], seen != kind { kinds[k] = .text } else { kinds[k] = kind }
+                switch (kinds[k], kind) {
+                case (nil, _): kinds[k] = kind
+                case (.long, .number), (.number, .long): kinds[k] = .number
+                case (let seen?, _) where seen != kind: kinds[k] = .text
+                default: break
+                }
             }
             for (k, v) in r where v.isNull && kinds[k] == nil { kinds[k] = .text }
         }
@@ -36,6 +43,7 @@ public struct ReportTable {
     /// The column's type in a report file.
     public func field(_ column: String, as name: String) -> Field {
         switch kinds[column] ?? .text {
+        case .long: return Field(name, .int64)
         case .number: return Field(name, .float64)
         case .bool: return Field(name, .bool)
         default: return Field(name, .utf8)
@@ -47,6 +55,8 @@ public struct ReportTable {
     public func cell(_ row: [String: JSONValue], _ column: String) -> Value {
         let v = row[column] ?? .null
         switch (kinds[column] ?? .text, v) {
+        case (.long, .null): return .int(0)
+        case (.long, .int(let i)): return .int(i)
         case (.number, .null): return .double(0)
         case (.number, .int(let i)): return .double(Double(i))
         case (.number, .double(let d)): return .double(d)

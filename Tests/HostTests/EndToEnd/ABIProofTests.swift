@@ -63,6 +63,7 @@ final class ABIProofTests: XCTestCase {
             ("c-echo-abi10", "1.0"), ("c-echo-abi11", "1.1"), ("c-echo-abi12", "1.2"), ("c-echo-abi13", "1.3"), ("c-echo-abi14", "1.4"),
             ("c-echo-abi15", "1.5"),
             ("c-echo-abi16", "1.6"), ("c-echo-abi17", "1.7"), ("c-echo-abi18", "1.8"), ("c-echo-abi19", "1.9"), ("c-echo-abi110", "1.10"),
+            ("c-echo-abi111", "1.11"),
         ] {
             try home.install("lib\(name).so")
             try home.registry([(name, abi, ["c-echo"], nil, nil)])

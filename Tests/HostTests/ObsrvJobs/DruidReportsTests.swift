@@ -237,14 +237,53 @@ final class DruidReportsTests: XCTestCase {
         XCTAssertNotNil(home.read("reports/druid-reports/daily_plays/all.json"), "the other output is not zipped")
     }
 
-    func testConfigsAskingForWhatIsNotBuiltYetFailClearly() throws {
-        try serve([
-            Self.answer("summary-events", rollup: false, #""body":\#(JSONText.quote(Self.plays))"#),
-            Self.answer("summary-rollup-syncts", rollup: true, #""body":\#(JSONText.quote(Self.times))"#),
-        ])
-        XCTAssertTrue(
-            try run(report: Self.dashboard, params: #","exhaustQuery":true"#, expect: 67).stderr.contains(
-                "exhaustQuery (Druid SQL) is not supported yet"))
+    static let sqlReport =
+        #"{"id":"plays_exhaust","dateRange":{"staticInterval":"LastDay"},"metrics":[{"metric":"plays","label":"Plays","druidQuery":"#
+        + #"{"queryType":"groupBy","dataSource":"summary-events","intervals":"LastDay","sqlDimensions":["state","producer","date","total_plays"]}}],"#
+        + #""labels":{"state":"State","producer":"Producer","total_plays":"Total plays"},"#
+        + #""output":[{"type":"csv","metrics":["total_plays"],"dims":["state"],"fileParameters":["id","dims"]}]}"#
+
+    /// The recorded SQL answer: objectLines with a header line first and Druid's closing blank line.
+    static let sqlAnswer =
+        #"{"state":null,"producer":null,"date":null,"total_plays":null}"# + "\n"
+        + #"{"state":"ka","producer":"app","date":"2020-05-05","total_plays":10}"# + "\n"
+        + #"{"state":"ka","producer":"","date":"2020-05-05","total_plays":4}"# + "\n"
+        + #"{"state":null,"producer":"portal","date":"2020-05-05","total_plays":3}"# + "\n\n"
+
+    static func sqlRecorded(_ reply: String) -> String {
+        let select =
+            #"SELECT state,producer,date,total_plays from \\\"druid\\\".\\\"summary-events\\\" where __time >= '2020-05-05 05:30:00' AND __time < '2020-05-06 05:30:00'"#
+        return
+            #"{"method":"POST","path":"/druid/v2/sql","bodyContains":["\#(select)","\"resultFormat\":\"objectLines\"","\"header\":true"],\#(reply)}"#
+    }
+
+    // A4.5 step 5: exhaustQuery sends the first metric as Druid SQL to the roll-up broker; every SQL
+    // row is a record (no key merge), null and "" become "unknown", numbers stay as Druid wrote them.
+    func testAnExhaustQueryRunsAsDruidSQL() throws {
+        try serve([Self.sqlRecorded(#""body":\#(JSONText.quote(Self.sqlAnswer))"#)])
+        try run(report: Self.sqlReport, params: #","exhaustQuery":true"#)
+        XCTAssertEqual(
+            home.read("reports/druid-reports/plays_exhaust/ka.csv"),
+            "Date,State,Producer,Total plays\n2020-05-05,ka,app,10\n2020-05-05,ka,unknown,4\n")
+        XCTAssertEqual(home.read("reports/druid-reports/plays_exhaust/unknown.csv"), "Date,State,Producer,Total plays\n2020-05-05,unknown,portal,3\n")
+        XCTAssertEqual(try bench.received().count, 1)
+    }
+
+    func testACutOffSQLAnswerOrAMissingColumnPublishesNothing() throws {
+        let cut = String(Self.sqlAnswer.dropLast())  // complete lines, but not Druid's closing blank line
+        try serve([Self.sqlRecorded(#""body":\#(JSONText.quote(cut))"#)])
+        let r = try run(report: Self.sqlReport, params: #","exhaustQuery":true"#, expect: 67)
+        XCTAssertTrue(r.stderr.contains("the Druid SQL answer was cut off after 4 lines"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/reports/druid-reports"))
+
+        let noDate = Self.sqlAnswer.replacingOccurrences(of: #","date":"2020-05-05""#, with: "").replacingOccurrences(of: #","date":null"#, with: "")
+        try serve([Self.sqlRecorded(#""body":\#(JSONText.quote(noDate))"#)])
+        let m = try run(report: Self.sqlReport, params: #","exhaustQuery":true"#, expect: 67)
+        XCTAssertTrue(m.stderr.contains("column date of the output is not in the Druid data"), m.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/reports/druid-reports"))
+    }
+
+    func testAMissingReportConfigFailsClearly() throws {
         try home.write("config/jobs/druid_reports.json", #"{"search":{"type":"none"},"modelParams":{}}"#)
         XCTAssertTrue(try home.run(["run", "druid_reports", "--store", bench.store]).stderr.contains("modelParams.reportConfig is missing"))
     }

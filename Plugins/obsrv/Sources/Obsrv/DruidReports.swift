@@ -19,8 +19,9 @@ import PluginKit
 ///   store (upstream's report container; postContainer and the storage type are the host's
 ///   `--blob`), before the day's files are written; a merge that cannot read or write fails the
 ///   report (upstream only logged it, leaving dashboards stale without a word).
-/// - Not yet: Druid SQL (exhaustQuery); a config that asks for it fails with a message saying so
-///   instead of writing something else.
+/// - `exhaustQuery: true` runs the first metric as Druid SQL (the host's DruidSQL): each SQL row is
+///   one record; the query must select every output column, `date` included, or the report fails
+///   naming the missing column (as Spark's select would).
 struct DruidReports: Job {
     static let id = "druid_reports"
     static let title = "Druid reports: a report config's Druid metrics written as CSV/JSON files per dimension values"
@@ -67,11 +68,9 @@ struct DruidReports: Job {
     /// row's config) may set key, quoteColumns and the location settings for this report.
     static func report(_ config: ReportConfig, _ job: JobContext, overrides: JSONValue = .object([])) throws -> ([String], Int) {
         let merge = try config.mergeConfig.map(MergeConfig.init)
-        guard overrides["exhaustQuery"] != .bool(true), job.modelParams["exhaustQuery"] != .bool(true) else {
-            throw JobError(.unsupported, "\(config.id): exhaustQuery (Druid SQL) is not supported yet")
-        }
+        let sql = (overrides["exhaustQuery"] ?? job.modelParams["exhaustQuery"]) == .bool(true)
         var rows = 0
-        let records = try ReportRecords(config) { query, add in
+        let records = try ReportRecords(config, exhaustQuery: sql) { query, add in
             try job.druidQuery(query) { record in
                 rows += 1
                 try add(record)
