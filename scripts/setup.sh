@@ -3,7 +3,7 @@
 # The Swift toolchain itself is not a Debian package here: it must be on PATH (swift.org builds).
 set -euo pipefail
 packages=(ca-certificates git gcc libc6-dev time python3 pkg-config libpq-dev libsqlite3-dev postgresql postgresql-client libzip-dev unzip zlib1g-dev libssl-dev
-          libcurl4-openssl-dev libhiredis-dev redis-server redis-tools bc python3-pip librdkafka-dev kcat)
+          libcurl4-openssl-dev libhiredis-dev redis-server redis-tools bc python3-pip librdkafka-dev kcat prometheus prometheus-node-exporter)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -8,7 +8,8 @@
 #  4. the installed plugin set is the environment's set in registry.json, each library at the
 #     registry's sha256, config templates verbatim, secrets.json 0600 with the decrypted secret;
 #  5. the cron file holds exactly the inventory's entries; running an entry's command once produces the
-#     geo report; a start while the job holds its lock is refused (75); a failing job exits non-zero;
+#     geo report; a start while the job holds its lock is refused (75); a failing job exits non-zero
+#     and its exit status reaches the node_exporter textfile;
 #  6. a second playbook run changes nothing;
 #  7. a single-plugin upgrade (lern-userorg rebuilt as 1.0.1) and its rollback leave the host and the
 #     other plugins byte for byte alone; a tampered artifact is refused and nothing switches;
@@ -122,6 +123,14 @@ t_lock() {
 check "a start while the job holds its lock is refused with 75" t_lock
 t_fail() { ! "$prefix/bin/dp-run-job" admin-geo-reports --store "local:$work/nonexistent" 2>"$work/fail.err" && grep -q 'failed with exit status' "$work/fail.err"; }
 check "a failing job exits non-zero and says so" t_fail
+# After each run dp-run-job records its exit status and writes `requests stats` for node_exporter.
+t_metrics() {
+    f="$prefix/metrics/dataproducts.prom"
+    [ -s "$f" ] && grep -q '^dataproducts_job_last_run_exit_code{job="admin-geo-reports",mode="run"} [1-9]' "$f" &&
+    grep -q '^dataproducts_requests_queue_up 1$' "$f" && python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["exit"] != 0' \
+        "$prefix/state/last-run/admin-geo-reports.json" && { ! command -v promtool >/dev/null || promtool check metrics < "$f"; }
+}
+check "the last run's exit status is in the node_exporter textfile" t_metrics
 # The obsrv plugin's entry: the indexer rebuilds an embedded user cache from the fixture's users.
 indexer_cmd="$(grep -E 'dp-run-job user-cache-indexer$' "$prefix/etc/cron.d/dataproducts" | head -1 | cut -d' ' -f7-)"
 t_indexer() {

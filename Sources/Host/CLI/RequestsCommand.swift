@@ -6,7 +6,7 @@ import RowBatch
 struct Requests: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The on-demand request queue (upstream job_request): submit, drain, inspect.",
-        subcommands: [RequestsRun.self, RequestsSubmit.self, RequestsList.self])
+        subcommands: [RequestsRun.self, RequestsSubmit.self, RequestsList.self, RequestsStats.self])
 }
 
 struct RequestsRun: ParsableCommand {

@@ -12,6 +12,9 @@ final class JobLogger {
     var jobName: String
     /// Events below this level are dropped (upstream production keeps INFO and up).
     var minimumLevel: Level
+    /// The on-demand request being served: every event then carries `edata.data.request_id`, so one
+    /// request's story is one filter over the log (the host's, the job's and the engine's events).
+    var requestId: String?
 
     enum Level: Int, Comparable {
         case debug = 0, info = 1, warn = 2, error = 3
@@ -36,6 +39,14 @@ final class JobLogger {
         return JobLogger(fd: fd, jobName: jobName, minimumLevel: minimumLevel)
     }
 
+    /// Runs `body` with every event tagged with `id` (nil: untagged), then restores the tag.
+    func tagged<T>(requestId id: String?, _ body: () throws -> T) rethrows -> T {
+        let saved = requestId
+        requestId = id
+        defer { requestId = saved }
+        return try body()
+    }
+
     func start(_ message: String, data: [(String, JSONValue)]) {
         emit(eid: "JOB_START", level: .info, message: message, status: nil, data: data)
     }
@@ -53,6 +64,8 @@ final class JobLogger {
         let now = Date()
         let ms = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         var edata: [(String, JSONValue)] = []
+        var data = data
+        if let requestId { data = (data ?? []).filter { $0.0 != "request_id" } + [("request_id", .string(requestId))] }
         if let data { edata.append(("data", .object(data))) }
         if let status { edata.append(("status", .string(status))) }
         edata += [

@@ -126,6 +126,13 @@ protocol RequestQueue: AnyObject {
     func copyToDuplicates(of original: JobRequest, owner: String, retryAfter: TimeInterval) throws -> [JobRequest.Key]
     func submit(_ request: JobRequest) throws
     func list(jobId: String?) throws -> [JobRequest]
+    /// Per job: requests by status, the oldest wait, recent failures and retries (`requests stats`).
+    func stats(now: Date) throws -> [JobQueueStats]
+}
+
+extension RequestQueue {
+    /// The embedded queues hold every row in hand anyway; PostgreSQL aggregates in the database.
+    func stats(now: Date) throws -> [JobQueueStats] { JobQueueStats.summarize(try list(jobId: nil), now: now) }
 }
 
 enum RequestQueueFactory {

@@ -165,4 +165,32 @@ final class PostgresRequestQueue: RequestQueue {
             [jobId])
         return (0..<r.rows).map { Self.row(r, $0) }
     }
+
+    /// Aggregated in the database: one row per (job, status), whatever the table's size.
+    func stats(now: Date) throws -> [JobQueueStats] {
+        let r = try conn.exec(
+            """
+            SELECT job_id, status, count(*),
+                to_char(min(dt_job_submitted) FILTER (WHERE status = 'SUBMITTED' OR (status = 'FAILED' AND coalesce(iteration, 0) < 3)),
+                        'YYYY-MM-DD HH24:MI:SS.MS'),
+                count(*) FILTER (WHERE status = 'FAILED' AND dt_job_completed >= $1::timestamp - interval '24 hours'),
+                count(*) FILTER (WHERE dt_job_completed >= $1::timestamp - interval '24 hours'
+                    AND ((status = 'SUCCESS' AND coalesce(iteration, 0) >= 1) OR (status = 'FAILED' AND coalesce(iteration, 0) >= 2))),
+                count(*) FILTER (WHERE status = 'FAILED' AND coalesce(iteration, 0) >= 3)
+            FROM \(t) GROUP BY job_id, status
+            """, [Timestamps.formatter.string(from: now)])
+        var jobs: [String: JobQueueStats] = [:]
+        for i in 0..<r.rows {
+            let job = r.string(i, 0) ?? ""
+            var s = jobs[job] ?? JobQueueStats(job: job)
+            func n(_ c: Int) -> Int { r.string(i, c).flatMap { Int($0) } ?? 0 }
+            s.byStatus[r.string(i, 1) ?? "", default: 0] += n(2)
+            if let d = r.string(i, 3).flatMap(Timestamps.parse) { s.oldestWaiting = min(s.oldestWaiting ?? d, d) }
+            s.failedRecently += n(4)
+            s.retriedRecently += n(5)
+            s.givenUp += n(6)
+            jobs[job] = s
+        }
+        return jobs.values.sorted { $0.job < $1.job }
+    }
 }

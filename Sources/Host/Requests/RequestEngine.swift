@@ -59,6 +59,8 @@ final class RequestEngine {
         {
             handled.insert(request.key)
             summary.total += 1
+            logger.requestId = request.requestId
+            defer { logger.requestId = nil }
             let heartbeat = Heartbeat(queue: heartbeatQueue, key: request.key, owner: owner, lease: settings.lease)
             let started = Date()
             uploaded = []
@@ -77,15 +79,12 @@ final class RequestEngine {
             for key in uploaded {
                 logger.log(
                     .info, "published \(key)",
-                    data: [
-                        ("published", .string(key)), ("requestId", .string(request.requestId)),
-                        ("owner", .string(owner)),
-                    ])
+                    data: [("published", .string(key)), ("owner", .string(owner))])
             }
             logger.log(
                 .info, "request \(request.requestId): \(request.status)\(request.errMessage.map { $0.isEmpty ? "" : " (\($0))" } ?? "")",
                 data: [
-                    ("requestId", .string(request.requestId)), ("status", .string(request.status)),
+                    ("status", .string(request.status)),
                     ("downloadUrls", .array(request.downloadUrls.map { .string($0) })),
                 ])
             switch request.status {
@@ -97,7 +96,11 @@ final class RequestEngine {
                 let dups = try queue.copyToDuplicates(of: request, owner: owner, retryAfter: settings.retryAfter)
                 handled.formUnion(dups)
                 summary.duplicates += dups.count
-                for d in dups { logger.log(.info, "request \(d.requestId): duplicate of \(request.requestId), given its outcome") }
+                for d in dups {
+                    logger.tagged(requestId: d.requestId) {
+                        logger.log(.info, "request \(d.requestId): duplicate of \(request.requestId), given its outcome")
+                    }
+                }
             }
         }
         return summary

@@ -42,6 +42,7 @@ struct JobExecution {
     func run() throws -> Result {
         let (plugin, jobId) = try resolved ?? PluginResolver(registry: registry, environment: environment).resolve(job: job)
         let logger = try JobLogger.open(path: logFile, jobName: jobId, minimumLevel: logLevel)
+        logger.requestId = RunSpec.requestId(of: request)
         let started = Date()
         logger.start(
             "Started processing of \(jobId)",
@@ -172,6 +173,7 @@ struct JobExecution {
         guard let logger = try? JobLogger.open(path: spec.logFile, jobName: spec.jobId, minimumLevel: level) else {
             return ExitCodes.internalError
         }
+        logger.requestId = RunSpec.requestId(of: spec.request)
         let outcome = JobRunner.execute(spec, logger: logger)
         guard let data = try? JSONEncoder().encode(outcome), ChildProcess.writeAll(ChildProcess.resultFD, data) else {
             return ExitCodes.internalError

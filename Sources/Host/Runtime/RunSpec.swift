@@ -20,3 +20,10 @@ struct RunSpec: Codable {
     /// The run clock (epoch milliseconds): the time the job takes as now (`--now`, else the start).
     var nowMillis: Int64
 }
+
+extension RunSpec {
+    /// The request id of an on-demand run's request JSON (its `requestId`), for the log's request_id.
+    static func requestId(of request: String?) -> String? {
+        request.flatMap { try? JSONParser.parse($0) }?["requestId"]?.string
+    }
+}

@@ -78,7 +78,7 @@ final class RequestQueueTests: XCTestCase {
         for log in logs {
             for line in try String(contentsOfFile: b.home.path + "/" + log, encoding: .utf8).split(separator: "\n") {
                 guard let data = (try? JSONParser.parse(String(line)))?["edata"]?["data"] else { continue }
-                if let id = data["requestId"]?.string, data["status"] != nil { finished[id, default: 0] += 1 }
+                if let id = data["request_id"]?.string, data["status"] != nil { finished[id, default: 0] += 1 }
                 if let key = data["published"]?.string { published[key, default: 0] += 1 }
                 if let key = data["uploaded"]?.string { uploaded[key, default: 0] += 1 }
             }

@@ -64,7 +64,7 @@ final class SQLiteQueueTests: XCTestCase {
         for log in try FileManager.default.contentsOfDirectory(atPath: b.home.path) where log.hasSuffix(".log") {
             for line in try String(contentsOfFile: b.home.path + "/" + log, encoding: .utf8).split(separator: "\n") {
                 guard let data = (try? JSONParser.parse(String(line)))?["edata"]?["data"], data["status"] != nil,
-                    let id = data["requestId"]?.string
+                    let id = data["request_id"]?.string
                 else { continue }
                 finished[id, default: 0] += 1
             }
