@@ -64,3 +64,13 @@ let package = Package(
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "JobParameters", "RowBatch", "PluginAPI"]),
     ]
 )
+
+// Fuzz targets (Fuzz/<name>/main.swift, each a libFuzzer callback): only in scripts/fuzz.sh's build
+// (DATAPRODUCTS_FUZZ=1, its own build path, -sanitize=fuzzer,address), never in the normal one.
+if Context.environment["DATAPRODUCTS_FUZZ"] == "1" {
+    package.targets.append(.target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+    for name in ["fuzz-json", "fuzz-template", "fuzz-csv", "fuzz-arrow", "fuzz-request"] {
+        package.targets.append(
+            .executableTarget(name: name, dependencies: ["Host", "RowBatch", "PluginAPI", "CLibFuzzer"], path: "Fuzz/\(name)"))
+    }
+}

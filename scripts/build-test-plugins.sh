@@ -18,6 +18,7 @@ c_plugin() {  # name, then extra cc flags
     cc -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC "$@" -o "$out/lib$name.so" Tests/Plugins/c-echo/c_echo.c
 }
 c_plugin c-echo -I Sources/PluginAPI/include
+c_plugin c-faulty -I Sources/PluginAPI/include -DFAULT_JOBS -DPLUGIN_NAME='"c-faulty"'   # hands the host broken batches
 c_plugin c-echo-abi10 -I Tests/ABICompat/v1.0 -DPLUGIN_NAME='"c-echo-abi10"'       # built against ABI 1.0
 c_plugin c-echo-abi11 -I Tests/ABICompat/v1.1 -DPLUGIN_NAME='"c-echo-abi11"'       # built against ABI 1.1
 c_plugin c-echo-abi12 -I Tests/ABICompat/v1.2 -DPLUGIN_NAME='"c-echo-abi12"'       # built against ABI 1.2

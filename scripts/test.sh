@@ -15,7 +15,7 @@ export DATAPRODUCTS_TEST_PG DATAPRODUCTS_TEST_PG_DIR="$pg_dir"
 log="$(mktemp)"
 trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT
 # Servers the tests start must be stopped by them: any still running afterwards fails the suite.
-servers='recorded_http_server.py|redis-server|moto.server|kafka-mock-cluster'
+servers='recorded_http_server.py|redis-server|moto.server|kafka-mock-cluster|prometheus-node-exporter'
 before="$(pgrep -f "$servers" | sort || true)"
 # XCTest only (no Swift Testing suites here): its closing counts are summed below.
 swift test --disable-swift-testing 2>&1 | tee -a "$log"   # HostTests and PluginKitTests
@@ -33,9 +33,14 @@ fi
 # The Ansible deployment, deployed for real into a temp prefix (ansible-core and ansible-lint from PyPI).
 ansible_status=0
 ansible/tests/deploy-test.sh 2>&1 | tee -a "$log" || ansible_status=$?
+# The parsers fuzzed for a bounded time each, from the committed corpora (a crash fails the suite).
+fuzz_status=0
+scripts/fuzz.sh "${DATAPRODUCTS_FUZZ_SECONDS:-60}" 2>&1 | tee -a "$log" || fuzz_status=$?
 # One line for the whole suite; the last "Executed" line of each run holds that run's totals
 # ("Executed N tests, with [S tests skipped and] F failures"); the Ansible checks add theirs.
 awk '/^ansible: [0-9]+ passed, [0-9]+ failed/ {t += $2 + $4; fl += $4; seen = 1; next}
+     /^fuzz: fuzz-[a-z]+ [0-9]+ s,/ {t += 1; next}
+     /^fuzz: fuzz-[a-z]+ crashing input/ {fl += 1; next}
      /^Test Suite .All tests. (passed|failed)/ {grab=1; next}
      grab && /Executed [0-9]+ tests?, with/ {
          t += $2; f = $0; sub(/ failures?.*/, "", f); sub(/.* /, "", f); s = 0
@@ -44,4 +49,5 @@ awk '/^ansible: [0-9]+ passed, [0-9]+ failed/ {t += $2 + $4; fl += $4; seen = 1;
      END {if (!seen) {print "ansible: the deployment test did not finish"; fl += 1}
           printf "%d passed, %d failed, %d skipped\n", t - fl - sk, fl, sk}' "$log"
 [ "$leftover_status" -eq 0 ] || exit 1
+[ "$fuzz_status" -eq 0 ] || exit 1
 exit "$ansible_status"

@@ -9,15 +9,23 @@ public struct BatchView {
     public let count: Int
     private let columns: [ColumnView]
 
+    /// Checks what the C Data Interface lets a reader check before any value is read: counts,
+    /// lengths and offsets, required buffers, string offsets that never go backwards (a plugin's
+    /// broken batch fails its call instead of crashing the process). Buffer sizes are not part of
+    /// the interface: a buffer shorter than its array claims cannot be detected.
     public init(schema: UnsafePointer<ArrowSchema>, array: UnsafePointer<ArrowArray>) throws {
         let a = array.pointee
         let fields = try Self.fields(of: schema)
         guard fields.count == a.n_children else {
             throw RowBatchError("batch schema has \(fields.count) columns, array has \(a.n_children)")
         }
+        guard fields.isEmpty || a.children != nil else { throw RowBatchError("batch array has \(fields.count) columns but no children") }
+        guard a.length >= 0, a.offset >= 0, a.length <= Int64(Int32.max), a.offset <= Int64(Int32.max) else {
+            throw RowBatchError("batch has length \(a.length) and offset \(a.offset)")
+        }
         let columns = try fields.enumerated().map { i, field in
             guard let ca = a.children[i] else { throw RowBatchError("column \(i) is missing") }
-            return try ColumnView(field: field, array: ca.pointee, parentOffset: Int(a.offset))
+            return try ColumnView(field: field, array: ca.pointee, rows: Int(a.length), parentOffset: Int(a.offset))
         }
         self.fields = fields
         self.columns = columns
@@ -100,20 +108,39 @@ private struct ColumnView {
     let offsets: UnsafePointer<Int32>?
     let bytes: UnsafeRawPointer?
 
-    init(field: Field, array a: ArrowArray, parentOffset: Int) throws {
+    /// `rows` rows of the parent from `parentOffset` on must lie within this column's own length.
+    init(field: Field, array a: ArrowArray, rows: Int, parentOffset: Int) throws {
+        func refuse(_ why: String) -> RowBatchError { RowBatchError("column '\(field.name)': \(why)") }
         type = field.type
+        guard a.offset >= 0, a.length >= 0, a.offset <= Int64(Int32.max), a.length <= Int64(Int32.max) else {
+            throw refuse("length \(a.length) and offset \(a.offset)")
+        }
+        guard Int(a.length) >= parentOffset + rows else {
+            throw refuse("\(a.length) values, the batch needs \(parentOffset + rows)")
+        }
         offset = Int(a.offset) + parentOffset
         let expected = (field.type == .utf8 || field.type == .json) ? 3 : 2
-        guard a.n_buffers == expected else {
-            throw RowBatchError("column '\(field.name)' has \(a.n_buffers) buffers, expected \(expected)")
-        }
-        validity = a.null_count == 0 ? nil : a.buffers[0]?.assumingMemoryBound(to: UInt8.self)
+        guard a.n_buffers == expected else { throw refuse("\(a.n_buffers) buffers, expected \(expected)") }
+        guard let buffers = a.buffers else { throw refuse("no buffers") }
+        // Arrow lets the validity bitmap be absent only when nothing is null.
+        guard a.null_count == 0 || buffers[0] != nil else { throw refuse("null_count \(a.null_count) without a validity bitmap") }
+        validity = a.null_count == 0 ? nil : buffers[0]?.assumingMemoryBound(to: UInt8.self)
+        let used = offset + rows  // slots read: [offset, used)
         if expected == 3 {
-            offsets = a.buffers[1]?.assumingMemoryBound(to: Int32.self)
-            bytes = a.buffers[2]
+            guard let o = buffers[1]?.assumingMemoryBound(to: Int32.self) else { throw refuse("no offsets buffer") }
+            if used > offset {
+                guard o[offset] >= 0 else { throw refuse("string offset \(o[offset]) is negative") }
+                for i in offset..<used where o[i + 1] < o[i] {
+                    throw refuse("string offsets go backwards at value \(i - offset) (\(o[i]) then \(o[i + 1]))")
+                }
+                guard o[used] == o[offset] || buffers[2] != nil else { throw refuse("no string data buffer") }
+            }
+            offsets = o
+            bytes = buffers[2] ?? UnsafeRawPointer(o)  // never read when every string is empty
             data = nil
         } else {
-            data = a.buffers[1]
+            guard rows == 0 || buffers[1] != nil else { throw refuse("no data buffer") }
+            data = buffers[1]
             offsets = nil
             bytes = nil
         }

@@ -365,6 +365,8 @@ public struct JSONParser {
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         if isInteger, let v = Int64(text) { return .int(v) }
         guard let d = Double(text) else { throw JSONParseError(message: "invalid number '\(text)'", offset: start) }
+        // 1e999 would become infinity, which JSON cannot write back (found by Fuzz/fuzz-json).
+        guard d.isFinite else { throw JSONParseError(message: "number '\(text)' is out of range", offset: start) }
         return .double(d)
     }
 }

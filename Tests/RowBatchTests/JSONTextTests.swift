@@ -14,6 +14,18 @@ final class JSONTextTests: XCTestCase {
     }
 }
 
+/// Found by Fuzz/fuzz-json: a number beyond a double's range became infinity, which renders as text
+/// that is not JSON, so a rewritten row or config could not be read again.
+final class JSONParserRangeTests: XCTestCase {
+    func testNumbersBeyondADoublesRangeAreRefused() {
+        for text in ["\n\n22222e2222", "-1e400", "[1, 2e999]"] {
+            XCTAssertThrowsError(try JSONParser.parse(text), text) { XCTAssertTrue("\($0)".contains("out of range"), "\($0)") }
+        }
+        XCTAssertEqual(try JSONParser.parse("1.7976931348623157e308"), .double(.greatestFiniteMagnitude))
+        XCTAssertEqual(try JSONParser.parse("1e-400"), .double(0), "underflow is zero, which renders back as JSON")
+    }
+}
+
 final class NumberTextTests: XCTestCase {
     /// The plain-range shortcut prints what the general layout does, over random doubles of every
     /// magnitude the shortcut takes and its edges.

@@ -49,7 +49,7 @@ enum TemplateRenderer {
     /// "name" or "name | default(literal)".
     static func parsePlaceholder(_ body: String) throws -> (String, JSONValue?) {
         let parts = body.split(separator: "|", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-        let name = parts[0]
+        let name = parts.first ?? ""  // `{{}}` has no parts (crashed the host; found by Fuzz/fuzz-template)
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) else {
             throw HostError.config("invalid template variable name '{{\(body)}}'")
         }

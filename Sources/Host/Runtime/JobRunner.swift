@@ -41,7 +41,9 @@ enum JobRunner {
         var counters = ctx.counters
         if !counters.contains(where: { $0.0 == "outputEvents" }) { counters.append(("outputEvents", ctx.reportRows)) }
         guard status == DP_OK else {
-            let message = [ctx.errorMessage ?? "job returned status \(status) without a message", undelivered].compactMap { $0 }
+            // A job that passes a failed host call's status on unexplained is explained by that call.
+            let unexplained = ctx.lastErrorText.map { "job returned status \(status) after a failed host call: \($0)" }
+            let message = [ctx.errorMessage ?? unexplained ?? "job returned status \(status) without a message", undelivered].compactMap { $0 }
             return RunOutcome(kind: .failed, message: message.joined(separator: "; "), counters: counters, result: ctx.resultJSON)
         }
         if let undelivered { return RunOutcome(kind: .failed, message: undelivered, counters: counters, result: ctx.resultJSON) }

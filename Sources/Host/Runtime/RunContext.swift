@@ -65,6 +65,8 @@ final class RunContext {
     var jobIdStr: dp_str { jobIdC.dp }
     var configStr: dp_str { configC.dp }
     var lastError: dp_str { lastErrorC?.dp ?? dp_str(data: nil, len: 0) }
+    /// The last failed host call's message, for a job that returns its status without one of its own.
+    private(set) var lastErrorText: String?
     var requestStr: dp_str { requestC?.dp ?? dp_str(data: nil, len: 0) }
     func setRequest(_ json: String?) { requestC = json.map(CString.init) }
 
@@ -312,6 +314,7 @@ final class RunContext {
         default: (status, message) = (DP_ERROR_INTERNAL, "\(error)")
         }
         lastErrorC = CString(message)
+        lastErrorText = message
         return status
     }
 

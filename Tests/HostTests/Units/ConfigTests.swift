@@ -30,6 +30,8 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try render("{{ a | upper }}")) { XCTAssertTrue("\($0)".contains("unsupported template filter")) }
         XCTAssertThrowsError(try render("{{ a ")) { XCTAssertTrue("\($0)".contains("unterminated")) }
         XCTAssertThrowsError(try render("{{ a | default(nope) }}")) { XCTAssertTrue("\($0)".contains("not a JSON literal")) }
+        // Found by Fuzz/fuzz-template: an empty placeholder crashed the host (index out of range).
+        XCTAssertThrowsError(try render("2E;{{}}(")) { XCTAssertTrue("\($0)".contains("invalid template variable name '{{}}'"), "\($0)") }
     }
 
     func testSetOverrides() throws {

@@ -6,11 +6,14 @@
  * one-row summary batch it builds itself ("c-echo/summary": rows int64, plugin utf8).
  *
  * Build switches for the ABI tests: -DCLAIM_MAJOR=n / -DCLAIM_MINOR=n (lie about the ABI),
- * -DNO_ENTRY (export no entry symbol), -DPLUGIN_NAME='"name"'.
+ * -DNO_ENTRY (export no entry symbol), -DPLUGIN_NAME='"name"'. -DFAULT_JOBS adds the jobs of a buggy
+ * plugin (c-faulty): c-backwards-offsets and c-short-column hand the host broken batches,
+ * c-huge-string a 64 MiB value.
  */
 #include <dataproducts_plugin.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef CLAIM_MAJOR
@@ -98,14 +101,58 @@ static dp_status run_echo(dp_run *run, const dp_host_api *host, void *job_data) 
     return write_summary(&st);
 }
 
+#ifdef FAULT_JOBS
+/* One utf8 column "name" of three rows, broken as job_data says. */
+enum fault { BACKWARDS_OFFSETS = 1, SHORT_COLUMN = 2, HUGE_STRING = 3 };
+
+static dp_status run_fault(dp_run *run, const dp_host_api *host, void *job_data) {
+    enum fault kind = (enum fault)(intptr_t)job_data;
+    dp_report_spec spec = {.size = sizeof(dp_report_spec), .report_id = DP_STR("c-faulty/names"), .format = DP_FORMAT_CSV};
+    dp_report *report;
+    dp_status rc = host->report_open(run, &spec, &report);
+    if (rc != DP_OK) return rc;
+    static const size_t huge = 64u << 20;
+    char *text = kind == HUGE_STRING ? malloc(huge) : "abcdef";
+    if (!text) return DP_ERROR_IO;
+    if (kind == HUGE_STRING) memset(text, 'x', huge);
+    int32_t offsets[4] = {0, 1, 3, 6};
+    if (kind == BACKWARDS_OFFSETS) offsets[2] = 0;
+    if (kind == HUGE_STRING) offsets[3] = (int32_t)huge;
+    struct ArrowSchema name_s = {"u", "name", NULL, ARROW_FLAG_NULLABLE, 0, NULL, NULL, no_release_schema, NULL};
+    struct ArrowSchema *children_s[1] = {&name_s};
+    struct ArrowSchema top_s = {"+s", "", NULL, 0, 1, children_s, NULL, no_release_schema, NULL};
+    const void *name_buffers[3] = {NULL, offsets, text};
+    struct ArrowArray name_a = {kind == SHORT_COLUMN ? 2 : 3, 0, 0, 3, 0, name_buffers, NULL, NULL, no_release_array, NULL};
+    struct ArrowArray *children_a[1] = {&name_a};
+    const void *top_buffers[1] = {NULL};
+    struct ArrowArray top_a = {3, 0, 0, 1, 1, top_buffers, children_a, NULL, no_release_array, NULL};
+    rc = host->report_write(report, &top_s, &top_a);
+    if (kind == HUGE_STRING) free(text);
+    dp_status close_rc = host->report_close(report);
+    return rc != DP_OK ? rc : close_rc;
+}
+
+static const dp_job fault_jobs[] = {
+    {sizeof(dp_job), {"c-backwards-offsets", 19}, {"A batch whose string offsets go backwards", 41}, NULL, 0, {"{}", 2}, run_fault,
+     (void *)BACKWARDS_OFFSETS},
+    {sizeof(dp_job), {"c-short-column", 14}, {"A batch whose column is shorter than the batch", 46}, NULL, 0, {"{}", 2}, run_fault,
+     (void *)SHORT_COLUMN},
+    {sizeof(dp_job), {"c-huge-string", 13}, {"A batch with one 64 MiB string", 30}, NULL, 0, {"{}", 2}, run_fault, (void *)HUGE_STRING},
+};
+#endif
+
 static const dp_str legacy[] = {{"org.example.CEchoJob", 20}};
 static const dp_job echo_job = {
     sizeof(dp_job), {"c-echo", 6}, {"Echo test.items from C", 22}, legacy, 1, {"{}", 2}, run_echo, NULL,
 };
+#ifdef FAULT_JOBS
+static const dp_job *const jobs[] = {&echo_job, &fault_jobs[0], &fault_jobs[1], &fault_jobs[2]};
+#else
 static const dp_job *const jobs[] = {&echo_job};
+#endif
 static const dp_plugin_descriptor descriptor = {
     sizeof(dp_plugin_descriptor), CLAIM_MAJOR, CLAIM_MINOR,
-    {PLUGIN_NAME, sizeof(PLUGIN_NAME) - 1}, {"0.1.0", 5}, {"host team", 9}, {"test", 4}, jobs, 1,
+    {PLUGIN_NAME, sizeof(PLUGIN_NAME) - 1}, {"0.1.0", 5}, {"host team", 9}, {"test", 4}, jobs, sizeof jobs / sizeof jobs[0],
 };
 
 #ifdef NO_ENTRY
