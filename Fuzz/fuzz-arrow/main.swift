@@ -20,9 +20,11 @@ func fuzzArrow(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     // A column's buffers follow its schema format: buffers of another type than the schema says
     // cannot be told from right ones (the interface carries no buffer sizes).
     let columnFormats = (0..<columns).map { _ in formats[Int(input.byte()) % formats.count] }
-    let schema = arena.schema(format: "+s", name: "", children: columnFormats.enumerated().map { i, f in
-        arena.schema(format: f, name: "c\(i)", children: [])
-    })
+    let schema = arena.schema(
+        format: "+s", name: "",
+        children: columnFormats.enumerated().map { i, f in
+            arena.schema(format: f, name: "c\(i)", children: [])
+        })
     let length = input.small(), offset = input.small()
     var children: [UnsafeMutablePointer<ArrowArray>?] = columnFormats.map { f in
         input.byte() % 16 == 0 ? nil : arena.column(format: f, &input)
@@ -70,7 +72,8 @@ final class Arena {
     }
 
     func pointers<T>(_ items: [UnsafeMutablePointer<T>?]) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?> {
-        let p = raw(items.count * MemoryLayout<UnsafeMutablePointer<T>?>.stride).bindMemory(to: UnsafeMutablePointer<T>?.self, capacity: max(items.count, 1))
+        let p = raw(items.count * MemoryLayout<UnsafeMutablePointer<T>?>.stride).bindMemory(
+            to: UnsafeMutablePointer<T>?.self, capacity: max(items.count, 1))
         for (i, item) in items.enumerated() { p[i] = item }
         return p
     }
@@ -94,7 +97,8 @@ final class Arena {
         (a.pointee.length, a.pointee.null_count, a.pointee.offset) = (length, nullCount, offset)
         a.pointee.n_buffers = Int64(buffers.count)
         if !dropBuffers {
-            let b = raw(buffers.count * MemoryLayout<UnsafeRawPointer?>.stride).bindMemory(to: UnsafeRawPointer?.self, capacity: max(buffers.count, 1))
+            let b = raw(buffers.count * MemoryLayout<UnsafeRawPointer?>.stride).bindMemory(
+                to: UnsafeRawPointer?.self, capacity: max(buffers.count, 1))
             for (i, x) in buffers.enumerated() { b[i] = x }
             a.pointee.buffers = b
         }
@@ -109,7 +113,9 @@ final class Arena {
         let slots = Int(max(0, offset + length))
         let nullCount = [0, 1, -1][Int(input.byte() % 3)]
         var buffers: [UnsafeRawPointer?] = [UnsafeRawPointer(raw((slots + 7) / 8))]
-        for i in 0..<slots / 8 + 1 where i < (slots + 7) / 8 { buffers[0].map { UnsafeMutableRawPointer(mutating: $0).storeBytes(of: input.byte(), toByteOffset: i, as: UInt8.self) } }
+        for i in 0..<slots / 8 + 1 where i < (slots + 7) / 8 {
+            buffers[0].map { UnsafeMutableRawPointer(mutating: $0).storeBytes(of: input.byte(), toByteOffset: i, as: UInt8.self) }
+        }
         switch format {
         case "u":
             let offsets = raw((slots + 1) * 4).bindMemory(to: Int32.self, capacity: slots + 1)

@@ -48,11 +48,12 @@ let dumpFile: UnsafeMutablePointer<FILE>? = ProcessInfo.processInfo.environment[
 
 func dump(_ dialect: CSVDialect, _ records: [[String]], _ text: [UInt8]) {
     guard let dumpFile else { return }
-    let line = JSONValue.object([
-        ("dialect", .string(dialect.rawValue)),
-        ("records", .array(records.map { .array($0.map(JSONValue.string)) })),
-        ("csv", .string(String(decoding: text, as: UTF8.self))),
-    ]).render() + "\n"
+    let line =
+        JSONValue.object([
+            ("dialect", .string(dialect.rawValue)),
+            ("records", .array(records.map { .array($0.map(JSONValue.string)) })),
+            ("csv", .string(String(decoding: text, as: UTF8.self))),
+        ]).render() + "\n"
     fputs(line, dumpFile)
     fflush(dumpFile)
 }

@@ -177,4 +177,17 @@ extension BlobStoreTests {
         XCTAssertTrue(failed.1.stderr.contains("publishing declared_user_detail/"), failed.1.stderr)
         XCTAssertEqual(failed.0.reportFiles(), [], "nothing moved into the local reports when publishing failed")
     }
+
+    /// The blob store gone (moto killed) when a run publishes: exit 67 naming the file, the store
+    /// and libcurl's reason; nothing moved into the local reports.
+    func testABlobStoreThatWentAwayFailsThePublishClearly() throws {
+        if let moto { kill(moto.processIdentifier, SIGKILL); moto.waitUntilExit() }
+        moto = nil
+        let (home, r) = try runDeclaredUsers(publish: ["s3://reports/dev?endpoint=\(endpoint)&region=us-east-1&style=path"])
+        XCTAssertEqual(r.status, 67, r.stderr)
+        XCTAssertTrue(r.stderr.contains("publishing declared_user_detail/") && r.stderr.contains("127.0.0.1"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("Couldn't connect") || r.stderr.contains("onnection refused"), r.stderr)
+        XCTAssertEqual(home.reportFiles(), [], "nothing moved into the local reports when publishing failed")
+        print("blob store gone: \(r.stderr.split(separator: "\n").last ?? "")")
+    }
 }

@@ -245,4 +245,32 @@ final class UserCacheIndexerRedisTests: UserCacheIndexerTests {
     override func testLernModeIgnoresSpecificUserId() throws { try super.testLernModeIgnoresSpecificUserId() }
     override func testReadersNeverSeeAHalfBuiltRefresh() throws { try super.testReadersNeverSeeAHalfBuiltRefresh() }
     override func testRefreshBuildsACacheWhereThereWasNone() throws { try super.testRefreshBuildsACacheWhereThereWasNone() }
+
+    /// Redis killed (SIGKILL) while a refresh writes its staging database: the job fails with 67
+    /// naming Redis and the cause, promptly, and does not crash.
+    func testRedisKilledMidRefreshFailsTheJobClearly() throws {
+        let redis = try XCTUnwrap(bench.redis)
+        let users = (0..<20_000).map { #"{"id":"x\#($0)","userid":"x\#($0)","firstname":"F\#($0)","rootorgid":"root-2"}"# }
+        try home.write("many/sunbird.user.jsonl", users.joined(separator: "\n") + "\n")
+        try bench.load(home.path + "/many")
+        final class Outcome: @unchecked Sendable { var result: Harness.Result? }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            outcome.result = try? self.home.run([
+                "run", "user-cache-indexer", "--store", self.bench.store, "--redis", self.cache, "--set", "user_cache_refresh=true",
+                "--config", Harness.repoRoot + "/config/jobs/user-cache-indexer.json",
+            ])
+            done.signal()
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while (Int((try? redis.cli(["DBSIZE"], db: 15)) ?? "") ?? 0) == 0, Date() < deadline { usleep(2_000) }
+        redis.kill()
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success, "the job did not end after Redis died")
+        let r = try XCTUnwrap(outcome.result)
+        XCTAssertEqual(r.status, 67, r.stderr)
+        XCTAssertTrue(r.stderr.contains("Redis redis://127.0.0.1:\(redis.port)"), r.stderr)
+        print("Redis killed mid-refresh: \(r.stderr.split(separator: "\n").last ?? "")")
+        try redis.start()
+    }
 }

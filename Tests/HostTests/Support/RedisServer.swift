@@ -61,6 +61,13 @@ final class RedisServer {
         return false
     }
 
+    /// SIGKILL: the server dies mid-command, as in a crash or an OOM kill.
+    func kill() {
+        if let p = process { Glibc.kill(p.processIdentifier, SIGKILL) }
+        process?.waitUntilExit()
+        process = nil
+    }
+
     func stop() {
         process?.terminate()
         process?.waitUntilExit()
