@@ -73,16 +73,8 @@ final class RequestQueueTests: XCTestCase {
         XCTAssertEqual(rows.filter { $0.status == "FAILED" }.count, n / 10)
         XCTAssertTrue(rows.filter { $0.status == "FAILED" }.allSatisfy { $0.iteration == 1 && $0.errMessage == "No data found" })
         // Each outcome was recorded once and each report published once, across all hosts' logs.
-        var finished: [String: Int] = [:], published: [String: Int] = [:], uploaded: [String: Int] = [:]
-        let logs = try FileManager.default.contentsOfDirectory(atPath: b.home.path).filter { $0.hasSuffix(".log") }
-        for log in logs {
-            for line in try String(contentsOfFile: b.home.path + "/" + log, encoding: .utf8).split(separator: "\n") {
-                guard let data = (try? JSONParser.parse(String(line)))?["edata"]?["data"] else { continue }
-                if let id = data["request_id"]?.string, data["status"] != nil { finished[id, default: 0] += 1 }
-                if let key = data["published"]?.string { published[key, default: 0] += 1 }
-                if let key = data["uploaded"]?.string { uploaded[key, default: 0] += 1 }
-            }
-        }
+        let tally = try QueueInvariants.tally(logsIn: b.home.path)
+        let (finished, published, uploaded) = (tally.finished, tally.published, tally.uploaded)
         XCTAssertEqual(finished.count, n)
         XCTAssertEqual(finished.values.filter { $0 != 1 }.count, 0, "requests finished more than once: \(finished.filter { $0.value != 1 })")
         XCTAssertEqual(published.values.filter { $0 != 1 }.count, 0, "reports published more than once: \(published.filter { $0.value != 1 })")

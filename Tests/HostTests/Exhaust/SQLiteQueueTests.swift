@@ -60,15 +60,7 @@ final class SQLiteQueueTests: XCTestCase {
         XCTAssertEqual(rows.count, n)
         XCTAssertEqual(rows.filter { $0.status == "SUCCESS" }.count, n - n / 10)
         XCTAssertEqual(rows.filter { $0.status == "FAILED" }.count, n / 10)
-        var finished: [String: Int] = [:]
-        for log in try FileManager.default.contentsOfDirectory(atPath: b.home.path) where log.hasSuffix(".log") {
-            for line in try String(contentsOfFile: b.home.path + "/" + log, encoding: .utf8).split(separator: "\n") {
-                guard let data = (try? JSONParser.parse(String(line)))?["edata"]?["data"], data["status"] != nil,
-                    let id = data["request_id"]?.string
-                else { continue }
-                finished[id, default: 0] += 1
-            }
-        }
+        let finished = try QueueInvariants.tally(logsIn: b.home.path).finished
         XCTAssertEqual(finished.count, n)
         XCTAssertEqual(finished.filter { $0.value != 1 }.count, 0, "finished more than once: \(finished.filter { $0.value != 1 })")
     }
