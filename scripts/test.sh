@@ -15,7 +15,7 @@ export DATAPRODUCTS_TEST_PG DATAPRODUCTS_TEST_PG_DIR="$pg_dir"
 log="$(mktemp)"
 trap 'rm -f "$log"; scripts/test-postgres.sh stop "$pg_dir"' EXIT
 # Servers the tests start must be stopped by them: any still running afterwards fails the suite.
-servers='recorded_http_server.py|redis-server|moto.server|kafka-mock-cluster|prometheus-node-exporter'
+servers='recorded_http_server.py|redis-server|moto.server|kafka-mock-cluster|prometheus-node-exporter|tcp_forward.py'
 before="$(pgrep -f "$servers" | sort || true)"
 # XCTest only (no Swift Testing suites here): its closing counts are summed below.
 swift test --disable-swift-testing 2>&1 | tee -a "$log"   # HostTests and PluginKitTests
