@@ -19,6 +19,11 @@ enum TemplateRenderer {
                     throw HostError.config("unterminated '{{' in template near: \(chars.prefix(40))")
                 }
                 let body = chars[chars.index(chars.startIndex, offsetBy: 2)..<close.lowerBound]
+                // A placeholder missing its `}}` would otherwise run to the next one's and swallow
+                // the config between them (found by Fuzz/fuzz-template).
+                guard !body.contains("{{"), !body.contains("\n") else {
+                    throw HostError.config("unterminated '{{' in template near: \(chars.prefix(40))")
+                }
                 let (name, fallback) = try parsePlaceholder(String(body))
                 if let value = lookup(name, in: variables) ?? fallback {
                     out += inString ? stringContent(value) : value.render()
@@ -60,7 +65,11 @@ enum TemplateRenderer {
         }
         var literal = String(filter.dropFirst("default(".count).dropLast()).trimmingCharacters(in: .whitespaces)
         if literal.hasPrefix("'") && literal.hasSuffix("'") && literal.count >= 2 {
-            literal = JSONText.quote(String(literal.dropFirst().dropLast()))  // Jinja-style single quotes
+            let inner = literal.dropFirst().dropLast()
+            guard !inner.contains("'") else {
+                throw HostError.config("default value of '{{\(body)}}' is not one quoted string: \(literal)")
+            }
+            literal = JSONText.quote(String(inner))  // Jinja-style single quotes
         }
         do {
             return (name, try JSONParser.parse(literal))

@@ -32,6 +32,11 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try render("{{ a | default(nope) }}")) { XCTAssertTrue("\($0)".contains("not a JSON literal")) }
         // Found by Fuzz/fuzz-template: an empty placeholder crashed the host (index out of range).
         XCTAssertThrowsError(try render("2E;{{}}(")) { XCTAssertTrue("\($0)".contains("invalid template variable name '{{}}'"), "\($0)") }
+        // Found by Fuzz/fuzz-template: a placeholder missing its `}}` swallowed the config up to
+        // the next placeholder's (here: a default of "archival') u}\", ... 'sunbird_courses").
+        let unclosed = #"{"mode": "{{ mode | default('archival') u}", "ks": "{{ ks | default('sunbird_courses') }}"}"#
+        XCTAssertThrowsError(try render(unclosed)) { XCTAssertTrue("\($0)".contains("unterminated '{{'"), "\($0)") }
+        XCTAssertThrowsError(try render("{{ a | default('x' 'y') }}")) { XCTAssertTrue("\($0)".contains("not one quoted string"), "\($0)") }
     }
 
     func testSetOverrides() throws {
