@@ -187,16 +187,15 @@ class UserCacheIndexerTests: XCTestCase {
         return try count.step() ? Int(count.int(0)) : -1
     }
 
-    /// A reader sampling the cache while a refresh of 20,000 users runs sees the old cache (the
-    /// fixture's 5 hashes) or the new one (20,000 users and the 2 carried-over anonymous hashes),
-    /// never an empty or half-built one.
-    func testReadersNeverSeeAHalfBuiltRefresh() throws {
+    final class Outcome: @unchecked Sendable { var result: Harness.Result? }  // written before `done` is signalled
+
+    /// Loads 20,000 more users, runs `beforeStart`, then starts a refresh of the cache on another
+    /// thread; `done` is signalled once it ended, with its result in the outcome.
+    func refreshTwentyThousandUsersInTheBackground(_ beforeStart: () throws -> Void) throws -> (Outcome, DispatchSemaphore) {
         let users = (0..<20_000).map { #"{"id":"x\#($0)","userid":"x\#($0)","firstname":"F\#($0)","rootorgid":"root-2"}"# }
         try home.write("many/sunbird.user.jsonl", users.joined(separator: "\n") + "\n")
         try bench.load(home.path + "/many")
-        let before = try cacheSize()
-        XCTAssertEqual(before, Self.cached.count)
-        final class Outcome: @unchecked Sendable { var result: Harness.Result? }  // written before `done` is signalled
+        try beforeStart()
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
@@ -206,6 +205,18 @@ class UserCacheIndexerTests: XCTestCase {
             ])
             done.signal()
         }
+        return (outcome, done)
+    }
+
+    /// A reader sampling the cache while a refresh of 20,000 users runs sees the old cache (the
+    /// fixture's 5 hashes) or the new one (20,000 users and the 2 carried-over anonymous hashes),
+    /// never an empty or half-built one.
+    func testReadersNeverSeeAHalfBuiltRefresh() throws {
+        let (outcome, done) = try refreshTwentyThousandUsersInTheBackground {
+            let before = try self.cacheSize()
+            XCTAssertEqual(before, Self.cached.count)
+        }
+        let before = Self.cached.count
         var samples: [Int] = []
         while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut { samples.append(try cacheSize()) }
         samples.append(try cacheSize())
@@ -250,19 +261,7 @@ final class UserCacheIndexerRedisTests: UserCacheIndexerTests {
     /// naming Redis and the cause, promptly, and does not crash.
     func testRedisKilledMidRefreshFailsTheJobClearly() throws {
         let redis = try XCTUnwrap(bench.redis)
-        let users = (0..<20_000).map { #"{"id":"x\#($0)","userid":"x\#($0)","firstname":"F\#($0)","rootorgid":"root-2"}"# }
-        try home.write("many/sunbird.user.jsonl", users.joined(separator: "\n") + "\n")
-        try bench.load(home.path + "/many")
-        final class Outcome: @unchecked Sendable { var result: Harness.Result? }
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            outcome.result = try? self.home.run([
-                "run", "user-cache-indexer", "--store", self.bench.store, "--redis", self.cache, "--set", "user_cache_refresh=true",
-                "--config", Harness.repoRoot + "/config/jobs/user-cache-indexer.json",
-            ])
-            done.signal()
-        }
+        let (outcome, done) = try refreshTwentyThousandUsersInTheBackground {}
         let deadline = Date().addingTimeInterval(60)
         while (Int((try? redis.cli(["DBSIZE"], db: 15)) ?? "") ?? 0) == 0, Date() < deadline { usleep(2_000) }
         redis.kill()
