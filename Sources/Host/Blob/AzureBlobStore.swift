@@ -75,13 +75,7 @@ struct AzureBlobStore: BlobStore {
         return endpoint + path + (query.isEmpty ? "" : "?" + query)
     }
 
-    static let httpDate: DateFormatter = {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return f
-    }()
+    static let httpDate = DateFormatter.utc("EEE, dd MMM yyyy HH:mm:ss 'GMT'", zone: TimeZone(identifier: "GMT")!)
 
     private func send(
         _ method: String, _ url: String, body: Data? = nil, extra: [(String, String)] = [],

@@ -38,16 +38,8 @@ enum DruidIntervals {
     static func format(_ d: Date) -> String { stamp.string(from: d) }
 
     /// Made once: scan answers format a day per row (the connector runs on one thread).
-    static let stamp = utcFormatter("yyyy-MM-dd'T'HH:mm:ss'+00:00'")
-    static let dayFormat = utcFormatter("yyyy-MM-dd")
-
-    static func utcFormatter(_ pattern: String) -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = pattern
-        return f
-    }
+    static let stamp = DateFormatter.utc("yyyy-MM-dd'T'HH:mm:ss'+00:00'")
+    static let dayFormat = DateFormatter.utc("yyyy-MM-dd")
 
     private static let utc: Calendar = {
         var c = Calendar(identifier: .gregorian)

@@ -112,14 +112,6 @@ final class JobLogger {
         return Insecure.MD5.hash(data: Data(text.utf8)).map { String(format: "%02X", $0) }.joined()
     }
 
-    private static let secondStamp = formatter("yyyy-MM-dd'T'HH:mm:ss")
-    private static let msStamp = formatter("yyyy-MM-dd'T'HH:mm:ss.SSS+0000")
-
-    private static func formatter(_ pattern: String) -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = pattern
-        return f
-    }
+    private static let secondStamp = DateFormatter.utc("yyyy-MM-dd'T'HH:mm:ss")
+    private static let msStamp = DateFormatter.utc("yyyy-MM-dd'T'HH:mm:ss.SSS+0000")
 }

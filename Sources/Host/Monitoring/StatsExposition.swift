@@ -106,11 +106,5 @@ enum StatsExposition {
         }
     }
 
-    static let stamp: DateFormatter = {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f
-    }()
+    static let stamp = DateFormatter.utc("yyyy-MM-dd HH:mm:ss")
 }

@@ -1,5 +1,17 @@
 import Foundation
 
+extension DateFormatter {
+    /// A fixed-pattern formatter in UTC with the POSIX locale (no user settings leak into stored or
+    /// logged dates). Made once per pattern by its callers: creating one is slow.
+    static func utc(_ pattern: String, zone: TimeZone = TimeZone(identifier: "UTC")!) -> DateFormatter {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = pattern
+        return f
+    }
+}
+
 /// The run clock: the instant a job takes as now. Every date rule of a job (today's batches, a
 /// report's date, a request's date) reads it, so `--now` re-runs yesterday's job and pins a test's day.
 enum RunClock {
