@@ -26,7 +26,8 @@ for t in "${targets[@]}"; do
     corpus="$work/$t"
     mkdir -p "$corpus" "$work/crashes-$t"
     cp Fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
-    "$bin/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+    # -max_len: inputs long enough to nest past the JSON depth bound (512 levels, ~1 KB) and well beyond.
+    "$bin/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=16384 -print_final_stats=1 \
         -artifact_prefix="$work/crashes-$t/" "$corpus" >"$work/$t.log" 2>&1
     status=$?
     runs=$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work/$t.log" | grep -o '[0-9]*$')

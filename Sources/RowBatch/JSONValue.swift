@@ -128,9 +128,16 @@ public struct JSONParseError: Error, CustomStringConvertible {
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes: exact types, keys in document order, no Foundation.
+/// Arrays and objects nest at most `maxDepth` deep: the parser recurses, and so does everything that
+/// walks a value (render, compare, free), so a deeper document is refused instead of ending the process
+/// on a stack overflow. Every JSON the host reads — configs, request rows, table cells, API and Druid
+/// answers — comes through here.
 public struct JSONParser {
+    /// Jackson (upstream's parser) stops at 1000; real configs and rows stay under 20.
+    public static let maxDepth = 512
     private let bytes: UnsafeRawBufferPointer
     private var i = 0
+    private var depth = 0
 
     public static func parse(_ text: String) throws -> JSONValue {
         var text = text
@@ -153,6 +160,7 @@ public struct JSONParser {
     /// which a job reads a few columns.
     public static func project(_ bytes: UnsafeRawBufferPointer, keys: [[UInt8]]) throws -> [JSONValue] {
         var p = JSONParser(bytes: bytes)
+        p.depth = 1  // the row object itself
         var out = [JSONValue](repeating: .null, count: keys.count)
         p.skipSpace()
         guard p.i < bytes.count, bytes[p.i] == UInt8(ascii: "{") else { throw p.fail("expected an object") }
@@ -238,7 +246,15 @@ public struct JSONParser {
         i += n
     }
 
+    /// Enters an array or object: one level deeper, refused past `maxDepth`.
+    private mutating func descend() throws {
+        depth += 1
+        guard depth <= Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
+    }
+
     private mutating func object() throws -> JSONValue {
+        try descend()
+        defer { depth -= 1 }
         i += 1
         var pairs: [(String, JSONValue)] = []
         skipSpace()
@@ -261,6 +277,8 @@ public struct JSONParser {
     }
 
     private mutating func array() throws -> JSONValue {
+        try descend()
+        defer { depth -= 1 }
         i += 1
         var items: [JSONValue] = []
         skipSpace()

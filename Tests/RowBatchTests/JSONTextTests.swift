@@ -26,6 +26,37 @@ final class JSONParserRangeTests: XCTestCase {
     }
 }
 
+/// Issue 31 class 1: the parser recurses, so nesting is bounded; a document past the bound is an
+/// error naming it, never a stack overflow, in both the whole-value and the projecting parser.
+final class JSONParserDepthTests: XCTestCase {
+    func nested(_ depth: Int, open: String = "[", close: String = "]", inner: String = "") -> String {
+        String(repeating: open, count: depth) + inner + String(repeating: close, count: depth)
+    }
+
+    func testNestingUpToTheLimitParsesAndRendersBack() throws {
+        let arrays = nested(JSONParser.maxDepth)
+        XCTAssertEqual(try JSONParser.parse(arrays).render(), arrays)
+        let objects = nested(JSONParser.maxDepth - 1, open: #"{"a":"#, close: "}", inner: "[]")
+        XCTAssertEqual(try JSONParser.parse(objects).render(), objects)
+    }
+
+    func testOneLevelPastTheLimitIsRefusedNamingIt() {
+        for text in [nested(JSONParser.maxDepth + 1), nested(JSONParser.maxDepth, open: #"{"a":"#, close: "}", inner: "{}"), nested(100_000)] {
+            XCTAssertThrowsError(try JSONParser.parse(text)) {
+                XCTAssertTrue("\($0)".contains("nested deeper than \(JSONParser.maxDepth) levels"), "\($0)")
+            }
+        }
+    }
+
+    func testTheProjectingParserIsBoundedToo() throws {
+        var deep = #"{"a":1,"b":"# + nested(JSONParser.maxDepth) + "}"
+        XCTAssertThrowsError(try deep.withUTF8 { try JSONParser.project(UnsafeRawBufferPointer($0), keys: [Array("a".utf8)]) })
+        XCTAssertThrowsError(try deep.withUTF8 { try JSONParser.project(UnsafeRawBufferPointer($0), keys: [Array("b".utf8)]) })
+        var fits = #"{"a":1,"b":"# + nested(JSONParser.maxDepth - 1) + "}"
+        XCTAssertEqual(try fits.withUTF8 { try JSONParser.project(UnsafeRawBufferPointer($0), keys: [Array("a".utf8)]) }, [.int(1)])
+    }
+}
+
 final class NumberTextTests: XCTestCase {
     /// The plain-range shortcut prints what the general layout does, over random doubles of every
     /// magnitude the shortcut takes and its edges.

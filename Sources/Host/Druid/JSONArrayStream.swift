@@ -5,6 +5,8 @@ import RowBatch
 /// any size is read with the memory of one element. Strings and escapes are tracked so brackets
 /// inside values do not count. `finish()` fails when the array never closed: a truncated answer.
 struct JSONArrayStream {
+    /// One element (one Druid row or bucket) may not be larger: memory is bounded by it.
+    static let maxElementBytes = 64 << 20
     private var depth = 0
     private var inString = false
     private var escaped = false
@@ -58,11 +60,21 @@ struct JSONArrayStream {
             default: break
             }
         }
-        if let start, depth > 0 { element += UnsafeRawBufferPointer(rebasing: bytes[start...]) }
+        if let start, depth > 0 {
+            element += UnsafeRawBufferPointer(rebasing: bytes[start...])
+            try checkSize(element.count)
+        }
+    }
+
+    private func checkSize(_ count: Int) throws {
+        guard count <= Self.maxElementBytes else {
+            throw DruidError.broker("a Druid answer element is larger than \(Self.maxElementBytes >> 20) MiB (at byte \(offset))")
+        }
     }
 
     /// Hands over `tail` (the element's bytes in this chunk), after what earlier chunks held of it.
     private mutating func emit(_ tail: UnsafeRawBufferPointer, _ onElement: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try checkSize(element.count + tail.count)
         guard !element.isEmpty else { return try onElement(tail) }
         element += tail
         try element.withUnsafeBytes { try onElement($0) }
