@@ -8,7 +8,7 @@ import RowBatch
 ///     static let request = Param<JSONValue>(required: "request", doc: "what to archive")   // an object
 ///     static let tables = Param<JSONValue>("table", .list, default: .array([]), doc: "…")   // a list of objects
 public struct Param<Value: ParameterValue>: ParameterDeclaring {
-    public let declaration: Parameter
+    public private(set) var declaration: Parameter
     let fallback: Value?
 
     public var name: String { declaration.name }
@@ -120,4 +120,20 @@ extension Optional: ParameterValue where Wrapped: ParameterValue {
 extension ResolvedParameters {
     /// The typed value of a declared key: `params[Self.batchLimit]`.
     public subscript<Value>(_ key: Param<Value>) -> Value { key.read(self) }
+}
+
+extension Param where Value == Int {
+    /// An integer key with a default and the values it accepts (a config outside them is refused).
+    public init(_ name: String, default value: Int, in range: ClosedRange<Int>, doc: String) {
+        self.init(name, default: value, doc: doc)
+        declaration.range = Int64(range.lowerBound)...Int64(range.upperBound)
+    }
+}
+
+extension Param where Value == Int? {
+    /// An optional integer key and the values it accepts.
+    public init(_ name: String, in range: ClosedRange<Int>, doc: String) {
+        self.init(name, doc: doc)
+        declaration.range = Int64(range.lowerBound)...Int64(range.upperBound)
+    }
 }

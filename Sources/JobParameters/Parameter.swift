@@ -15,17 +15,21 @@ public struct Parameter: Sendable, Equatable {
     public var required: Bool
     /// For strings: the only values accepted (nil: any).
     public var choices: [String]?
+    /// For integers: the values accepted (nil: any that fits 64 bits). Doubles and durations are
+    /// always finite.
+    public var range: ClosedRange<Int64>?
     public var doc: String
 
     public init(
         _ name: String, _ kind: Kind, default defaultValue: JSONValue? = nil, required: Bool = false,
-        choices: [String]? = nil, doc: String
+        choices: [String]? = nil, range: ClosedRange<Int64>? = nil, doc: String
     ) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
         self.required = required
         self.choices = choices
+        self.range = range
         self.doc = doc
     }
 }
@@ -49,6 +53,7 @@ public enum ParameterSchema {
                 if let d = p.defaultValue { fields.append(("default", d)) }
                 if p.required { fields.append(("required", .bool(true))) }
                 if let c = p.choices { fields.append(("choices", .array(c.map { .string($0) }))) }
+                if let r = p.range { fields += [("min", .int(r.lowerBound)), ("max", .int(r.upperBound))] }
                 return (p.name, .object(fields))
             })
     }
@@ -62,10 +67,12 @@ public enum ParameterSchema {
             var required = false
             if case .bool(true)? = spec["required"] { required = true }
             let choices = spec["choices"]?.array?.compactMap(\.string)
+            var range: ClosedRange<Int64>?
+            if let lo = spec["min"]?.int, let hi = spec["max"]?.int, lo <= hi { range = lo...hi }
             return (
                 name,
                 Parameter(
-                    name, kind, default: spec["default"], required: required, choices: choices,
+                    name, kind, default: spec["default"], required: required, choices: choices, range: range,
                     doc: spec["doc"]?.string ?? "")
             )
         }

@@ -40,6 +40,16 @@ public struct ResolvedParameters: Sendable {
 
     public subscript(name: String) -> JSONValue? { values[name] }
 
+    /// An integer as configs spell it: a number without a fraction, or its text.
+    static func integer(_ value: JSONValue) -> Int64? {
+        switch value {
+        case .int(let i): return i
+        case .double(let d): return Int64(exactly: d)
+        case .string(let s): return Int64(s.trimmed)
+        default: return nil
+        }
+    }
+
     /// `value` in the kind's canonical form. Upstream configs quote numbers and booleans
     /// (`"sparkUserDbRedisIndex": "12"`) and write AppConf lists as comma-separated text, so those
     /// spellings are accepted; anything else of the wrong type is refused.
@@ -52,14 +62,14 @@ public struct ResolvedParameters: Sendable {
             if let c = p.choices, !c.contains(s) { return refuse("one of \(c.joined(separator: ", "))") }
             return .success(value)
         case (.string, _): return refuse(p.choices.map { "one of \($0.joined(separator: ", "))" } ?? "a string")
-        case (.int, .int): return .success(value)
-        case (.int, .double(let d)) where Int64(exactly: d) != nil: return .success(.int(Int64(exactly: d)!))
-        case (.int, .string(let s)) where Int64(s.trimmed) != nil: return .success(.int(Int64(s.trimmed)!))
-        case (.int, _): return refuse("an integer")
-        case (.double, .double): return .success(value)
+        case (.int, _):
+            let expected = p.range.map { "an integer from \($0.lowerBound) to \($0.upperBound)" } ?? "an integer"
+            guard let i = integer(value), p.range?.contains(i) ?? true else { return refuse(expected) }
+            return .success(.int(i))
+        case (.double, .double(let d)) where d.isFinite: return .success(value)
         case (.double, .int(let i)): return .success(.double(Double(i)))
-        case (.double, .string(let s)) where Double(s.trimmed) != nil: return .success(.double(Double(s.trimmed)!))
-        case (.double, _): return refuse("a number")
+        case (.double, .string(let s)) where Double(s.trimmed)?.isFinite ?? false: return .success(.double(Double(s.trimmed)!))
+        case (.double, _): return refuse("a finite number")
         case (.bool, .bool): return .success(value)
         case (.bool, .string(let s)) where ["true", "false"].contains(s.trimmed.lowercased()):
             return .success(.bool(s.trimmed.lowercased() == "true"))
@@ -72,7 +82,7 @@ public struct ResolvedParameters: Sendable {
         case (.object, .object): return .success(value)
         case (.object, _): return refuse("a JSON object")
         case (.duration, .int(let i)) where i >= 0: return .success(.double(Double(i)))
-        case (.duration, .double(let d)) where d >= 0: return .success(value)
+        case (.duration, .double(let d)) where d >= 0 && d.isFinite: return .success(value)
         case (.duration, .string(let s)):
             guard let seconds = DurationText.seconds(s) else { return refuse("a duration (seconds, or text like 90s, 5m, 2h, 1d)") }
             return .success(.double(seconds))
@@ -98,10 +108,10 @@ enum DurationText {
         let t = text.trimmed.lowercased()
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (suffix, scale) in units where t.hasSuffix(suffix) {
-            guard let n = Double(t.dropLast(suffix.count)), n >= 0 else { return nil }
+            guard let n = Double(t.dropLast(suffix.count)), n >= 0, (n * scale).isFinite else { return nil }
             return n * scale
         }
-        guard let n = Double(t), n >= 0 else { return nil }
+        guard let n = Double(t), n >= 0, n.isFinite else { return nil }
         return n
     }
 }

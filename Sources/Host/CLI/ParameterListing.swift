@@ -18,6 +18,7 @@ enum ParameterListing {
             }
             if p.required { facts.append("required") }
             if let c = p.choices { facts.append("one of " + c.joined(separator: "|")) }
+            if let r = p.range { facts.append("from \(r.lowerBound) to \(r.upperBound)") }
             return indent + p.name.padding(toLength: max(width, p.name.count), withPad: " ", startingAt: 0) + "  "
                 + facts.joined(separator: " ") + "  — " + p.doc
         }

@@ -33,9 +33,15 @@ struct RequestsRun: ParsableCommand {
     @OptionGroup var runOptions: RunOptions
     @OptionGroup var queueOptions: QueueOptions
 
+    func validate() throws {
+        try OptionRanges.check(lease, "--lease", 1...OptionRanges.day)
+        try OptionRanges.check(retryAfter, "--retry-after", 0...OptionRanges.month)
+        try OptionRanges.check(maxRequests, "--max-requests", 1...Int.max)
+        try OptionRanges.check(batchNumber, "--batch-number", 0...Int(Int32.max))
+    }
+
     func run() throws {
         try reportingErrors {
-            guard lease >= 1 else { throw HostError.config("--lease must be at least 1 second") }
             let execution = try runOptions.execution(job: job, home: homeOptions, config: configOptions, onDemand: true)
             let spec = queueOptions.spec(home: homeOptions.homePath, store: execution.connectors.store)
             let queue = try withStoreErrors { try RequestQueueFactory.make(spec) }

@@ -39,7 +39,7 @@ struct DruidReports: Job {
     static let stateLookupURL = Param<String>("druid.state.lookup.url", default: "", doc: "Druid's state-slug lookup (locationMapping)")
     static let table = Param<String>(
         "reportConfigTable", default: "public.report_config", doc: "batch mode: the report configs (upstream <keyspace_prefix>report_config)")
-    static let batchNumber = Param<Int?>("batchNumber", doc: "batch mode: only the configs of this batch_number")
+    static let batchNumber = Param<Int?>("batchNumber", in: 0...Int(Int32.max), doc: "batch mode: only the configs of this batch_number")
     static let parameters: [any ParameterDeclaring] = [
         mode, reportConfig, key, quoteColumns, locationURL, locationToken, locationRequest, stateLookupURL, table, batchNumber,
     ]

@@ -33,9 +33,9 @@ struct UserCacheIndexer: Job {
     static let specificUser = Param<String?>("specificUserId", doc: "ignored in Lern mode, as upstream; see arguments")
     static let arguments = Param<[String]?>(
         "arguments", doc: "Obsrv's positional arguments: specificUserId fromSpecificDate populateAnonymousData refreshUserData (null = not given)")
-    static let inputDb = Param<Int>("redis.user.input.index", default: 4, doc: "database the anonymous users are copied from")
+    static let inputDb = Param<Int>("redis.user.input.index", default: 4, in: 0...65535, doc: "database the anonymous users are copied from")
     static let keyspace = Param<String>("sunbirdKeyspace", default: "sunbird", doc: "keyspace of user, user_organisation, organisation, location")
-    static let window = Param<Int>("redis.max.pipeline.size", default: 10_000, doc: "hashes buffered per write to the cache")
+    static let window = Param<Int>("redis.max.pipeline.size", default: 10_000, in: 1...1_000_000, doc: "hashes buffered per write to the cache")
     static let parameters: [any ParameterDeclaring] = [fromDate, anonymous, refresh, specificUser, arguments, inputDb, keyspace, window]
 
     /// What to do, from either mode.

@@ -76,6 +76,13 @@ struct RunOptions: ParsableArguments {
             valueName: "time"))
     var now: String?
 
+    func validate() throws {
+        try OptionRanges.check(timeout, "--timeout", 0.001...OptionRanges.month)
+        if let now {
+            do { _ = try RunClock.parse(now) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
     /// Checks every spec (a wrong one is a config error, found before any job starts) and builds the run:
     /// the job first (an unknown id is refused with the known ones, exit 66), then its config and its
     /// declared parameters (exit 65 naming the key), then the connector specs.

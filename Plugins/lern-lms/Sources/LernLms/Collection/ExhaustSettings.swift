@@ -6,7 +6,7 @@ import PluginKit
 struct ExhaustSettings {
     static let contentSearchUrl = Param<String?>("contentSearchUrl", doc: "content search API (upstream service.search.url + service.search.path)")
     static let batchLimitPerRequest = Param<Int>(
-        "batchLimitPerRequest", default: 20, doc: "max batchFilter entries (upstream data_exhaust.batch.limit.per.request)")
+        "batchLimitPerRequest", default: 20, in: 1...1_000_000, doc: "max batchFilter entries (upstream data_exhaust.batch.limit.per.request)")
     static let csvColumns = Param<[String]>("csvColumns", default: [], doc: "internal column names selected before labelling")
     static let courseKeyspace = Param<String>(
         "courseKeyspace", default: "sunbird_courses", doc: "keyspace of course_batch, user_enrolments, assessment_aggregator")

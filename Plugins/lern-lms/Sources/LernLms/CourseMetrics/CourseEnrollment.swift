@@ -14,7 +14,7 @@ struct CourseEnrollment: Job {
     static let legacyNames = ["org.sunbird.lms.job.report.CourseEnrollmentJob", "org.sunbird.lms.model.report.CourseEnrollmentModel"]
     static let esHost = Param<String>("es.host", default: "http://localhost", doc: "Elasticsearch holding the course-batch index")
     static let esPort = Param<String>("es.port", default: "9200", doc: "its port")
-    static let scrollSize = Param<Int>("es.scroll.size", default: 1000, doc: "documents per scroll page")
+    static let scrollSize = Param<Int>("es.scroll.size", default: 1000, in: 1...10_000, doc: "documents per scroll page")
     static let parameters: [any ParameterDeclaring] = CourseMetricsParams.all + [esHost, esPort, scrollSize]
 
     static let columns = [

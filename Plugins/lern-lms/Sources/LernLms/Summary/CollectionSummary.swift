@@ -18,7 +18,7 @@ struct CollectionSummary: Job {
     static let searchFilter = Param<JSONValue?>("searchFilter", doc: "a content search request; only its courses' batches (wins over the next two)")
     static let batchStartDate = Param<String>("batchStartDate", default: "", doc: "only batches starting on or after this day (yyyy-MM-dd)")
     static let generateForAllBatches = Param<Bool>("generateForAllBatches", default: false, doc: "all batches (else the ongoing ones)")
-    static let batchSize = Param<Int>("batchSize", default: 50, doc: "course ids per content search call")
+    static let batchSize = Param<Int>("batchSize", default: 50, in: 1...10_000, doc: "course ids per content search call")
     static let contentStatus = Param<[String]>(
         "contentStatus", default: ["Live", "Unlisted", "Retired"], doc: "status filter of the content search calls")
     static let contentFields = Param<[String]>(

@@ -18,7 +18,8 @@ struct AssessmentCorrection: Job {
 
     static let druidConfig = Param<JSONValue>(required: "druidConfig", doc: "the Druid query giving the SelfAssess content identifiers")
     static let batchId = Param<[String]>("batchId", default: [], doc: "only these batches (empty: all)")
-    static let maxSize = Param<Int>("max_request_size", default: 1_000_000, doc: "attempts longer than this many bytes go to the file output")
+    static let maxSize = Param<Int>(
+        "max_request_size", default: 1_000_000, in: 1...Int.max, doc: "attempts longer than this many bytes go to the file output")
     static let fileOutput = Param<JSONValue>(
         "fileOutputConfig", .object,
         default: .object([
