@@ -46,9 +46,7 @@ struct LocalBlobStore: BlobStore {
     let root: String
 
     func path(_ key: String) throws -> String {
-        guard !key.isEmpty, !key.hasPrefix("/"), !key.split(separator: "/").contains("..") else {
-            throw HostCallError.invalid("blob key '\(key)' must be a relative path without '..'")
-        }
+        if let why = DataPath.problem(relative: key) { throw HostCallError.invalid("blob key '\(DataPath.shown(key))' \(why)") }
         return (root as NSString).appendingPathComponent(key)
     }
 

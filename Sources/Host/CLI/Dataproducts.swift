@@ -15,4 +15,10 @@ public struct Dataproducts: ParsableCommand {
             """,
         subcommands: [Run.self, Requests.self, Render.self, Load.self, Plugins.self, Child.self]
     )
+
+    /// Learns this process's secrets before anything can print them, then runs the command.
+    public static func main() {
+        Secrets.learn(arguments: CommandLine.arguments, environment: ProcessInfo.processInfo.environment)
+        main(nil)
+    }
 }

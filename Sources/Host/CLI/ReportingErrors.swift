@@ -8,7 +8,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         throw e
     } catch {
         let e = error as? HostError ?? .internal("\(error)")
-        FileHandle.standardError.write(Data("dataproducts: error: \(e.description)\n".utf8))
+        FileHandle.standardError.write(Data(Secrets.scrub("dataproducts: error: \(e.description)\n").utf8))
         throw ExitCode(e.exitCode)
     }
 }

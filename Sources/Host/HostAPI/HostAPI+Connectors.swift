@@ -128,12 +128,10 @@ func hostBlobDelete(_ run: OpaquePointer?, _ key: dp_str) -> dp_status {
 }
 
 extension HostAPI {
-    /// A plugin's blob key, checked: relative, no "..".
+    /// A plugin's blob key, checked by the one rule for paths from data.
     static func blobKey(_ key: dp_str) throws -> String {
         let k = key.string
-        guard !k.isEmpty, !k.hasPrefix("/"), !k.split(separator: "/").contains("..") else {
-            throw HostCallError.invalid("blob key '\(k)' must be a relative path without '..'")
-        }
+        if let why = DataPath.problem(relative: k) { throw HostCallError.invalid("blob key '\(DataPath.shown(k))' \(why)") }
         return k
     }
 }

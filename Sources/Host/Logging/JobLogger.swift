@@ -95,7 +95,7 @@ final class JobLogger {
             ("edata", .object(edata)),
             ("@timestamp", .string(Self.secondStamp.string(from: now) + "+00:00")),
         ])
-        var line = event.render() + "\n"
+        var line = Secrets.scrub(event.render()) + "\n"
         line.withUTF8 { buf in
             var off = 0
             while off < buf.count {

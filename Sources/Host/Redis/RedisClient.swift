@@ -7,22 +7,33 @@ import RowBatch
 
 /// Where the user cache lives. Upstream reads `sparkRedisConnectionHost`, `sparkUserDbRedisPort`
 /// (default 6379) and `sparkUserDbRedisIndex` from modelParams; `--redis redis://host:port/db`
-/// overrides them.
+/// overrides them, and carries the credentials of a server with `requirepass` or ACL users.
 struct RedisSettings: Equatable {
     var host = "localhost"
     var port: Int32 = 6379
     var db = 0
+    /// An ACL user (`AUTH user password`); nil with a password is Redis' `default` user.
+    var username: String?
+    var password: String?
 
-    /// `redis://host[:port][/db]`.
+    /// `redis://[[user]:password@]host[:port][/db]` (user and password percent-encoded as in any URL).
     init(url: String) throws {
+        let shown = Secrets.scrub(url)
         guard url.hasPrefix("redis://"), let u = URLComponents(string: url), let h = u.host, !h.isEmpty else {
-            throw HostError.config("--redis must be redis://host[:port][/db], got \(url)")
+            throw HostError.config("--redis must be redis://[[user]:password@]host[:port][/db], got \(shown)")
         }
         host = h
+        guard (u.port ?? 6379) > 0, (u.port ?? 6379) <= 65535 else { throw HostError.config("redis port in \(shown) must be 1 to 65535") }
         port = Int32(u.port ?? 6379)
         let path = u.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        guard path.isEmpty || Int(path) != nil else { throw HostError.config("redis db in \(url) must be a number") }
+        guard path.isEmpty || (Int(path).map { (0...100_000).contains($0) } ?? false) else {
+            throw HostError.config("redis db in \(shown) must be a number from 0")
+        }
         db = Int(path) ?? 0
+        password = u.password.flatMap { $0.isEmpty ? nil : $0 }
+        username = u.user.flatMap { $0.isEmpty ? nil : $0 }
+        if let password { Secrets.learn(value: password) }
+        if username != nil, password == nil { throw HostError.config("redis user in \(shown) needs a password (redis://user:password@host)") }
     }
 
     /// From the host's parameters (upstream keys `sparkRedisConnectionHost`, `sparkUserDbRedisPort`,
@@ -36,7 +47,16 @@ struct RedisSettings: Equatable {
 
     init() {}
 
-    var url: String { "redis://\(host):\(port)/\(db)" }
+    /// For messages: where, never the credentials.
+    var url: String { "redis://\(username.map { $0 + "@" } ?? "")\(host):\(port)/\(db)" }
+
+    /// The commands a new connection sends before any other: AUTH, then SELECT.
+    var handshake: [[String]] {
+        var commands: [[String]] = []
+        if let password { commands.append(["AUTH"] + (username.map { [$0] } ?? []) + [password]) }
+        if db != 0 { commands.append(["SELECT", String(db)]) }
+        return commands
+    }
 }
 
 /// A hiredis connection that pipelines commands in batches and, when the connection drops,
@@ -67,13 +87,13 @@ final class RedisClient {
         }
         redisSetTimeout(c, timeval(tv_sec: 30, tv_usec: 0))
         ctx = c
-        if settings.db != 0 {
-            try append([["SELECT", String(settings.db)]], on: c)
+        for command in settings.handshake {
+            try append([command], on: c)
             var raw: UnsafeMutableRawPointer?
             guard redisGetReply(c, &raw) == REDIS_OK, let raw else { throw HostCallError.io("Redis \(settings.url): \(errorText(c))") }
             defer { freeReplyObject(raw) }
             if case .error(let m) = RedisReply(raw.assumingMemoryBound(to: redisReply.self)) {
-                throw HostCallError.io("Redis \(settings.url): \(m)")
+                throw HostCallError.io("Redis \(settings.url): \(command[0]) refused: \(m)")
             }
         }
         return c

@@ -29,8 +29,8 @@ final class ReportSink {
         reportId: String, format: dp_format, partitionBy: [String], stagingFiles: String, dialect: CSVDialect = .spark, zipped: Bool = false
     ) throws {
         self.zipped = zipped
-        guard !reportId.isEmpty, !reportId.hasPrefix("/"), !reportId.split(separator: "/").contains("..") else {
-            throw HostCallError.invalid("report id '\(reportId)' must be a relative path without '..'")
+        if let why = DataPath.problem(relative: reportId) {
+            throw HostCallError.invalid("report id '\(DataPath.shown(reportId))' \(why)")
         }
         guard [DP_FORMAT_CSV, DP_FORMAT_JSONL, DP_FORMAT_JSON_ARRAY].contains(format) else {
             throw HostCallError.invalid("unknown report format \(format)")
@@ -94,8 +94,8 @@ final class ReportSink {
         if !tuple.isEmpty {
             let parts = try tuple.map { v -> String in
                 guard let v else { return Self.nullPartition }
-                guard !v.isEmpty, !v.contains("/"), v != ".", v != ".." else {
-                    throw HostCallError.data("report \(reportId): partition value '\(v)' cannot be a file name")
+                if let why = DataPath.problem(component: v) {
+                    throw HostCallError.data("report \(reportId): partition value '\(DataPath.shown(v))' cannot be a file name: it \(why)")
                 }
                 return v
             }

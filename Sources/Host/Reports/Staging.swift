@@ -8,6 +8,12 @@ struct Staging {
     let directory: String
     var files: String { (directory as NSString).appendingPathComponent("files") }
 
+    /// `text` with every staging folder's path cut down to the report path inside it: what a portal
+    /// user sees of an error names their report, not the host's folders.
+    static func hidingFolders(_ text: String) -> String {
+        text.replacingOccurrences(of: #"[^\s'"(]*/\.staging-[0-9]+-[0-9]+-[0-9]+(/files)?/?"#, with: "", options: .regularExpression)
+    }
+
     static func create(output: String) throws -> Staging {
         let stamp = "\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1000))-\(UInt32.random(in: 0...UInt32.max))"
         let dir = (output as NSString).appendingPathComponent(".staging-\(stamp)")

@@ -123,9 +123,11 @@ final class RequestEngine {
             fail(&r, "Internal Server Error: the request has no requested_channel (the requesting organisation)")
             return false
         }
-        if let text = r.requestData, (try? JSONParser.parse(text)) == nil {
-            fail(&r, "Internal Server Error: request_data is not valid JSON")
-            return false
+        if let text = r.requestData {
+            do { _ = try JSONParser.parse(text) } catch {
+                fail(&r, "Internal Server Error: request_data is not valid JSON (\(error))")
+                return false
+            }
         }
         do {
             let policy = try SecurityPolicy.lookup(url: settings.tenantPreferenceUrl, orgId: channel, jobId: settings.requestJobId, http: http)
@@ -147,7 +149,7 @@ final class RequestEngine {
             ])
             var exec = execution
             exec.request = requestJSON.render()
-            exec.progressLabel = "\(execution.job) request \(handled.count) (\(r.requestId.prefix(12)))"
+            exec.progressLabel = "\(execution.job) request \(handled.count) (\(String(r.requestId.prefix(12)).printable()))"
             let (requestKey, requestId) = (r.key, r.requestId)
             exec.publish = { [self] staged, resultText in
                 // Only what the job's answer names is published; no answer, nothing leaves the host.
@@ -161,7 +163,8 @@ final class RequestEngine {
                 return try publish(staged: staged, files: Set(files), level: policy.level, key: key, orgId: channel)
             }
             let result = try exec.run()
-            try apply(result.requestResult, to: &r, channel: channel)
+            let earlier = Set(previous.compactMap { $0["filePath"]?.string }.map(Self.zipName))
+            try apply(result.requestResult, to: &r, channel: channel, published: earlier.union(uploaded))
         } catch {
             var message = "\(error)"
             if case HostError.jobFailed(let m)? = error as? HostError, let range = m.range(of: " failed: ") {
@@ -176,12 +179,15 @@ final class RequestEngine {
     private func fail(_ r: inout JobRequest, _ message: String) {
         r.status = JobRequest.Status.failed
         r.iteration += 1
-        r.errMessage = JobRequest.abbreviate(message)
+        // The portal shows this text: no secret, no host folder.
+        r.errMessage = JobRequest.abbreviate(Staging.hidingFolders(Secrets.scrub(message)))
         r.dtJobCompleted = Timestamps.now()
     }
 
-    /// The job's answer → the row (§1.5, §2.12).
-    private func apply(_ text: String?, to r: inout JobRequest, channel: String) throws {
+    /// The job's answer → the row (§1.5, §2.12). `published`: the blob keys this request has, uploaded
+    /// now or recorded by an earlier attempt; a success may name no other (the portal would be sent a
+    /// link to nothing).
+    private func apply(_ text: String?, to r: inout JobRequest, channel: String, published: Set<String>) throws {
         guard let text, let result = try? JSONParser.parse(text), let status = result["status"]?.string else {
             return fail(&r, "Internal Server Error: the job returned no result for the request")
         }
@@ -194,8 +200,11 @@ final class RequestEngine {
         let message = result["message"]?.string ?? ""
         switch status {
         case JobRequest.Status.success:
-            r.status = status
             let keys = batches.isEmpty ? files.map { $0 + ".csv" } : batches.compactMap { $0["filePath"]?.string }
+            if let never = keys.map(Self.zipName).first(where: { !published.contains($0) }) {
+                return fail(&r, "Internal Server Error: the job named '\(DataPath.shown(never))', which was not published")
+            }
+            r.status = status
             r.downloadUrls = keys.map(Self.zipName)  // QUIRK Q1: every entry names the zip
             r.processedBatches = JSONValue.array(batches).render()
             r.errMessage = ""  // QUIRK Q4 decided: a success clears an earlier failure's message

@@ -165,6 +165,11 @@ struct JobExecution {
             fputs("dataproducts _child: unreadable run spec on stdin (\(input.count) bytes)\n", stderr)
             return ExitCodes.internalError
         }
+        // The specs came on stdin, not the command line: learn their secrets before anything logs.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let connectors = (try? encoder.encode(spec.connectors)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        Secrets.learn(arguments: [connectors], environment: ProcessInfo.processInfo.environment)
         installCancellationHandlers()
         // If the host dies (even by SIGKILL), its job must not run on unsupervised.
         _ = dp_set_parent_death_signal(SIGKILL)  // nobody would publish its reports now

@@ -66,7 +66,7 @@ struct SecurityPolicy {
 
 /// Turns one staged CSV into the zip that is published, as the level demands (§2.10–2.11):
 /// plain zip (PLAIN, and when the tenant has no preference); ZipCrypto password = the request key
-/// (PASSWORD; a plain zip when the request has no key, as upstream); the encrypted-file format inside a
+/// (PASSWORD; no key fails the file, QUIRK Q52); the encrypted-file format inside a
 /// plain zip (TEXT_KEY, PUBLIC_KEY). Only the zip leaves the host (QUIRK Q16 decided: the plain CSV is
 /// never published). Each file has its own work files (QUIRK Q18 decided).
 enum OutputSecurity {
@@ -79,7 +79,12 @@ enum OutputSecurity {
         case nil, .plain?:
             try ZipWriter.write(entry: entry, from: csv, to: zip, password: nil)
         case .password?:
-            try ZipWriter.write(entry: entry, from: csv, to: zip, password: (key?.isEmpty ?? true) ? nil : key)
+            guard let key, !key.isEmpty else {
+                // QUIRK Q52 decided: upstream zips without a password and records SUCCESS; a tenant that
+                // requires its data protected never gets it unprotected, so the request fails.
+                throw HostError.internal("PASSWORD_PROTECTED_DATASET needs an encryption_key, and the request has none: nothing was published")
+            }
+            try ZipWriter.write(entry: entry, from: csv, to: zip, password: key)
         case let l? where l == .textKey || l == .publicKey:
             let encrypted = csv + ".encrypted"
             if l == .textKey {

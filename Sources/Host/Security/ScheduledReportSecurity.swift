@@ -12,8 +12,8 @@ import PluginAPI
 /// file as it is (upstream: "nothing"), an unknown one with a WARN.
 enum ScheduledReportSecurity {
     static func secure(file relative: String, orgId: String, in ctx: RunContext) throws {
-        guard !relative.isEmpty, !relative.hasPrefix("/"), !relative.split(separator: "/").contains("..") else {
-            throw HostCallError.invalid("report_secure: '\(relative)' must be a relative path without '..'")
+        if let why = DataPath.problem(relative: relative) {
+            throw HostCallError.invalid("report_secure: '\(DataPath.shown(relative))' \(why)")
         }
         if let open = ctx.openReportIds.first(where: { relative.hasPrefix($0 + "/") || relative.hasPrefix($0 + ".") }) {
             throw HostCallError.invalid("report_secure: report '\(open)' is still open; close it first")

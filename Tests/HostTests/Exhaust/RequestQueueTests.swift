@@ -12,19 +12,10 @@ final class RequestQueueTests: XCTestCase {
             of: #""batchesLimitPerChannel":3,"fileSizeLimitPerChannel":100"#,
             with: #""batchesLimitPerChannel":100000,"fileSizeLimitPerChannel":1000000000"#)
 
-    func bench(_ backend: Backend) throws -> ExhaustBench {
-        let b = try ExhaustBench(backend, fixture: "lern/exhaust/report_data", userCache: "usercache-progress.jsonl", httpDir: "http-progress")
-        try b.config("progress-exhaust", Self.config)
-        return b
-    }
+    func bench(_ backend: Backend) throws -> ExhaustBench { try ExhaustBench.progressQueue(backend) }
 
-    func insert(_ b: ExhaustBench, _ n: Int, data: String = #"{"batchId": "batch-001"}"#, extra: [String: String?] = [:]) throws {
-        try b.insert(
-            [
-                "tag": "do_1130928636168192001667_batch-001:channel-01", "request_id": "REQ-\(n)", "job_id": "progress-exhaust",
-                "request_data": data, "requested_by": "user-\(n)", "requested_channel": "b00bc992ef25f1a9a8d63291e20efc8d",
-                "encryption_key": "test12",
-            ].merging(extra) { $1 })
+    func insert(_ b: ExhaustBench, _ n: Int, data: String = ExhaustBench.batch001, extra: [String: String?] = [:]) throws {
+        try b.insertRequest(n, data: data, extra: extra)
     }
 
     /// The done-when of the issue: 3 hosts drain 300 requests, one is SIGKILLed midway; every request
@@ -142,7 +133,7 @@ final class RequestQueueTests: XCTestCase {
         try insert(b, 3)
         XCTAssertTrue(try b.run("progress-exhaust").stdout.contains("3 request(s): 1 success, 2 failed"))
         XCTAssertEqual(try b.row("REQ-1").errMessage, "Internal Server Error: the request has no requested_channel (the requesting organisation)")
-        XCTAssertEqual(try b.row("REQ-2").errMessage, "Internal Server Error: request_data is not valid JSON")
+        XCTAssertEqual(try b.row("REQ-2").errMessage, "Internal Server Error: request_data is not valid JSON (unterminated object at byte 23)")
         XCTAssertEqual(try b.row("REQ-3").status, "SUCCESS")
     }
 

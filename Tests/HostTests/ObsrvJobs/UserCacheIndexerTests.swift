@@ -9,6 +9,8 @@ import XCTest
 /// every stage, a stale hash, a user gone from the table and an anonymous user already cached.
 class UserCacheIndexerTests: XCTestCase {
     var backend: Backend { .local }
+    /// What the Redis server of the PostgreSQL runs requires.
+    var redisAuth: RedisServer.Auth? { nil }
     var bench: LernJobBench!
     var home: Harness.Home { bench.home }
     var cache = ""
@@ -40,6 +42,7 @@ class UserCacheIndexerTests: XCTestCase {
 
     override func setUpWithError() throws {
         bench = try LernJobBench(backend, plugin: "obsrv")
+        bench.redisAuth = redisAuth
         let tables = home.path + "/tables"
         try home.write("tables/sunbird.user.jsonl", Self.users.joined(separator: "\n") + "\n")
         try home.write("tables/sunbird.user_organisation.jsonl", Self.links.joined(separator: "\n") + "\n")
@@ -272,4 +275,24 @@ final class UserCacheIndexerRedisTests: UserCacheIndexerTests {
         print("Redis killed mid-refresh: \(r.stderr.split(separator: "\n").last ?? "")")
         try redis.start()
     }
+}
+
+/// Issue 31 class 5: a Redis with `requirepass` (its password full of URL-reserved characters, given
+/// percent-encoded) is used for every database the indexer touches: the cache, the refresh's staging
+/// database swapped in, the anonymous input database.
+final class UserCacheIndexerRedisPasswordTests: UserCacheIndexerTests {
+    override var backend: Backend { .postgres }
+    override var redisAuth: RedisServer.Auth? { .password("p@ss:w/rd %?#") }
+    override func testMergeIndexesEveryUserWithAllStages() throws { try super.testMergeIndexesEveryUserWithAllStages() }
+    override func testRefreshReplacesTheCacheAndKeepsAnonymousUsers() throws { try super.testRefreshReplacesTheCacheAndKeepsAnonymousUsers() }
+    override func testPopulateAnonymousCopiesFromTheInputDatabase() throws { try super.testPopulateAnonymousCopiesFromTheInputDatabase() }
+}
+
+/// The same with a Redis ACL user (the default user switched off): `AUTH user password`.
+final class UserCacheIndexerRedisACLUserTests: UserCacheIndexerTests {
+    override var backend: Backend { .postgres }
+    override var redisAuth: RedisServer.Auth? { .user("indexer", password: "s3cret-ACL") }
+    override func testMergeIndexesEveryUserWithAllStages() throws { try super.testMergeIndexesEveryUserWithAllStages() }
+    override func testRefreshReplacesTheCacheAndKeepsAnonymousUsers() throws { try super.testRefreshReplacesTheCacheAndKeepsAnonymousUsers() }
+    override func testPopulateAnonymousCopiesFromTheInputDatabase() throws { try super.testPopulateAnonymousCopiesFromTheInputDatabase() }
 }

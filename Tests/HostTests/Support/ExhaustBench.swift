@@ -27,7 +27,7 @@ final class ExhaustBench {
     /// `writable`: jobs that write tables get a copy of the fixture (the shared folder stays read-only).
     init(
         _ backend: Backend, fixture: String, userCache: String, httpDir: String, writable: Bool = false,
-        plugin: String = "lern-lms"
+        plugin: String = "lern-lms", redisAuth: RedisServer.Auth? = nil
     ) throws {
         try Harness.requireBuilt()
         self.backend = backend
@@ -68,7 +68,7 @@ final class ExhaustBench {
                 dt_file_created TIMESTAMP, dt_job_completed TIMESTAMP, execution_time bigint, err_message TEXT,
                 iteration int, encryption_key TEXT, processed_batches TEXT)
                 """)
-            let r = try RedisServer()
+            let r = try RedisServer(auth: redisAuth)
             redis = r
             for line in try String(contentsOfFile: mine + userCache, encoding: .utf8).split(separator: "\n") {
                 let j = try JSONParser.parse(String(line))

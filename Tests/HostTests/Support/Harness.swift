@@ -101,8 +101,16 @@ enum Harness {
     /// Runs SQL with psql (a real client beside ours); returns its unaligned output.
     @discardableResult
     static func psql(_ conninfo: String, _ sql: String) throws -> String {
-        let r = try capture("/usr/bin/psql", [conninfo, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], keepStderr: true)
-        guard r.status == 0 else { throw HarnessError("psql failed: \(sql)") }
+        // Long statements go through a file: one argument may not exceed 128 KiB.
+        var args = [conninfo, "-v", "ON_ERROR_STOP=1", "-Atqc", sql]
+        let file = NSTemporaryDirectory() + "dp-psql-" + UUID().uuidString + ".sql"
+        if sql.utf8.count > 64 << 10 {
+            try sql.write(toFile: file, atomically: true, encoding: .utf8)
+            args = [conninfo, "-v", "ON_ERROR_STOP=1", "-Atqf", file]
+        }
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try capture("/usr/bin/psql", args, keepStderr: true)
+        guard r.status == 0 else { throw HarnessError("psql failed: \(sql.prefix(2000))") }
         return String(decoding: r.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -12,6 +12,8 @@ final class LernJobBench {
     private var db: Harness.PostgresDatabase?
     private var server: Process?
     private(set) var redis: RedisServer?
+    /// The credentials the Redis server started for the user cache requires (nil: none).
+    var redisAuth: RedisServer.Auth?
     private(set) var baseURL = ""
 
     init(_ backend: Backend, plugin: String = "lern-lms") throws {
@@ -55,7 +57,7 @@ final class LernJobBench {
             return store
         } else {
             try load(tables)
-            let r = try redis ?? RedisServer()
+            let r = try redis ?? RedisServer(auth: redisAuth)
             redis = r
             try r.hset(hashes)
             return r.url + "/0"

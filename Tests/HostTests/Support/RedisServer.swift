@@ -4,10 +4,19 @@ import XCTest
 /// A real redis-server on 127.0.0.1 for one test class: its own port, no persistence, stoppable
 /// and restartable (to prove reconnects).
 final class RedisServer {
+    /// A server that requires credentials: `requirepass` (the default user), or an ACL user (the
+    /// default user switched off).
+    enum Auth {
+        case password(String)
+        case user(String, password: String)
+    }
+
     private(set) var port: Int32
     private var process: Process?
+    let auth: Auth?
 
-    init() throws {
+    init(auth: Auth? = nil) throws {
+        self.auth = auth
         port = Self.freePort()
         // Another process may take the port between our probe and the server's bind: try twice.
         for attempt in 1...2 {
@@ -42,13 +51,39 @@ final class RedisServer {
 
     deinit { stop() }
 
-    var url: String { "redis://127.0.0.1:\(port)" }
+    /// The URL our host is given: credentials percent-encoded in the user info, as in any URL.
+    var url: String {
+        func enc(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s }
+        switch auth {
+        case nil: return "redis://127.0.0.1:\(port)"
+        case .password(let p)?: return "redis://:\(enc(p))@127.0.0.1:\(port)"
+        case .user(let u, let p)?: return "redis://\(enc(u)):\(enc(p))@127.0.0.1:\(port)"
+        }
+    }
+
+    /// redis-cli's own arguments for the credentials.
+    private var cliAuth: [String] {
+        switch auth {
+        case nil: return []
+        case .password(let p)?: return ["--no-auth-warning", "-a", p]
+        case .user(let u, let p)?: return ["--no-auth-warning", "--user", u, "--pass", p]
+        }
+    }
+
+    private var serverAuth: [String] {
+        switch auth {
+        case nil: return []
+        case .password(let p)?: return ["--requirepass", p]
+        case .user(let u, let p)?: return ["--user", "default", "off", "--user", u, "on", ">" + p, "~*", "&*", "+@all"]
+        }
+    }
 
     /// Starts the server; true once it answers PING.
     private func launch() throws -> Bool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        p.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", NSTemporaryDirectory()]
+        p.arguments =
+            ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", NSTemporaryDirectory()] + serverAuth
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice  // a server must not hold the test runner's pipes
         try TestServers.run(p)
@@ -93,7 +128,7 @@ final class RedisServer {
         defer { try? FileManager.default.removeItem(atPath: file) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        p.arguments = ["-p", String(port), "-n", String(db), "--pipe"]
+        p.arguments = ["-p", String(port), "-n", String(db)] + cliAuth + ["--pipe"]
         p.standardInput = FileHandle(forReadingAtPath: file)
         p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         try p.run()
@@ -103,7 +138,7 @@ final class RedisServer {
 
     @discardableResult
     func cli(_ args: [String], db: Int = 0) throws -> String {
-        let r = try Harness.capture("/usr/bin/redis-cli", ["-p", String(port), "-n", String(db)] + args)
+        let r = try Harness.capture("/usr/bin/redis-cli", ["-p", String(port), "-n", String(db)] + cliAuth + args)
         return String(decoding: r.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
