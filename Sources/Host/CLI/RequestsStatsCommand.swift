@@ -34,7 +34,7 @@ struct RequestsStats: ParsableCommand {
             var queues: [JobQueueStats] = []
             do {
                 let storeSpec = try (store ?? ProcessInfo.processInfo.environment["DATAPRODUCTS_STORE"]).map { try StoreSpec($0) }
-                let queue = try withStoreErrors { try RequestQueueFactory.make(queueOptions.spec(home: home, store: storeSpec)) }
+                let queue = try withStoreErrors { try RequestQueueFactory.make(queueOptions.spec(home: home, store: storeSpec), create: false) }
                 queues = try withStoreErrors { try queue.stats(now: now) }
             } catch { queueError = error }
             var exposition = StatsExposition.prometheus(queues: queues, runs: lastRuns, now: now)

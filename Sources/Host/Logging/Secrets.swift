@@ -43,7 +43,9 @@ public enum Secrets {
                 guard let whole = Range(m.range, in: text), let kept = Range(m.range(at: 1), in: text) else { continue }
                 var value = String(text[kept.upperBound..<whole.upperBound])
                 if value.hasSuffix("@") { value.removeLast() }
-                if let f = value.first, f == "'" || f == "\"" { value = String(value.dropFirst().dropLast(value.count > 1 && value.last == f ? 1 : 0)) }
+                if let f = value.first, f == "'" || f == "\"" {
+                    value = String(value.dropFirst().dropLast(value.count > 1 && value.last == f ? 1 : 0))
+                }
                 learn(value: value)
                 learn(value: value.removingPercentEncoding ?? value)
             }

@@ -137,13 +137,19 @@ extension RequestQueue {
 
 enum RequestQueueFactory {
     /// `postgres:CONNINFO[#table]` (table default job_request), `sqlite:FILE` or `local:FILE` (JSON lines).
-    static func make(_ spec: String) throws -> RequestQueue { try make(try QueueSpec(spec)) }
+    static func make(_ spec: String, create: Bool = true) throws -> RequestQueue { try make(try QueueSpec(spec), create: create) }
 
-    static func make(_ spec: QueueSpec) throws -> RequestQueue {
+    /// `create: false` for commands that only read (`requests list`, `stats`): a queue that is not
+    /// there is an error, never made — monitoring pointed at a typo must not look green.
+    static func make(_ spec: QueueSpec, create: Bool = true) throws -> RequestQueue {
         switch spec {
-        case .postgres(let conninfo, let table): return try PostgresRequestQueue(conninfo: conninfo, table: table)
-        case .local(let file): return RowRequestQueue(JSONLinesQueueRows(path: file))
-        case .sqlite(let file): return RowRequestQueue(try SQLiteQueueRows(path: file))
+        case .postgres(let conninfo, let table): return try PostgresRequestQueue(conninfo: conninfo, table: table, create: create)
+        case .local(let file):
+            guard create || FileManager.default.fileExists(atPath: file) else {
+                throw HostError.config("request queue \(file) does not exist (a reading command never creates one)")
+            }
+            return RowRequestQueue(JSONLinesQueueRows(path: file))
+        case .sqlite(let file): return try SQLiteRequestQueue(path: file, create: create)
         }
     }
 }

@@ -9,12 +9,17 @@ final class PostgresRequestQueue: RequestQueue {
     let table: String
     private let t: String
 
-    init(conninfo: String, table: String) throws {
+    /// `create: false` (reading commands): the table must exist; nothing is created or altered.
+    init(conninfo: String, table: String, create: Bool = true) throws {
         let c = try PGConnection(conninfo)
         conn = c
         self.table = table
         t = table.split(separator: ".").map { c.identifier(String($0)) }.joined(separator: ".")
-        try ensureTable()
+        if create {
+            try ensureTable()
+        } else if try c.exec("SELECT to_regclass($1) IS NULL", [t]).string(0, 0) == "t" {
+            throw HostError.config("request queue table \(table) does not exist in \(PGConnection.describe(conninfo))")
+        }
     }
 
     /// Upstream's production DDL when the table is missing; the columns this engine needs beyond

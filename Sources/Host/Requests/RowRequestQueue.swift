@@ -21,6 +21,61 @@ struct QueuedRow {
         if let l = leaseExpires { pairs.append(("lease_expires_at", .string(String(l.timeIntervalSince1970)))) }
         return .object(pairs)
     }
+
+    /// Waiting to run (the PostgreSQL queue's rule): SUBMITTED, or FAILED under three attempts and
+    /// over `retryAfter` ago, and not under a live lease.
+    func isPending(now: Date, retryAfter: TimeInterval) -> Bool {
+        guard request.iteration < 3, leaseExpires.map({ $0 < now }) ?? true else { return false }
+        if request.status == JobRequest.Status.submitted { return true }
+        guard request.status == JobRequest.Status.failed else { return false }
+        guard let done = request.dtJobCompleted.flatMap(Timestamps.parse) else { return true }
+        return done < now.addingTimeInterval(-retryAfter)
+    }
+
+    /// What a claim may take: pending, or PROCESSING under an expired lease (its host died).
+    func isClaimable(now: Date, retryAfter: TimeInterval) -> Bool {
+        let expired =
+            request.status == JobRequest.Status.processing && request.iteration < 3 && (leaseExpires.map { $0 < now } ?? false)
+        return expired || isPending(now: now, retryAfter: retryAfter)
+    }
+
+    /// Claimed by `owner` until `now + lease`.
+    mutating func lease(to owner: String, now: Date, lease: TimeInterval) {
+        request.status = JobRequest.Status.processing
+        request.leaseOwner = owner
+        leaseExpires = now.addingTimeInterval(lease)
+    }
+
+    /// Takes `original`'s outcome (a duplicate request, §1.4).
+    mutating func copyOutcome(of q: JobRequest) {
+        request.status = q.status
+        request.downloadUrls = q.downloadUrls
+        request.executionTime = q.executionTime
+        request.dtJobCompleted = q.dtJobCompleted
+        request.processedBatches = q.processedBatches
+        request.iteration = q.iteration
+        request.errMessage = q.errMessage
+    }
+
+    /// `q`'s outcome recorded over this row, the lease released; its stored dates kept (Q5).
+    func finished(with q: JobRequest) -> QueuedRow {
+        var updated = q
+        updated.leaseOwner = nil
+        updated.dtFileCreated = request.dtFileCreated
+        updated.dtJobSubmitted = request.dtJobSubmitted
+        return QueuedRow(request: updated, leaseExpires: nil)
+    }
+}
+
+extension JobRequest {
+    /// A new request as the queue stores it: submitted now unless it says when, no message, no time spent.
+    func submittedDefaults() -> JobRequest {
+        var q = self
+        if q.dtJobSubmitted == nil { q.dtJobSubmitted = Timestamps.now() }
+        if q.errMessage == nil { q.errMessage = "" }
+        if q.executionTime == nil { q.executionTime = 0 }
+        return q
+    }
 }
 
 /// Where the embedded queues keep their rows: `locked` runs `body` on all of them with every other
@@ -39,14 +94,6 @@ final class RowRequestQueue: RequestQueue {
 
     private func locked<T>(_ body: (inout [QueuedRow]) throws -> (T, Bool)) throws -> T { try storage.locked(body) }
 
-    private static func isPending(_ r: QueuedRow, now: Date, retryAfter: TimeInterval) -> Bool {
-        guard r.request.iteration < 3, r.leaseExpires.map({ $0 < now }) ?? true else { return false }
-        if r.request.status == JobRequest.Status.submitted { return true }
-        guard r.request.status == JobRequest.Status.failed else { return false }
-        guard let done = r.request.dtJobCompleted.flatMap(Timestamps.parse) else { return true }
-        return done < now.addingTimeInterval(-retryAfter)
-    }
-
     func claim(
         jobId: String, owner: String, lease: TimeInterval, retryAfter: TimeInterval, batchNumber: Int?,
         exclude: Set<JobRequest.Key>
@@ -58,15 +105,10 @@ final class RowRequestQueue: RequestQueue {
             for i in order {
                 let r = rows[i]
                 guard r.request.jobId == jobId, !exclude.contains(r.request.key),
-                    batchNumber == nil || r.request.batchNumber == batchNumber
+                    batchNumber == nil || r.request.batchNumber == batchNumber,
+                    r.isClaimable(now: now, retryAfter: retryAfter)
                 else { continue }
-                let expired =
-                    r.request.status == JobRequest.Status.processing && r.request.iteration < 3
-                    && (r.leaseExpires.map { $0 < now } ?? false)
-                guard Self.isPending(r, now: now, retryAfter: retryAfter) || expired else { continue }
-                rows[i].request.status = JobRequest.Status.processing
-                rows[i].request.leaseOwner = owner
-                rows[i].leaseExpires = now.addingTimeInterval(lease)
+                rows[i].lease(to: owner, now: now, lease: lease)
                 return (rows[i].request, true)
             }
             return (nil, false)
@@ -88,11 +130,7 @@ final class RowRequestQueue: RequestQueue {
             guard let i = rows.firstIndex(where: { $0.request.key == q.key }), rows[i].request.leaseOwner == owner else {
                 return (false, false)
             }
-            var updated = q
-            updated.leaseOwner = nil
-            updated.dtFileCreated = rows[i].request.dtFileCreated
-            updated.dtJobSubmitted = rows[i].request.dtJobSubmitted
-            rows[i] = QueuedRow(request: updated, leaseExpires: nil)
+            rows[i] = rows[i].finished(with: q)
             return (true, true)
         }
     }
@@ -103,15 +141,9 @@ final class RowRequestQueue: RequestQueue {
             var keys: [JobRequest.Key] = []
             for i in rows.indices
             where rows[i].request.jobId == q.jobId && rows[i].request.key != q.key
-                && Self.isPending(rows[i], now: now, retryAfter: retryAfter) && rows[i].request.duplicateHash == q.duplicateHash
+                && rows[i].isPending(now: now, retryAfter: retryAfter) && rows[i].request.duplicateHash == q.duplicateHash
             {
-                rows[i].request.status = q.status
-                rows[i].request.downloadUrls = q.downloadUrls
-                rows[i].request.executionTime = q.executionTime
-                rows[i].request.dtJobCompleted = q.dtJobCompleted
-                rows[i].request.processedBatches = q.processedBatches
-                rows[i].request.iteration = q.iteration
-                rows[i].request.errMessage = q.errMessage
+                rows[i].copyOutcome(of: q)
                 keys.append(rows[i].request.key)
             }
             return (keys, !keys.isEmpty)
@@ -123,11 +155,7 @@ final class RowRequestQueue: RequestQueue {
             guard !rows.contains(where: { $0.request.key == q.key }) else {
                 throw HostError.config("request \(q.tag) / \(q.requestId) already exists in \(storage.name)")
             }
-            var q = q
-            if q.dtJobSubmitted == nil { q.dtJobSubmitted = Timestamps.now() }
-            if q.errMessage == nil { q.errMessage = "" }
-            if q.executionTime == nil { q.executionTime = 0 }
-            rows.append(QueuedRow(request: q, leaseExpires: nil))
+            rows.append(QueuedRow(request: q.submittedDefaults(), leaseExpires: nil))
             return ((), true)
         }
     }

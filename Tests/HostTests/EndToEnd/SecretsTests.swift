@@ -60,7 +60,10 @@ final class SecretsTests: XCTestCase {
         }
         // The secret in the environment (libpq's PGPASSWORD, S3's key): used, never printed.
         let env = try Harness.run(
-            ["run", "progress-exhaust", "--store", "postgres:host=127.0.0.1 port=1 user=\(secret)", "--blob", "s3://b/p?endpoint=http://127.0.0.1:1"],
+            [
+                "run", "progress-exhaust", "--store", "postgres:host=127.0.0.1 port=1 user=\(secret)", "--blob",
+                "s3://b/p?endpoint=http://127.0.0.1:1",
+            ],
             cwd: home.path, environment: ["PGPASSWORD": secret, "AWS_SECRET_ACCESS_KEY": secret, "AWS_ACCESS_KEY_ID": "k"])
         XCTAssertFalse((env.stdout + env.stderr).contains(secret), env.stderr)
     }

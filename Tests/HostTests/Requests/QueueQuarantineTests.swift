@@ -16,7 +16,7 @@ final class QueueQuarantineTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
-    func submitThree(_ q: RowRequestQueue) throws {
+    func submitThree(_ q: RequestQueue) throws {
         for id in ["r1", "r2", "r3"] { try q.submit(JobRequest(tag: "do_1:batch-\(id)", requestId: id, jobId: "progress-exhaust")) }
     }
 
@@ -64,9 +64,9 @@ final class QueueQuarantineTests: XCTestCase {
 
     func testASQLiteRowWhoseJSONIsDamagedIsMovedToTheQuarantineTable() throws {
         let path = dir + "/q.sqlite"
-        try submitThree(RowRequestQueue(try SQLiteQueueRows(path: path)))
+        try submitThree(SQLiteRequestQueue(path: path))
         try SQLiteConnection(path).exec("UPDATE dp_job_request SET row = '{\"tag\":\"do_1:batch-r2\",\"request_id\":' WHERE request_id = 'r2'")
-        XCTAssertEqual(try RowRequestQueue(try SQLiteQueueRows(path: path)).list(jobId: nil).map(\.requestId), ["r1", "r3"])
+        XCTAssertEqual(try SQLiteRequestQueue(path: path).list(jobId: nil).map(\.requestId), ["r1", "r3"])
         let db = try SQLiteConnection(path)
         let q = try db.prepare("SELECT request_id, row, reason FROM dp_job_request_quarantine")
         XCTAssertTrue(try q.step())
@@ -74,8 +74,8 @@ final class QueueQuarantineTests: XCTestCase {
         XCTAssertEqual(q.text(1), #"{"tag":"do_1:batch-r2","request_id":"#)
         XCTAssertFalse(q.text(2)?.isEmpty ?? true)
         XCTAssertFalse(try q.step(), "one row moved")
-        try RowRequestQueue(try SQLiteQueueRows(path: path)).submit(JobRequest(tag: "do_1:batch-r2", requestId: "r2", jobId: "progress-exhaust"))
+        try SQLiteRequestQueue(path: path).submit(JobRequest(tag: "do_1:batch-r2", requestId: "r2", jobId: "progress-exhaust"))
         XCTAssertEqual(
-            try RowRequestQueue(try SQLiteQueueRows(path: path)).list(jobId: nil).map(\.requestId), ["r1", "r3", "r2"], "its key is free again")
+            try SQLiteRequestQueue(path: path).list(jobId: nil).map(\.requestId), ["r1", "r3", "r2"], "its key is free again")
     }
 }

@@ -18,7 +18,8 @@ final class RequestPathTests: XCTestCase {
             (Array(repeating: "x", count: 600).joined(separator: "/"), "longer than 1024"),
         ]
         for (path, why) in bad {
-            XCTAssertTrue(DataPath.problem(relative: path)?.contains(why) ?? false, "\(path.debugDescription): \(DataPath.problem(relative: path) ?? "nil")")
+            XCTAssertTrue(
+                DataPath.problem(relative: path)?.contains(why) ?? false, "\(path.debugDescription): \(DataPath.problem(relative: path) ?? "nil")")
         }
         XCTAssertEqual(DataPath.shown("a\nb\u{1b}[31m"), "a\\u{a}b\\u{1b}[31m")
     }

@@ -197,10 +197,7 @@ final class ExhaustBench {
                 }
             }
             if queue.hasPrefix("sqlite:") {
-                try SQLiteQueueRows(path: String(queue.dropFirst(7))).locked { rows in
-                    rows.append(try QueuedRow(json: .object(pairs)))
-                    return ((), true)
-                }
+                try SQLiteRequestQueue(path: String(queue.dropFirst(7))).submit(try QueuedRow(json: .object(pairs)).request)
                 return
             }
             let path = String(queue.dropFirst(6))
