@@ -54,7 +54,7 @@ struct Plugins: ParsableCommand {
                     do {
                         let v = try resolver.verify(p)
                         checkMs = Date().timeIntervalSince(t0) * 1000
-                        _ = try LoadedPlugin.load(path: v.libraryPath, expect: v.manifest)
+                        _ = try LoadedPlugin.load(image: v.image, path: v.libraryPath, expect: v.manifest)
                     } catch {
                         status = "REFUSED: \(error)"
                         refused += 1

@@ -45,9 +45,11 @@ struct Manifest {
     }
 
     static func read(_ path: String) throws -> Manifest {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw HostError.pluginRefused("manifest \(path) is missing (rebuild the plugin: scripts/build-plugins.sh)")
         }
+        let data: Data
+        do { data = try RegularFile.read(path, maxBytes: 16 << 20) } catch { throw HostError.pluginRefused("manifest \(error)") }
         let bad = { (why: String) in HostError.pluginRefused("manifest \(path) is invalid: \(why)") }
         let j: JSONValue
         do { j = try JSONParser.parse(String(decoding: data, as: UTF8.self)) } catch { throw bad("\(error)") }

@@ -6,11 +6,13 @@ import RowBatch
 /// The ABI this host speaks (from the header it was compiled with).
 let hostABI = ABIVersion(major: Int(DP_ABI_MAJOR), minor: Int(DP_ABI_MINOR))
 
-/// A plugin that passed every check that can be made without running its code.
+/// A plugin that passed every check that can be made without running its code, with the exact bytes
+/// that were checked (load `image`, never the path again).
 struct VerifiedPlugin {
     var entry: Registry.Plugin
     var manifest: Manifest
     var libraryPath: String
+    var image: PluginImage
 }
 
 /// Finds which plugin owns a job and checks it, all before `dlopen`:
@@ -77,8 +79,14 @@ struct PluginResolver {
             let others = registry.plugins.filter { $0.name != p.name && !Set($0.jobs).isDisjoint(with: duplicates) }.map(\.name)
             throw refuse("job '\(duplicates[0])' is also claimed by \(others.joined(separator: ", "))")
         }
+        // Registry paths stay inside the plugin folder, symbolic links included (Ansible's <name>/current).
+        if let why = DataPath.problem(relative: p.file) { throw refuse("the registry's file '\(DataPath.shown(p.file))' \(why)") }
         guard FileManager.default.fileExists(atPath: lib) else {
             throw refuse("file is missing (build it: scripts/build-plugins.sh)")
+        }
+        let folder = URL(fileURLWithPath: registry.pluginDir).resolvingSymlinksInPath().path + "/"
+        guard URL(fileURLWithPath: lib).resolvingSymlinksInPath().path.hasPrefix(folder) else {
+            throw refuse("resolves outside the plugin folder \(registry.pluginDir)")
         }
         if let why = p.abi.incompatibility(host: hostABI) { throw refuse(why) }
         let manifest: Manifest
@@ -95,15 +103,18 @@ struct PluginResolver {
         }
         let missing = p.jobs.filter { id in !manifest.jobs.contains { $0.id == id } }
         if !missing.isEmpty { throw refuse("does not provide job(s) the registry lists: \(missing.joined(separator: ", "))") }
-        let actual: String
-        do { actual = try sha256(file: lib) } catch { throw refuse("cannot read: \(error)") }
+        let image: PluginImage
+        do { image = try PluginImage.seal(lib) } catch { throw refuse("\(error)") }
+        let actual = image.sha256
         if actual != manifest.sha256 {
+            close(image.fd)
             throw refuse("checksum mismatch: file sha256 \(actual), its manifest says \(manifest.sha256)")
         }
         if let pinned = p.sha256, pinned != actual {
+            close(image.fd)
             throw refuse("checksum mismatch: file sha256 \(actual), registry pins \(pinned)")
         }
-        return VerifiedPlugin(entry: p, manifest: manifest, libraryPath: lib)
+        return VerifiedPlugin(entry: p, manifest: manifest, libraryPath: lib, image: image)
     }
 }
 
@@ -133,13 +144,19 @@ struct LoadedPlugin {
     static let minimumDescriptorSize = MemoryLayout<dp_plugin_descriptor>.offset(of: \.n_jobs)! + MemoryLayout<Int>.size
     static let minimumJobSize = MemoryLayout<dp_job>.offset(of: \.job_data)! + MemoryLayout<UnsafeRawPointer>.size
 
+    /// Loads the verified bytes of a library (its sealed image) and reads its descriptor.
+    static func load(image: PluginImage, path: String, expect: Manifest) throws -> LoadedPlugin {
+        try load(path: path, from: image.loadPath, expect: expect)
+    }
+
     /// Loads a library and reads its descriptor, refusing anything malformed or of another ABI major.
-    /// `expect` (the verified manifest) must then agree with what the code says about itself.
-    static func load(path: String, expect: Manifest? = nil) throws -> LoadedPlugin {
+    /// `expect` (the verified manifest) must then agree with what the code says about itself. `from`:
+    /// what dlopen opens (the sealed image), when not `path` itself (the build step's fresh library).
+    static func load(path: String, from loadPath: String? = nil, expect: Manifest? = nil) throws -> LoadedPlugin {
         func refuse(_ why: String) -> HostError {
             .pluginRefused("plugin \(expect?.name ?? (path as NSString).lastPathComponent): \(path): \(why)")
         }
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+        guard let handle = dlopen(loadPath ?? path, RTLD_NOW | RTLD_LOCAL) else {
             throw refuse("dlopen failed: \(String(cString: dlerror()))")
         }
         guard let sym = dlsym(handle, DP_PLUGIN_ENTRY) else {

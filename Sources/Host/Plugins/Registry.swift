@@ -24,9 +24,9 @@ struct Registry {
     let environments: [String: [String]]
 
     static func load(path: String, pluginDirOverride: String? = nil) throws -> Registry {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw HostError.config("registry \(path) does not exist or cannot be read")
-        }
+        guard FileManager.default.fileExists(atPath: path) else { throw HostError.config("registry \(path) does not exist or cannot be read") }
+        let data: Data
+        do { data = try RegularFile.read(path, maxBytes: 16 << 20) } catch { throw HostError.config("registry \(error)") }
         let json: JSONValue
         do { json = try JSONParser.parse(String(decoding: data, as: UTF8.self)) } catch {
             throw HostError.config("registry \(path) is not valid JSON: \(error)")

@@ -68,7 +68,7 @@ struct JobExecution {
             throw error
         }
         let spec = RunSpec(
-            libraryPath: plugin.libraryPath, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
+            libraryPath: plugin.libraryPath, librarySHA256: plugin.image.sha256, manifestPath: Manifest.path(forLibrary: plugin.libraryPath),
             jobId: jobId, configText: config.text, connectors: connectors, stagingDir: staging.directory,
             output: output, logFile: logFile, logLevel: logLevel.name, request: request, progressLabel: progressLabel,
             nowMillis: RunClock.millis(now))

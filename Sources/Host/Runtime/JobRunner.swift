@@ -9,7 +9,17 @@ enum JobRunner {
         let plugin: LoadedPlugin
         do {
             let manifest = try Manifest.read(spec.manifestPath)
-            plugin = try LoadedPlugin.load(path: spec.libraryPath, expect: manifest)
+            // This process loads what the host verified, or nothing: its own sealed copy, re-hashed.
+            let image: PluginImage
+            do { image = try PluginImage.seal(spec.libraryPath) } catch {
+                throw HostError.pluginRefused("plugin \(manifest.name): \(spec.libraryPath): \(error)")
+            }
+            guard image.sha256 == spec.librarySHA256 else {
+                throw HostError.pluginRefused(
+                    "plugin \(manifest.name): \(spec.libraryPath): changed since it was verified (sha256 \(image.sha256), verified \(spec.librarySHA256)); not loaded"
+                )
+            }
+            plugin = try LoadedPlugin.load(image: image, path: spec.libraryPath, expect: manifest)
         } catch {
             return RunOutcome(kind: .refused, message: "\(error)")
         }

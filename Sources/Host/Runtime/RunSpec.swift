@@ -5,6 +5,8 @@ import PluginAPI
 /// Everything a process needs to run one job; the parent writes it as JSON for the child.
 struct RunSpec: Codable {
     var libraryPath: String
+    /// The sha256 the parent verified: the child loads the library only if its sealed copy has it.
+    var librarySHA256: String
     var manifestPath: String
     var jobId: String
     var configText: String

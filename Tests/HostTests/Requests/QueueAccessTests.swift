@@ -36,12 +36,16 @@ final class QueueAccessTests: XCTestCase {
     func testAQueueWrittenBeforeTheIndexedColumnsIsUpgraded() throws {
         let path = dir + "/old.sqlite"
         let old = try SQLiteConnection(path)
-        try old.exec("CREATE TABLE dp_job_request (seq INTEGER PRIMARY KEY, tag TEXT NOT NULL, request_id TEXT NOT NULL, row BLOB NOT NULL, UNIQUE (tag, request_id))")
+        try old.exec(
+            "CREATE TABLE dp_job_request (seq INTEGER PRIMARY KEY, tag TEXT NOT NULL, request_id TEXT NOT NULL, row BLOB NOT NULL, UNIQUE (tag, request_id))"
+        )
         for (i, status) in ["SUCCESS", "SUBMITTED", "FAILED"].enumerated() {
             var row = JobRequest(tag: "t", requestId: "R\(i)", jobId: "progress-exhaust")
             row.status = status
             row.dtJobSubmitted = "2026-01-0\(i + 1) 00:00:00.000"
-            try old.exec("INSERT INTO dp_job_request (tag, request_id, row) VALUES ('t', 'R\(i)', '\(QueuedRow(request: row, leaseExpires: nil).json.render())')")
+            try old.exec(
+                "INSERT INTO dp_job_request (tag, request_id, row) VALUES ('t', 'R\(i)', '\(QueuedRow(request: row, leaseExpires: nil).json.render())')"
+            )
         }
         try old.exec("INSERT INTO dp_job_request (tag, request_id, row) VALUES ('t', 'BAD', '{\"tag\":')")
         let read = try Harness.run(["requests", "list", "--requests", "sqlite:" + path], cwd: dir)

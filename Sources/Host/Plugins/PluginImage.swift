@@ -1,0 +1,78 @@
+import Crypto
+import Foundation
+import HostSystem
+
+/// The exact bytes of a plugin library, hashed as they are copied into a sealed in-memory file and
+/// loaded from that file: what `dlopen` maps is what was hashed, byte for byte. Loading the library by
+/// its path after hashing it would let anyone who can write the plugin folder swap the file between
+/// the check and the load (or rewrite it in place), and unverified code would run.
+struct PluginImage {
+    /// Larger than any plugin: a bound, so a hostile path cannot make the host copy without end.
+    static let maxBytes = 1 << 30
+    /// Open for the life of the process: a loaded plugin is never unloaded, and glibc knows loaded
+    /// libraries by the name they were opened with, so an fd number must never be reused for another.
+    let fd: Int32
+    let sha256: String
+    /// What `dlopen` is given: the sealed copy through /proc.
+    var loadPath: String { "/proc/self/fd/\(fd)" }
+
+    /// Opens `path` (which must be a regular file: a FIFO or a device is refused at once, never read),
+    /// copies it into a sealed memfd and hashes it on the way.
+    static func seal(_ path: String) throws -> PluginImage {
+        let source = try RegularFile.open(path, maxBytes: maxBytes)
+        defer { close(source.fd) }
+        let copy = dp_memfd_create("dataproducts-plugin")
+        guard copy >= 0 else { throw HostError.internal("memfd_create: \(String(cString: strerror(errno)))") }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(source.fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { close(copy); throw HostError.internal("cannot read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            total += n
+            guard total <= maxBytes else { close(copy); throw HostError.pluginRefused("\(path) is larger than \(maxBytes >> 20) MiB") }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
+            guard buffer.withUnsafeBytes({ ChildProcess.writeAll(copy, Data($0.prefix(n))) }) else {
+                close(copy)
+                throw HostError.internal("cannot copy \(path) into memory: \(String(cString: strerror(errno)))")
+            }
+        }
+        guard dp_memfd_seal(copy) == 0 else { close(copy); throw HostError.internal("cannot seal the copy of \(path)") }
+        let hex = Array("0123456789abcdef".utf8)
+        let digest = String(decoding: hasher.finalize().flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+        return PluginImage(fd: copy, sha256: digest)
+    }
+}
+
+/// A file the host reads that an operator or a deployment names — a plugin library, its manifest,
+/// the registry: it must be a regular file (a FIFO would block forever, /dev/zero never end) of a
+/// bounded size.
+enum RegularFile {
+    static func open(_ path: String, maxBytes: Int) throws -> (fd: Int32, size: Int) {
+        // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw HostError.config("cannot open \(path): \(String(cString: strerror(errno)))") }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw HostError.config("\(path) is not a regular file")
+        }
+        guard Int(st.st_size) <= maxBytes else {
+            close(fd)
+            throw HostError.config("\(path) is larger than \(maxBytes) bytes")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return (fd, Int(st.st_size))
+    }
+
+    /// The whole file, at most `maxBytes`.
+    static func read(_ path: String, maxBytes: Int) throws -> Data {
+        let (fd, _) = try open(path, maxBytes: maxBytes)
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+        guard data.count <= maxBytes else { throw HostError.config("\(path) is larger than \(maxBytes) bytes") }
+        return data
+    }
+}
