@@ -62,11 +62,22 @@ int dp_kafka_check(const char *const *names, const char *const *values, size_t n
     return 0;
 }
 
+static dp_kafka_log_fn log_sink;
+
+void dp_kafka_set_log(dp_kafka_log_fn sink) { log_sink = sink; }
+
+static void on_log(const rd_kafka_t *rk, int level, const char *facility, const char *message) {
+    (void)rk;
+    dp_kafka_log_fn sink = log_sink;
+    if (sink) sink(level, facility, message);
+}
+
 dp_kafka *dp_kafka_open(const char *const *names, const char *const *values, size_t n, char *errbuf) {
     rd_kafka_conf_t *conf = configured(names, values, n, errbuf);
     if (!conf) return NULL;
     char detail[512];
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    if (log_sink) rd_kafka_conf_set_log_cb(conf, on_log);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, detail, sizeof detail);
     if (!rk) { /* rd_kafka_new keeps conf only on success */
         set_error(errbuf, "cannot create the Kafka producer", detail);

@@ -8,6 +8,8 @@ DP_STUB(RK, rd_kafka_conf_res_t, rd_kafka_conf_set, (rd_kafka_conf_t *conf, cons
 DP_STUB_VOID(RK, rd_kafka_conf_set_dr_msg_cb,
              (rd_kafka_conf_t *conf, void (*dr_msg_cb)(rd_kafka_t *rk, const rd_kafka_message_t *rkmessage, void *opaque)),
              (conf, dr_msg_cb))
+DP_STUB_VOID(RK, rd_kafka_conf_set_log_cb,
+             (rd_kafka_conf_t *conf, void (*log_cb)(const rd_kafka_t *rk, int level, const char *fac, const char *buf)), (conf, log_cb))
 DP_STUB_VOID(RK, rd_kafka_conf_destroy, (rd_kafka_conf_t *conf), (conf))
 DP_STUB(RK, rd_kafka_t *, rd_kafka_new, (rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errstr, size_t errstr_size),
         (type, conf, errstr, errstr_size))

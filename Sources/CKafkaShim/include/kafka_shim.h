@@ -37,6 +37,12 @@ int dp_kafka_flush(dp_kafka *k, int timeout_ms);
 size_t dp_kafka_topic_count(const dp_kafka *k);
 dp_kafka_topic_stats dp_kafka_stats(const dp_kafka *k, size_t i);
 
+/* Where librdkafka's own log lines go (syslog level, facility, text), for producers opened after
+ * the call; NULL: librdkafka's default, raw lines on stderr. The sink may be called from
+ * librdkafka's threads. */
+typedef void (*dp_kafka_log_fn)(int level, const char *facility, const char *message);
+void dp_kafka_set_log(dp_kafka_log_fn sink);
+
 /* Drops what is still outstanding (counted failed) and frees the producer. */
 void dp_kafka_close(dp_kafka *k);
 

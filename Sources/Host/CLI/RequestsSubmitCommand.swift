@@ -21,6 +21,12 @@ struct RequestsSubmit: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard case .object? = try? JSONParser.parse(data) else { throw HostError.config("--data must be a JSON object") }
+            // The job must be one this deployment runs: a typo would wait in the queue forever.
+            let registry = try homeOptions.loadRegistry()
+            guard registry.plugins.contains(where: { $0.jobs.contains(job) }) else {
+                let known = registry.plugins.flatMap(\.jobs).sorted().joined(separator: ", ")
+                throw HostError.config("unknown job '\(job.printable())': no plugin in \(registry.path) provides it (known jobs: \(known))")
+            }
             let day = String(Timestamps.now().prefix(10))
             let fullTag = tag + ":" + channel
             var q = JobRequest(
@@ -32,6 +38,7 @@ struct RequestsSubmit: ParsableCommand {
             q.requestedBy = requestedBy
             q.requestedChannel = channel
             q.encryptionKey = key
+            if let why = q.sizeProblem { throw HostError.config("the request's \(why)") }
             let queue = try withStoreErrors { try RequestQueueFactory.make(queueOptions.spec(home: homeOptions.homePath, store: nil)) }
             try withStoreErrors { try queue.submit(q) }
             print("submitted \(q.requestId) (tag \(q.tag), job \(job))")

@@ -17,7 +17,17 @@ final class KafkaProducer {
         var unacknowledged: UInt64 { sent - acknowledged }
     }
 
-    init(_ spec: KafkaSpec) throws {
+    /// Where librdkafka's log lines go: the run's JSON log, as JOB_LOG events (never raw `%3|…` lines
+    /// between the JSON ones on stderr). One per process, as librdkafka's callback has no context.
+    nonisolated(unsafe) private static var logger: JobLogger?
+
+    init(_ spec: KafkaSpec, logger: JobLogger) throws {
+        Self.logger = logger
+        dp_kafka_set_log { level, facility, message in
+            let text = "librdkafka \(facility.map { String(cString: $0) } ?? ""): \(message.map { String(cString: $0) } ?? "")"
+            // syslog levels: 0-3 errors, 4 warnings, 5-6 notices and information, 7 debugging.
+            KafkaProducer.logger?.log(level <= 3 ? .error : level == 4 ? .warn : level <= 6 ? .info : .debug, text)
+        }
         self.spec = spec
         var error = [CChar](repeating: 0, count: 512)
         let opened = Self.withSettings(spec) { dp_kafka_open($0, $1, $2, &error) }

@@ -40,7 +40,7 @@ enum MetricEvent {
     /// warning in the log, never a change to the run's outcome.
     static func send(_ event: String, topic: String, kafka: KafkaSpec, logger: JobLogger) {
         do {
-            let producer = try KafkaProducer(kafka)
+            let producer = try KafkaProducer(kafka, logger: logger)
             try Array(event.utf8).withUnsafeBytes { try producer.send(topic: topic, key: nil, value: $0) }
             if let failure = KafkaProducer.failure(producer.finish(), timeoutMs: kafka.deliveryTimeoutMs) {
                 throw HostCallError.io(failure)

@@ -22,10 +22,14 @@ public enum Secrets {
     nonisolated(unsafe) private static var known: Set<String> = []
 
     /// `user:PASS@` after a scheme, and `password=PASS` (quoted or not): group 1 is kept, the password
-    /// replaced as the template says.
+    /// replaced as the template says. Every repetition is bounded, so a long value (a 10 MB request
+    /// field) is scanned in linear time, never with quadratic backtracking.
     private static let patterns: [(regex: NSRegularExpression, template: String)] = [
-        (#"([A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)[^\s@]*@"#, "$1\(mask)@"),
-        (#"(?i)\b((?:password|passwd|pwd|pass|secret)\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|[^\s&,;'"]+)"#, "$1\(mask)"),
+        (#"(\b[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s:/@]{0,256}:)[^\s@]{0,1024}@"#, "$1\(mask)@"),
+        (
+            #"(?i)\b((?:password|passwd|pwd|pass|secret)\s{0,8}=\s{0,8})(?:'(?:[^'\\]|\\.){0,1024}'?|"(?:[^"\\]|\\.){0,1024}"?|[^\s&,;'"]{1,1024})"#,
+            "$1\(mask)"
+        ),
     ].map { (try! NSRegularExpression(pattern: $0.0), $0.1) }
 
     /// Learns the secrets of this process: every command-line argument and environment value that

@@ -34,7 +34,7 @@ final class JSONLinesQueueRows: QueueRowStorage {
         var rows: [QueuedRow] = []
         var bad: [(Int, Substring, String)] = []
         for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        where !line.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {  // not Foundation: a 10 MB line must cost no more than its bytes
             do { rows.append(try QueuedRow(json: try JSONParser.parse(String(line)))) } catch { bad.append((n + 1, line, "\(error)")) }
         }
         return (rows, bad)

@@ -46,6 +46,26 @@ struct JobRequest {
         md5Hex([dataset, tag, requestedBy, channel, day].joined(separator: "|"))
     }
 
+    /// Upstream's column sizes (§1.1: tag varchar(100), ids varchar(50), encryption_key varchar(500)),
+    /// and a bound on request_data (json, unbounded there): a request from the portal is a few
+    /// hundred bytes, and one of megabytes only costs the host time and memory.
+    static let fieldLimits: [(name: String, limit: Int, value: KeyPath<JobRequest, String?>)] = [
+        ("tag", 100, \.tagText), ("request_id", 50, \.requestIdText), ("job_id", 50, \.jobIdText),
+        ("requested_by", 50, \.requestedBy), ("requested_channel", 50, \.requestedChannel), ("encryption_key", 500, \.encryptionKey),
+        ("request_data", 65_536, \.requestData),
+    ]
+    private var tagText: String? { tag }
+    private var requestIdText: String? { requestId }
+    private var jobIdText: String? { jobId }
+
+    /// Why a field is too long to be a request's (nil when none is).
+    var sizeProblem: String? {
+        for f in Self.fieldLimits {
+            if let v = self[keyPath: f.value], v.utf8.count > f.limit { return "\(f.name) is longer than \(f.limit) bytes (\(v.utf8.count))" }
+        }
+        return nil
+    }
+
     /// err_message is VARCHAR(300): upstream abbreviates to 297 characters + "...".
     static func abbreviate(_ s: String, _ max: Int = 300) -> String {
         s.count <= max ? s : String(s.prefix(max - 3)) + "..."

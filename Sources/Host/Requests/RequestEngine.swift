@@ -129,6 +129,10 @@ final class RequestEngine {
                 return false
             }
         }
+        if let why = r.sizeProblem {
+            fail(&r, "Internal Server Error: \(why)")
+            return false
+        }
         do {
             let policy = try SecurityPolicy.lookup(url: settings.tenantPreferenceUrl, orgId: channel, jobId: settings.requestJobId, http: http)
             let key = r.encryptionKey.map { DecryptUtil.decrypt($0, salt: settings.sunbirdEncryptionKey) }

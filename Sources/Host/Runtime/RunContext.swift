@@ -279,7 +279,7 @@ final class RunContext {
         guard let spec = connectors.kafka else {
             throw HostCallError(status: DP_ERROR_UNSUPPORTED, description: "no Kafka configured: pass --kafka host:port (or set $DATAPRODUCTS_KAFKA)")
         }
-        let producer = try KafkaProducer(spec)
+        let producer = try KafkaProducer(spec, logger: logger)
         kafkaProducer = producer
         return producer
     }

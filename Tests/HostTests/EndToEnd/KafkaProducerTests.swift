@@ -70,6 +70,9 @@ final class KafkaProducerTests: KafkaTestCase {
         XCTAssertTrue(r.stderr.contains("messages not acknowledged within 2000 ms"), r.stderr)
         try kafka.bringBrokersUp()
         let log = home.read("joblog.log")!
+        // librdkafka's complaints about the lost brokers are JSON log events, not raw %3|… lines (issue 31).
+        XCTAssertFalse(r.stderr.split(separator: "\n").contains { $0.hasPrefix("%") }, r.stderr)
+        XCTAssertTrue(log.split(separator: "\n").contains { $0.contains("\"librdkafka ") && $0.hasPrefix("{") }, log)
         let line = try XCTUnwrap(log.split(separator: "\n").first { $0.contains("messages acknowledged") })
         let acknowledged = Int(line.components(separatedBy: "Kafka topic dp.loss: ")[1].split(separator: " ")[0])!
         XCTAssertGreaterThanOrEqual(acknowledged, 100)

@@ -24,7 +24,11 @@ final class PluginIntegrityTests: XCTestCase {
         let lib = home.plugins + "/libswift-testkit.so"
         for fifo in [true, false] {
             try FileManager.default.removeItem(atPath: lib)
-            if fifo { XCTAssertEqual(mkfifo(lib, 0o644), 0) } else { try FileManager.default.createSymbolicLink(atPath: lib, withDestinationPath: "/dev/zero") }
+            if fifo {
+                XCTAssertEqual(mkfifo(lib, 0o644), 0)
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: lib, withDestinationPath: "/dev/zero")
+            }
             try home.registry([("swift-testkit", Harness.abi, jobs, nil, nil)])
             let r = try verify()
             XCTAssertEqual(r.status, 66, r.stdout + r.stderr)
@@ -36,7 +40,8 @@ final class PluginIntegrityTests: XCTestCase {
         let outside = home.path + "/elsewhere"
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: home.plugins + "/libswift-testkit.so", toPath: outside + "/libswift-testkit.so")
-        try FileManager.default.createSymbolicLink(atPath: home.plugins + "/libswift-testkit.so", withDestinationPath: outside + "/libswift-testkit.so")
+        try FileManager.default.createSymbolicLink(
+            atPath: home.plugins + "/libswift-testkit.so", withDestinationPath: outside + "/libswift-testkit.so")
         try home.registry([("swift-testkit", Harness.abi, jobs, nil, nil)])
         XCTAssertTrue(try verify().stdout.contains("resolves outside the plugin folder"))
         for file in ["../elsewhere/libswift-testkit.so", outside + "/libswift-testkit.so"] {

@@ -253,6 +253,21 @@ class AssessmentArchivalTests: XCTestCase {
         XCTAssertEqual(w49["deletion_status"]?.string, "SUCCESS")
     }
 
+    /// QUIRK Q53: a run in which every archive failed (the blob store cannot be written: its root is a
+    /// file) fails with 67 naming the first failure; each failure is still recorded for the next run.
+    func testEveryArchiveFailingFailsTheRun() throws {
+        try config()
+        try "not a folder".write(toFile: home.path + "/blob-file", atomically: true, encoding: .utf8)
+        let r = try home.run([
+            "run", "assessment-archival", "--store", store, "--blob", "local:" + home.path + "/blob-file", "--log-file", home.path + "/joblog.log",
+        ])
+        XCTAssertEqual(r.status, 67, r.stderr)
+        XCTAssertTrue(r.stderr.contains("every archive failed"), r.stderr)
+        let recs = try records()
+        XCTAssertFalse(recs.isEmpty)
+        XCTAssertTrue(recs.allSatisfy { $0["archival_status"]?.string == "FAILED" }, "\(recs.map { $0.render() })")
+    }
+
     func testB7ArchiveAllBatchesWithoutBatchIdOrFilters() throws {
         try config(request: #"{"archivalTable":"assessment_aggregator","date":"2021-11-01"}"#)
         try archive()
@@ -303,5 +318,6 @@ final class AssessmentArchivalPostgresTests: AssessmentArchivalTests {
     override func testB5DeleteTheArchivedRecordsBasedOnBlobFiles() throws { try super.testB5DeleteTheArchivedRecordsBasedOnBlobFiles() }
     override func testB6KeepTheRecordsWhenTheBlobFileIsMissing() throws { try super.testB6KeepTheRecordsWhenTheBlobFileIsMissing() }
     override func testB7ArchiveAllBatchesWithoutBatchIdOrFilters() throws { try super.testB7ArchiveAllBatchesWithoutBatchIdOrFilters() }
+    override func testEveryArchiveFailingFailsTheRun() throws { try super.testEveryArchiveFailingFailsTheRun() }
     override func testA1ArchivesEachBatchOfThisWeek() throws { try super.testA1ArchivesEachBatchOfThisWeek() }
 }

@@ -204,7 +204,7 @@ final class RequestIsolationTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/blob"))
         // The key never shows in listings.
         try home.run([
-            "requests", "submit", "--requests", queue, "--job", "x", "--tag", "t", "--channel", "c", "--requested-by", "u",
+            "requests", "submit", "--requests", queue, "--job", "test-echo", "--tag", "t", "--channel", "c", "--requested-by", "u",
             "--data", "{}", "--key", "s3cret-key", "--request-id", "K1",
         ])
         let list = try home.run(["requests", "list", "--requests", queue])

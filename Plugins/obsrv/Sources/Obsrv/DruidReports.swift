@@ -25,7 +25,7 @@ import PluginKit
 struct DruidReports: Job {
     static let id = "druid_reports"
     static let title = "Druid reports: a report config's Druid metrics written as CSV/JSON files per dimension values"
-    static let legacyNames = ["org.ekstep.analytics.model.DruidQueryProcessingModel", "org.ekstep.analytics.job.DruidQueryProcessor"]
+    static let legacyNames = ["org.ekstep.analytics.model.DruidQueryProcessingModel", "org.ekstep.analytics.job.summarizer.DruidQueryProcessor"]
 
     static let mode = Param<String>("mode", default: "standalone", oneOf: ["standalone", "batch"], doc: "standalone: run modelParams.reportConfig")
     static let reportConfig = Param<JSONValue?>("reportConfig", doc: "the report: id, dateRange, metrics, labels, output (framework-spec A4.4)")

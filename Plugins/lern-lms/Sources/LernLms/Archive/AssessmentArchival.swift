@@ -185,6 +185,7 @@ struct AssessmentArchival: Job {
             groups[Period(courseId: c, batchId: b, year: p.year, week: p.week), default: [:]][key] = line
         }
         var files = 0, rows = 0
+        var failures: [String] = []
         for (p, byKey) in groups.sorted(by: { $0.key < $1.key }) {
             let lines = byKey.keys.sorted().map { byKey[$0]! }
             let id = Self.requestId(collectionId: p.courseId, batchId: p.batchId, year: p.year, week: p.week)
@@ -212,17 +213,28 @@ struct AssessmentArchival: Job {
                 cells["archival_status"] = .string("FAILED")
                 cells["iteration"] = .int((previous?.iteration ?? 0) + 1)
                 cells["err_message"] = .string("\(error)")
+                failures.append("\(p.batchId) \(p.year)-\(p.week): \(error)")
             }
             try save(job, s, requestId: id, batchId: p.batchId, collectionId: p.courseId, cells: cells)
         }
         job.count("archivedFiles", Int64(files))
         job.count("outputEvents", Int64(rows))
+        try Self.failIfNothingSucceeded(failures, succeeded: files, what: "archive")
+    }
+
+    /// QUIRK Q53 decided: when every batch failed the run fails (exit 67), naming the first failure;
+    /// upstream exited 0 and cron never noticed. Some failures among successes keep the run green:
+    /// they are recorded FAILED and retried by the next run, as upstream.
+    static func failIfNothingSucceeded(_ failures: [String], succeeded: Int, what: String) throws {
+        guard succeeded == 0, let first = failures.first else { return }
+        throw JobError(.io, "every \(what) failed (\(failures.count)); the first: \(first)")
     }
 
     // MARK: Deletion
 
     func delete(_ job: JobContext, _ s: Settings) throws {
-        var deleted = 0
+        var deleted = 0, succeeded = 0
+        var failures: [String] = []
         let keyFields = ["course_id", "batch_id", "user_id", "content_id", "attempt_id"].map { Field($0, .utf8) }
         for r in try records(job, s) where r.archivalStatus == "SUCCESS" && r.deletionStatus != "SUCCESS" {
             do {
@@ -235,7 +247,9 @@ struct AssessmentArchival: Job {
                 try save(
                     job, s, requestId: r.requestId, batchId: r.batchId, collectionId: r.collectionId,
                     cells: ["deletion_status": .string("SUCCESS"), "completion_date": .string(Self.sparkTimestamp(Date()))])
+                succeeded += 1
             } catch {
+                failures.append("\(r.batchId) (\(r.requestId)): \(error)")
                 try save(
                     job, s, requestId: r.requestId, batchId: r.batchId, collectionId: r.collectionId,
                     cells: [
@@ -245,6 +259,7 @@ struct AssessmentArchival: Job {
             }
         }
         job.count("deletedRecords", Int64(deleted))
+        try Self.failIfNothingSucceeded(failures, succeeded: succeeded, what: "deletion")
     }
 
     // MARK: Time
