@@ -21,13 +21,13 @@ struct RunOptions: ParsableArguments {
 
     @Option(
         help:
-            "Redis for the user cache: redis://host:port/db or local:FILE (JSON lines of {key, fields}) (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex)."
+            "Redis for the user cache: redis://[[user]:password@]host:port/db or local:FILE (JSON lines of {key, fields}) (default: $DATAPRODUCTS_REDIS, else modelParams sparkRedisConnectionHost / sparkUserDbRedisPort / sparkUserDbRedisIndex)."
     )
     var redis: String?
 
     @Option(
         help:
-            "Course cache (optional nodes of collections): redis://host:port/db or local:FILE (JSON lines of {key, members}). Default: $DATAPRODUCTS_COURSE_REDIS, else modelParams sunbird.course.redis.host / .port / .relationCache.id."
+            "Course cache (optional nodes of collections): redis://[[user]:password@]host:port/db or local:FILE (JSON lines of {key, members}). Default: $DATAPRODUCTS_COURSE_REDIS, else modelParams sunbird.course.redis.host / .port / .relationCache.id."
     )
     var courseRedis: String?
 
