@@ -4,7 +4,7 @@ import XCTest
 
 /// Declared parameters: canonical values, upstream spellings accepted, wrong types refused by name.
 final class ParameterTests: XCTestCase {
-    static let limit = Param<Int>("batchLimitPerRequest", default: 20, doc: "max batches")
+    static let limit = Param<Int>("batchLimitPerRequest", default: 20, in: 1...1000, doc: "max batches")
     static let url = Param<String?>("contentSearchUrl", doc: "search API")
     static let mode = Param<String>("mode", default: "archival", oneOf: ["archival", "delete"], doc: "what to do")
     static let columns = Param<[String]>("csvColumns", default: [], doc: "columns")
@@ -49,7 +49,7 @@ final class ParameterTests: XCTestCase {
             XCTAssertEqual(
                 problems,
                 [
-                    #"modelParams.batchLimitPerRequest: expected an integer, got string "many""#,
+                    #"modelParams.batchLimitPerRequest: expected an integer from 1 to 1000, got string "many""#,
                     "modelParams.mode: expected one of archival, delete, got string \"purge\"",
                     "modelParams.csvColumns: expected a list (JSON array, or comma-separated text), got object {}",
                     "modelParams.bestScoreReport: expected true or false, got number 3",
@@ -82,6 +82,24 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(back, Self.all)
         XCTAssertEqual(json["mode"]?["choices"], .array([.string("archival"), .string("delete")]))
         XCTAssertEqual(json["request"]?["required"], .bool(true))
+    }
+
+    /// Issue 31 class 6: an integer outside its declared range, and a double or duration that is not
+    /// finite, are refused naming the key and the range; the range travels in the schema.
+    func testRangesAndNonFiniteNumbersAreRefused() throws {
+        for (json, problem) in [
+            (#"{"request":{},"batchLimitPerRequest":0}"#, "modelParams.batchLimitPerRequest: expected an integer from 1 to 1000, got number 0"),
+            (#"{"request":{},"batchLimitPerRequest":"-1"}"#, "modelParams.batchLimitPerRequest: expected an integer from 1 to 1000"),
+            (#"{"request":{},"batchLimitPerRequest":1e30}"#, "modelParams.batchLimitPerRequest: expected an integer from 1 to 1000"),
+            (#"{"request":{},"ratio":"nan"}"#, "modelParams.ratio: expected a finite number"),
+            (#"{"request":{},"ratio":"-inf"}"#, "modelParams.ratio: expected a finite number"),
+            (#"{"request":{},"wait":"inf"}"#, "modelParams.wait: expected a duration"),
+            (#"{"request":{},"wait":"1e308d"}"#, "modelParams.wait: expected a duration"),
+        ] {
+            XCTAssertThrowsError(try resolve(json), json) { XCTAssertTrue("\($0)".contains(problem), "\($0)") }
+        }
+        XCTAssertEqual(try resolve(#"{"request":{},"batchLimitPerRequest":"1000"}"#)[Self.limit], 1000)
+        XCTAssertEqual(ParameterSchema.json(Self.all)["batchLimitPerRequest"]?["min"], .int(1))
     }
 
     func testAnUnknownTypeFromAnOlderPluginIsKeptUnchecked() throws {

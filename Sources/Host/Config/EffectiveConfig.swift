@@ -10,16 +10,21 @@ struct EffectiveConfig {
     /// `model` as written in the config (a job id or an upstream class name), if any.
     var model: String? { json["model"]?.string }
 
+    /// Configs and variables files are a few KB; a bound keeps a wrong path (/dev/zero) from eating memory.
+    static let maxBytes = 16 << 20
+
     static func load(templatePath: String, variablesFiles: [String], overrides: [String]) throws -> EffectiveConfig {
-        guard let data = FileManager.default.contents(atPath: templatePath) else {
+        guard FileManager.default.fileExists(atPath: templatePath) else {
             throw HostError.config("config file \(templatePath) does not exist or cannot be read")
         }
+        let data = try RegularFile.read(templatePath, maxBytes: maxBytes)
         let template = String(decoding: data, as: UTF8.self)
         var variables: [(String, JSONValue)] = []
         for file in variablesFiles {
-            guard let vdata = FileManager.default.contents(atPath: file) else {
+            guard FileManager.default.fileExists(atPath: file) else {
                 throw HostError.config("variables file \(file) does not exist or cannot be read")
             }
+            let vdata = try RegularFile.read(file, maxBytes: maxBytes)
             guard case .object(let pairs) = try parse(String(decoding: vdata, as: UTF8.self), what: "variables file \(file)") else {
                 throw HostError.config("variables file \(file) must hold a JSON object")
             }

@@ -83,6 +83,7 @@ struct JSONLinesStream {
         var start = 0
         for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {
             line += bytes[start..<i]
+            try checkSize()
             start = i + 1
             lastLineBlank = line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }
             lines += 1
@@ -90,6 +91,14 @@ struct JSONLinesStream {
             line.removeAll(keepingCapacity: true)
         }
         line += bytes[start...]
+        try checkSize()
+    }
+
+    /// One line (one row) is bounded as one element of a native answer is.
+    private func checkSize() throws {
+        guard line.count <= JSONArrayStream.maxElementBytes else {
+            throw DruidError.broker("a Druid SQL answer line is longer than \(JSONArrayStream.maxElementBytes >> 20) MiB")
+        }
     }
 
     func finish() throws {

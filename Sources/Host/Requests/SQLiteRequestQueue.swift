@@ -180,9 +180,10 @@ final class SQLiteRequestQueue: RequestQueue {
 
     func renew(_ key: JobRequest.Key, owner: String, lease: TimeInterval) throws -> Bool {
         try transaction {
-            guard var (seq, r) = try row(key), r.request.leaseOwner == owner, r.request.status == JobRequest.Status.processing else {
+            guard let (seq, held) = try row(key), held.request.leaseOwner == owner, held.request.status == JobRequest.Status.processing else {
                 return false
             }
+            var r = held
             r.leaseExpires = Date().addingTimeInterval(lease)
             try write(r, seq: seq)
             return true

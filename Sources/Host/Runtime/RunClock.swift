@@ -40,12 +40,15 @@ enum RunClock {
         var date: Date?
         if !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             date = Int64(t).map { Date(timeIntervalSince1970: Double($0) / 1000) }
-        } else if let why = CalendarFields.problem(t) {
-            throw HostError.config("--now \(text): \(why); \(expected)")
-        } else if t.count == 10 {
-            date = dayFormat.date(from: t)
         } else {
-            date = ISO8601DateFormatter().date(from: t) ?? ISO8601DateFormatter.withMilliseconds.date(from: t)
+            switch CalendarFields.check(t) {
+            case .impossible(let why): throw HostError.config("--now \(text): \(why); \(expected)")
+            case .notADate: throw HostError.config("--now \(text): \(expected)")
+            case .real:
+                date =
+                    t.count == 10
+                    ? dayFormat.date(from: t) : ISO8601DateFormatter().date(from: t) ?? ISO8601DateFormatter.withMilliseconds.date(from: t)
+            }
         }
         guard let date else { throw HostError.config("--now \(text): \(expected)") }
         guard range.contains(date) else { throw HostError.config("--now \(text): must lie between 1970-01-01 and 9999-12-31") }
@@ -59,19 +62,24 @@ enum CalendarFields {
     private static let shape = try! NSRegularExpression(
         pattern: #"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]{1,9})?(?:Z|[+-]([0-9]{2}):?([0-9]{2})))?$"#)
 
-    /// Why `text` is not a real date (or date-time); nil when it is.
-    static func problem(_ text: String) -> String? {
-        guard let m = shape.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return "not a date" }
+    enum Verdict: Equatable {
+        case real, notADate
+        /// Shaped like a date, naming a field that does not exist.
+        case impossible(String)
+    }
+
+    static func check(_ text: String) -> Verdict {
+        guard let m = shape.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return .notADate }
         func field(_ i: Int) -> Int? { Range(m.range(at: i), in: text).flatMap { Int(text[$0]) } }
         let (year, month, day) = (field(1)!, field(2)!, field(3)!)
-        guard (1...12).contains(month) else { return "month \(month) does not exist" }
+        guard (1...12).contains(month) else { return .impossible("month \(month) does not exist") }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        guard (1...days).contains(day) else { return "day \(day) does not exist in \(year)-\(String(format: "%02d", month))" }
-        if let h = field(4), h > 23 { return "hour \(h) does not exist" }
-        if let mi = field(5), mi > 59 { return "minute \(mi) does not exist" }
-        if let s = field(6), s > 59 { return "second \(s) does not exist" }
-        if let oh = field(7), let om = field(8), oh > 14 || om > 59 { return "offset \(oh):\(om) does not exist" }
-        return nil
+        guard (1...days).contains(day) else { return .impossible("day \(day) does not exist in \(year)-\(String(format: "%02d", month))") }
+        if let h = field(4), h > 23 { return .impossible("hour \(h) does not exist") }
+        if let mi = field(5), mi > 59 { return .impossible("minute \(mi) does not exist") }
+        if let s = field(6), s > 59 { return .impossible("second \(s) does not exist") }
+        if let oh = field(7), let om = field(8), oh > 14 || om > 59 { return .impossible("offset \(oh):\(om) does not exist") }
+        return .real
     }
 }

@@ -9,11 +9,7 @@ final class PluginIntegrityTests: XCTestCase {
     var home: Harness.Home!
     let jobs = ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"]
 
-    override func setUpWithError() throws {
-        try Harness.requireBuilt()
-        home = try Harness.Home()
-        try home.install("libswift-testkit.so")
-    }
+    override func setUpWithError() throws { home = try Harness.Home.withTestkit(jobs) }
 
     /// `plugins verify` under a 20 s limit: a FIFO or a device would have blocked it forever.
     func verify() throws -> Harness.Result {

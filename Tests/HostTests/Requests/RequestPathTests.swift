@@ -24,6 +24,15 @@ final class RequestPathTests: XCTestCase {
         XCTAssertEqual(DataPath.shown("a\nb\u{1b}[31m"), "a\\u{a}b\\u{1b}[31m")
     }
 
+    /// What the portal shows of an error names the report, not the host's folders.
+    func testErrorMessagesLoseTheStagingFolders() throws {
+        let staging = try Staging.create(output: NSTemporaryDirectory() + "dp-test-out-" + UUID().uuidString)
+        defer { try? FileManager.default.removeItem(atPath: staging.output) }
+        let message = "cannot write \(staging.files)/progress-exhaust/R1/batch-001.csv: No space left on device"
+        XCTAssertEqual(Staging.hidingFolders(message), "cannot write progress-exhaust/R1/batch-001.csv: No space left on device")
+        XCTAssertEqual(Staging.hidingFolders("in '\(staging.directory)/x'"), "in 'x'")
+    }
+
     /// Through the real binary on the embedded store: every odd request id fails alone with the rule's
     /// reason, publishes nothing and records no URL; the plain one behind them is served.
     func testOddRequestIdsFailAloneAndPublishNothing() throws {

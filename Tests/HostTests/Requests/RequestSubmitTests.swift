@@ -7,12 +7,7 @@ import XCTest
 final class RequestSubmitTests: XCTestCase {
     var home: Harness.Home!
 
-    override func setUpWithError() throws {
-        try Harness.requireBuilt()
-        home = try Harness.Home()
-        try home.install("libswift-testkit.so")
-        try home.registry([("swift-testkit", Harness.abi, ["test-echo"], nil, nil)])
-    }
+    override func setUpWithError() throws { home = try Harness.Home.withTestkit(["test-echo"]) }
 
     func submit(job: String, tag: String = "t", data: String = "{}") throws -> Harness.Result {
         try home.run([

@@ -160,6 +160,15 @@ enum Harness {
 
         deinit { try? FileManager.default.removeItem(atPath: path) }
 
+        /// A home with the Swift test kit plugin installed and registered for `jobs`.
+        static func withTestkit(_ jobs: [String] = ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"]) throws -> Home {
+            try Harness.requireBuilt()
+            let home = try Home()
+            try home.install("libswift-testkit.so")
+            try home.registry([("swift-testkit", Harness.abi, jobs, nil, nil)])
+            return home
+        }
+
         /// Copies a built library in and writes its manifest with the real build step.
         @discardableResult
         func install(_ library: String, from dir: String = Harness.testPluginDir, manifest: Bool = true) throws -> String {

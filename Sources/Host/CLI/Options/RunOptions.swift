@@ -76,11 +76,9 @@ struct RunOptions: ParsableArguments {
             valueName: "time"))
     var now: String?
 
+    /// `--now` is checked where it is read (RunClock.parse: a config error, 65).
     func validate() throws {
         try OptionRanges.check(timeout, "--timeout", 0.001...OptionRanges.month)
-        if let now {
-            do { _ = try RunClock.parse(now) } catch { throw ValidationError("\(error)") }
-        }
     }
 
     /// Checks every spec (a wrong one is a config error, found before any job starts) and builds the run:
