@@ -11,6 +11,7 @@ struct RequestsList: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if queueOptions.defaultQueueNotYetCreated(home: homeOptions.homePath, store: nil) { return }
             let queue = try withStoreErrors { try RequestQueueFactory.make(queueOptions.spec(home: homeOptions.homePath, store: nil), create: false) }
             // The request key is a secret (a zip password or text key): listed as set or not, never shown.
             for var q in try withStoreErrors({ try queue.list(jobId: job) }) {

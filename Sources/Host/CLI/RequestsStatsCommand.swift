@@ -34,8 +34,10 @@ struct RequestsStats: ParsableCommand {
             var queues: [JobQueueStats] = []
             do {
                 let storeSpec = try (store ?? ProcessInfo.processInfo.environment["DATAPRODUCTS_STORE"]).map { try StoreSpec($0) }
-                let queue = try withStoreErrors { try RequestQueueFactory.make(queueOptions.spec(home: home, store: storeSpec), create: false) }
-                queues = try withStoreErrors { try queue.stats(now: now) }
+                if !queueOptions.defaultQueueNotYetCreated(home: home, store: storeSpec) {
+                    let queue = try withStoreErrors { try RequestQueueFactory.make(queueOptions.spec(home: home, store: storeSpec), create: false) }
+                    queues = try withStoreErrors { try queue.stats(now: now) }
+                }
             } catch { queueError = error }
             var exposition = StatsExposition.prometheus(queues: queues, runs: lastRuns, now: now)
             exposition += "# HELP dataproducts_requests_queue_up 1 when the request queue could be read for these statistics.\n"

@@ -31,6 +31,17 @@ final class QueueAccessTests: XCTestCase {
         XCTAssertEqual(try Harness.psql(db.conninfo, "SELECT count(*) FROM pg_tables WHERE tablename = 'job_request'"), "0", "no table made")
     }
 
+    /// The deployment's own default queue before its first request is empty, not missing, and
+    /// reading it still creates nothing.
+    func testTheDefaultQueueBeforeItsFirstRequestReadsAsEmpty() throws {
+        let home = try Harness.Home.withTestkit(["test-echo"])
+        let stats = try home.run(["requests", "stats", "--format", "prometheus"])
+        XCTAssertEqual(stats.status, 0, stats.stderr)
+        XCTAssertTrue(stats.stdout.contains("dataproducts_requests_queue_up 1"), stats.stdout)
+        XCTAssertEqual(try home.run(["requests", "list"]).stdout, "")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/requests"))
+    }
+
     /// A queue file from before the indexed columns: a writing command upgrades it in place (every
     /// request kept, a damaged row quarantined), a reading one says how to upgrade it.
     func testAQueueWrittenBeforeTheIndexedColumnsIsUpgraded() throws {

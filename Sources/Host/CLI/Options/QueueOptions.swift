@@ -18,7 +18,18 @@ struct QueueOptions: ParsableArguments {
         if let e = ProcessInfo.processInfo.environment["DATAPRODUCTS_REQUESTS"] { return e }
         switch store {
         case .postgres?, .sqlite?: return store!.text
-        default: return "sqlite:" + (home as NSString).appendingPathComponent("requests/job_request.sqlite")
+        default: return "sqlite:" + Self.defaultFile(home: home)
         }
+    }
+
+    static func defaultFile(home: String) -> String { (home as NSString).appendingPathComponent("requests/job_request.sqlite") }
+
+    /// For reading commands: nothing names a queue, and the deployment's own default file does not
+    /// exist yet (no request was ever submitted there). That queue is empty, not missing; a queue
+    /// that is named (option, environment, store) must exist.
+    func defaultQueueNotYetCreated(home: String, store: StoreSpec?) -> Bool {
+        spec(home: home, store: store) == "sqlite:" + Self.defaultFile(home: home) && requests == nil
+            && ProcessInfo.processInfo.environment["DATAPRODUCTS_REQUESTS"] == nil
+            && !FileManager.default.fileExists(atPath: Self.defaultFile(home: home))
     }
 }
