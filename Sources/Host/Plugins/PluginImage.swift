@@ -40,8 +40,6 @@ struct PluginImage {
             }
         }
         guard dp_memfd_seal(copy) == 0 else { close(copy); throw HostError.internal("cannot seal the copy of \(path)") }
-        let hex = Array("0123456789abcdef".utf8)
-        let digest = String(decoding: hasher.finalize().flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
-        return PluginImage(fd: copy, sha256: digest)
+        return PluginImage(fd: copy, sha256: lowerHex(hasher.finalize()))
     }
 }

@@ -126,8 +126,13 @@ func sha256(file path: String) throws -> String {
     defer { try? h.close() }
     var hasher = SHA256()
     while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+    return lowerHex(hasher.finalize())
+}
+
+/// A digest as lower-case hex, as manifests and registries write sha256.
+func lowerHex(_ digest: SHA256.Digest) -> String {
     let hex = Array("0123456789abcdef".utf8)
-    return String(decoding: hasher.finalize().flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
+    return String(decoding: digest.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] }, as: UTF8.self)
 }
 
 /// A `dlopen`ed plugin and its descriptor. Never unloaded: a process runs one job and exits.
