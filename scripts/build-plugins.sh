@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the host and every plugin under Plugins/ (each its own SwiftPM package and .so), then copies
-# the libraries to build/plugins/ and writes each one's manifest (descriptor + sha256) beside it.
+# Builds the host and every plugin under Plugins/ (each its own SwiftPM package and .so), copies the
+# libraries to build/plugins/ with each one's manifest (descriptor + sha256) beside it, packs each block
+# as its artifact (build/artifacts/<name>-<version>.zip) and installs the artifacts into the checkout's
+# deployment: registry.json here and build/plugins/<name>/ are what installing the blocks produces.
 # Usage: scripts/build-plugins.sh [debug|release]   (default release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +23,13 @@ for dir in Plugins/*/; do
     [ -f "$lib" ] || { echo "plugin $name did not produce lib$name.so" >&2; exit 1; }
     cp "$lib" "build/plugins/lib$name.so"
     build/bin/dataproducts plugins manifest "build/plugins/lib$name.so" >/dev/null
+done
+# The checkout's deployment is rebuilt from this build's artifacts (a rebuild keeps its version number).
+rm -f registry.json
+for dir in Plugins/*/; do
+    name="$(basename "$dir")"
+    rm -rf "build/plugins/$name"
+    artifact="$(scripts/package-plugin.sh "build/plugins/lib$name.so" "$dir" build/artifacts)"
+    build/bin/dataproducts plugins install "$artifact" --home . --new-plugin-dir build/plugins
 done
 build/bin/dataproducts plugins verify

@@ -1,32 +1,38 @@
 #!/usr/bin/env bash
-# One plugin build as a deployable artifact, the unit a team ships: OUT/<name>-<version>/ holding
-# lib<name>.so, its manifest and plugin.json (the plugin's registry entry with its sha256 pinned).
-# Ansible installs it (ansible/playbooks/plugin.yml) without touching the host or other plugins.
-# Usage: scripts/package-plugin.sh LIBRARY [OUT]   (LIBRARY: a built lib<name>.so with its manifest beside it;
-#        default OUT build/artifacts)
+# One building block as the artifact its team ships: OUT/<name>-<version>.zip holding lib<name>.so, its
+# manifest (sha256, ABI, jobs), the block's deploy.json (environments, schedule) and jobs/<job>.json
+# (its templates). Entries are sorted and dated 1980-01-01, so the same build packs to the same bytes.
+# `dataproducts plugins install` checks and installs it; Ansible deploys through that command.
+# Usage: scripts/package-plugin.sh LIBRARY BLOCK_DIR [OUT]
+#   LIBRARY: a built lib<name>.so with its manifest beside it (scripts/build-plugins.sh writes both)
+#   BLOCK_DIR: the block's folder (deploy.json, jobs/); OUT default build/artifacts
 set -euo pipefail
-lib="${1:?usage: scripts/package-plugin.sh LIBRARY [OUT]}"
-out="${2:-build/artifacts}"
+lib="${1:?usage: scripts/package-plugin.sh LIBRARY BLOCK_DIR [OUT]}"
+block="${2:?usage: scripts/package-plugin.sh LIBRARY BLOCK_DIR [OUT]}"
+out="${3:-build/artifacts}"
 manifest="${lib%.so}.manifest.json"
 [ -f "$lib" ] && [ -f "$manifest" ] || { echo "package-plugin: need $lib and $manifest (scripts/build-plugins.sh writes both)" >&2; exit 1; }
-python3 - "$lib" "$manifest" "$out" <<'PY'
-import hashlib, json, os, shutil, sys
-lib, manifest, out = sys.argv[1:]
+[ -f "$block/deploy.json" ] || { echo "package-plugin: $block has no deploy.json" >&2; exit 1; }
+python3 - "$lib" "$manifest" "$block" "$out" <<'PY'
+import hashlib, json, os, sys, zipfile
+lib, manifest, block, out = sys.argv[1:]
 m = json.load(open(manifest))
-sha = hashlib.sha256(open(lib, "rb").read()).hexdigest()
-if m.get("sha256") != sha:
+if m.get("sha256") != hashlib.sha256(open(lib, "rb").read()).hexdigest():
     sys.exit(f"package-plugin: {lib} does not match its manifest's sha256 (rebuild or rewrite the manifest)")
-name, version = m["name"], m["version"]
-d = os.path.join(out, f"{name}-{version}")
-shutil.rmtree(d, ignore_errors=True)
-os.makedirs(d)
-shutil.copy2(lib, os.path.join(d, os.path.basename(lib)))
-shutil.copy2(manifest, os.path.join(d, os.path.basename(manifest)))
-entry = {"name": name, "version": version, "owner": m.get("owner", ""), "block": m.get("block", name),
-         "abi": m["abi"], "file": os.path.basename(lib), "sha256": sha,
-         "jobs": sorted(j["id"] if isinstance(j, dict) else j for j in m.get("jobs", []))}
-with open(os.path.join(d, "plugin.json"), "w") as f:
-    json.dump(entry, f, indent=2, sort_keys=True)
-    f.write("\n")
-print(d)
+entries = {os.path.basename(lib): lib, os.path.basename(manifest): manifest, "deploy.json": os.path.join(block, "deploy.json")}
+for job in m["jobs"]:
+    t = os.path.join(block, "jobs", job["id"] + ".json")
+    if not os.path.isfile(t):
+        sys.exit(f"package-plugin: job {job['id']} has no template {t}")
+    entries["jobs/" + job["id"] + ".json"] = t
+os.makedirs(out, exist_ok=True)
+path = os.path.join(out, f"{m['name']}-{m['version']}.zip")
+with zipfile.ZipFile(path + ".tmp", "w", zipfile.ZIP_DEFLATED) as z:
+    for name in sorted(entries):
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, open(entries[name], "rb").read())
+os.replace(path + ".tmp", path)
+print(path)
 PY

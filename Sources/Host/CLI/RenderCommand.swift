@@ -7,7 +7,7 @@ struct Render: ParsableCommand {
         abstract: "Print the effective (rendered) model config of a job, checked against the job's declared parameters.",
         discussion: "A config that does not fit the declarations (wrong type, missing required key) exits 65 naming the key.")
 
-    @Argument(help: "Job id whose config/jobs/<job>.json to render (or use --config).")
+    @Argument(help: "Job id whose template to render: config/jobs/<job>.json, else its plugin's (or use --config).")
     var job: String?
 
     @Flag(help: "Print the job's parameters with their effective values instead of the config.")
@@ -25,7 +25,7 @@ struct Render: ParsableCommand {
             let registry = try homeOptions.loadRegistry()
             // --env picks the variables here; which plugins an environment gets matters when a job runs.
             let resolver = PluginResolver(registry: registry, environment: nil)
-            let (found, config) = try configOptions.job(job, home: home, lookup: resolver.described(job:), id: \.id)
+            let (found, config) = try configOptions.job(job, home: home, registry: registry, lookup: resolver.described(job:), id: \.id)
             guard let resolved = found else {
                 print(config.json.pretty())  // a config for no known job: rendered, nothing to check it against
                 return
@@ -36,7 +36,7 @@ struct Render: ParsableCommand {
             let declared = HostParameters.declarations(job: resolved.params ?? .object([]), onDemand: onDemand || params)
             let values = try HostParameters.resolve(config, job: resolved.id, declared: declared)
             guard params else { return print(config.json.pretty()) }
-            print("\(resolved.id) (\(configOptions.config ?? "config/jobs/\(resolved.id).json")\(configOptions.env.map { ", env \($0)" } ?? ""))")
+            print("\(resolved.id) (\(configOptions.config ?? JobTemplates.path(job: resolved.id, home: home, registry: registry))\(configOptions.env.map { ", env \($0)" } ?? ""))")
             ParameterListing.lines(declared, values: values, indent: "  ").forEach { print($0) }
         }
     }

@@ -49,7 +49,14 @@ struct Manifest {
             throw HostError.pluginRefused("manifest \(path) is missing (rebuild the plugin: scripts/build-plugins.sh)")
         }
         let data: Data
-        do { data = try RegularFile.read(path, maxBytes: 16 << 20) } catch { throw HostError.pluginRefused("manifest \(error)") }
+        do { data = try RegularFile.read(path, maxBytes: maxBytes) } catch { throw HostError.pluginRefused("manifest \(error)") }
+        return try parse(data, source: path)
+    }
+
+    static let maxBytes = 16 << 20
+
+    /// A manifest's bytes (`source` names them in errors: a file, or an artifact's entry).
+    static func parse(_ data: Data, source path: String) throws -> Manifest {
         let bad = { (why: String) in HostError.pluginRefused("manifest \(path) is invalid: \(why)") }
         let j: JSONValue
         do { j = try JSONParser.parse(String(decoding: data, as: UTF8.self)) } catch { throw bad("\(error)") }

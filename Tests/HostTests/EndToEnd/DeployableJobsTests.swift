@@ -3,9 +3,10 @@ import XCTest
 @testable import Host
 import RowBatch
 
-/// Every job in registry.json is deployable as it is: a config template in config/jobs/ that renders
-/// for every environment and fits the job's declared parameters, a schedule entry where upstream
-/// has a cron, and a run from that template (no --config) on the embedded fixtures.
+/// Every job in registry.json (what installing the blocks' artifacts wrote) is deployable as it is: a
+/// template in its block's jobs/ that renders for every environment and fits the job's declared
+/// parameters, a schedule entry where upstream has a cron, and a run from that installed template
+/// (no --config) on the embedded fixtures.
 final class DeployableJobsTests: XCTestCase {
     static let repo = Harness.repoRoot
 
@@ -36,7 +37,8 @@ final class DeployableJobsTests: XCTestCase {
         let jobs = try registeredJobs()
         XCTAssertGreaterThanOrEqual(jobs.count, 7)
         for job in jobs {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.repo + "/config/jobs/\(job).json"), "\(job) has no config/jobs/\(job).json")
+            let block = String(try plugin(of: job).dropFirst(3))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.repo + "/Plugins/\(block)/jobs/\(job).json"), "\(job) has no Plugins/\(block)/jobs/\(job).json")
             for env in try environments() {
                 for params in [[], ["--params", "--on-demand"]] {
                     let r = try home.run(["render", job, "--env", env] + params)
@@ -71,13 +73,13 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(refused.status, 66, refused.stderr)
     }
 
-    /// Upstream's cron (lern-ansible.md §8) for the jobs we have; the others have none upstream.
+    /// Upstream's cron (lern-ansible.md §8) for the jobs we have, as the installed blocks declare it
+    /// (their deploy.json); the other jobs have none upstream.
     func testScheduleEntriesNameRegisteredJobsAndCoverUpstreamsCron() throws {
-        let text = try String(contentsOfFile: Self.repo + "/ansible/roles/dataproducts_schedule/defaults/main.yml", encoding: .utf8)
-        let scheduled = text.split(separator: "\n").compactMap { line -> String? in
-            guard let r = line.range(of: "job: ") else { return nil }
-            return String(line[r.upperBound...].prefix { $0 != "," && $0 != "}" })
-        }
+        let home = try deployment()
+        let r = try home.run(["plugins", "schedule"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let scheduled = (try JSONParser.parse(r.stdout).array ?? []).compactMap { $0["job"]?.string }
         let jobs = Set(try registeredJobs())
         for job in scheduled { XCTAssertTrue(jobs.contains(job), "schedule entry for unknown job \(job)") }
         XCTAssertEqual(
@@ -87,6 +89,9 @@ final class DeployableJobsTests: XCTestCase {
                 "cassandra-migration",
                 "collection-summary-report-v2", "user-cache-indexer", "druid_reports",
             ])
+        XCTAssertEqual(scheduled.count, 12)
+        let staging = try home.run(["plugins", "schedule", "--env", "staging"])
+        XCTAssertFalse(staging.stdout.contains("druid_reports"), "obsrv is not in staging")
     }
 
     /// What a newcomer types: each job from its template, on the fixtures, with the demo's options.

@@ -28,7 +28,7 @@ final class DiskFullTests: XCTestCase {
         try home.registry([("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil)], environments: #"{"dev":["lern-userorg"]}"#)
         try home.write("config/env/dev.json", #"{"core_cassandra_host":"c","sunbird_es_host":"e"}"#)
         let r = try home.run([
-            "run", "admin-geo-reports", "--config", Harness.repoRoot + "/config/jobs/admin-geo-reports.json", "--env", "dev",
+            "run", "admin-geo-reports", "--config", Harness.jobTemplate("admin-geo-reports"), "--env", "dev",
             "--store", "local:" + (try Harness.fixture("lern/reports/reports_test_data")), "--output", mountPoint,
         ])
         XCTAssertEqual(r.status, 67, r.stderr)

@@ -14,7 +14,7 @@ final class GeoReportTests: XCTestCase {
         try home.write("config/env/dev.json", #"{"core_cassandra_host":"c","sunbird_es_host":"e"}"#)
         let args =
             ["run"] + (job.map { [$0] } ?? []) + [
-                "--config", Harness.repoRoot + "/config/jobs/admin-geo-reports.json", "--env", "dev",
+                "--config", Harness.jobTemplate("admin-geo-reports"), "--env", "dev",
                 "--store", "local:" + (try Harness.fixture("lern/reports/reports_test_data")),
                 "--log-file", home.path + "/joblog.log",
             ] + extra

@@ -135,7 +135,7 @@ extension CourseBatchStatusUpdaterTests {
         try load("course_batch_status_updater_temp")
         try home.write(  // the deployable template, its keyspace variable pointing elsewhere
             "config/jobs/course-batch-status-updater.json",
-            try String(contentsOfFile: Harness.repoRoot + "/config/jobs/course-batch-status-updater.json", encoding: .utf8))
+            try String(contentsOfFile: Harness.jobTemplate("course-batch-status-updater"), encoding: .utf8))
         let r = try home.run([
             "run", "course-batch-status-updater", "--store", store, "--now", Self.now, "--set", "course_keyspace=elsewhere",
         ])

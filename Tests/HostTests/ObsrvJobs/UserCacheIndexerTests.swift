@@ -204,7 +204,7 @@ class UserCacheIndexerTests: XCTestCase {
         DispatchQueue.global().async {
             outcome.result = try? self.home.run([
                 "run", "user-cache-indexer", "--store", self.bench.store, "--redis", self.cache, "--set", "user_cache_refresh=true",
-                "--config", Harness.repoRoot + "/config/jobs/user-cache-indexer.json",
+                "--config", Harness.jobTemplate("user-cache-indexer"),
             ])
             done.signal()
         }

@@ -25,6 +25,13 @@ enum Harness {
         ProcessInfo.processInfo.environment["DATAPRODUCTS_FIXTURES"] ?? repoRoot + "/../shared/fixtures"
     }
 
+    /// A job's template in the block folder that owns it (Plugins/<block>/jobs/<job>.json).
+    static func jobTemplate(_ job: String) -> String {
+        let blocks = (try? FileManager.default.contentsOfDirectory(atPath: repoRoot + "/Plugins")) ?? []
+        let found = blocks.map { repoRoot + "/Plugins/\($0)/jobs/\(job).json" }.first { FileManager.default.fileExists(atPath: $0) }
+        return found ?? repoRoot + "/Plugins/?/jobs/\(job).json"
+    }
+
     static func requireBuilt(file: StaticString = #filePath, line: UInt = #line) throws {
         for p in [binary, pluginDir + "/liblern-userorg.so", testPluginDir + "/libswift-testkit.so"]
         where !FileManager.default.fileExists(atPath: p) {

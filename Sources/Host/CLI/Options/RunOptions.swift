@@ -92,7 +92,7 @@ struct RunOptions: ParsableArguments {
         let home = homeOptions.homePath
         let registry = try homeOptions.loadRegistry()
         let resolver = PluginResolver(registry: registry, environment: configOptions.env)
-        let (found, config) = try configOptions.job(job, home: home, lookup: resolver.resolve(job:), id: \.1)
+        let (found, config) = try configOptions.job(job, home: home, registry: registry, lookup: resolver.resolve(job:), id: \.1)
         guard let resolved = found else { throw HostError.config("no job: pass JOB or set \"model\" in the config") }
         let (plugin, jobName) = resolved
         let declared = plugin.manifest.jobs.first { $0.id == jobName }?.params ?? .object([])
