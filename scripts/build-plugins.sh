@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config="${1:-release}"
+# The blocks here build against this checkout as their SDK (released, a block names the SDK by version).
+export DATAPRODUCTS_SDK_PATH="${DATAPRODUCTS_SDK_PATH:-$PWD}"
 jobs_flag=()
 [ -n "${SWIFT_BUILD_JOBS:-}" ] && jobs_flag=(-j "$SWIFT_BUILD_JOBS")
 

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# The blocks here build against this checkout as their SDK (released, a block names the SDK by version).
+export DATAPRODUCTS_SDK_PATH="${DATAPRODUCTS_SDK_PATH:-$PWD}"
 scripts/format.sh --check   # the code's layout is .swift-format's (swift-format ships with the toolchain)
 scripts/build-plugins.sh debug
 scripts/build-test-plugins.sh debug
@@ -33,12 +35,17 @@ fi
 # The Ansible deployment, deployed for real into a temp prefix (ansible-core and ansible-lint from PyPI).
 ansible_status=0
 ansible/tests/deploy-test.sh 2>&1 | tee -a "$log" || ansible_status=$?
+# A block leaves the repository: Plugins/ml built and tested against the SDK released as a version,
+# packed, installed, run, upgraded and rolled back (scripts/test-block-release.sh).
+release_status=0
+scripts/test-block-release.sh 2>&1 | tee -a "$log" || release_status=$?
 # The parsers fuzzed for a bounded time each, from the committed corpora (a crash fails the suite).
 fuzz_status=0
 scripts/fuzz.sh "${DATAPRODUCTS_FUZZ_SECONDS:-60}" 2>&1 | tee -a "$log" || fuzz_status=$?
 # One line for the whole suite; the last "Executed" line of each run holds that run's totals
-# ("Executed N tests, with [S tests skipped and] F failures"); the Ansible checks add theirs.
+# ("Executed N tests, with [S tests skipped and] F failures"); the Ansible and block-release checks add theirs.
 awk '/^ansible: [0-9]+ passed, [0-9]+ failed/ {t += $2 + $4; fl += $4; seen = 1; next}
+     /^block-release: [0-9]+ passed, [0-9]+ failed/ {t += $2 + $4; fl += $4; released = 1; next}
      /^fuzz: fuzz-[a-z]+ [0-9]+ s,/ {t += 1; next}
      /^fuzz: fuzz-[a-z]+ crashing input/ {fl += 1; next}
      /^Test Suite .All tests. (passed|failed)/ {grab=1; next}
@@ -47,7 +54,9 @@ awk '/^ansible: [0-9]+ passed, [0-9]+ failed/ {t += $2 + $4; fl += $4; seen = 1;
          if ($0 ~ /skipped/) { s = $0; sub(/ tests? skipped.*/, "", s); sub(/.* /, "", s) }
          fl += f; sk += s; grab = 0 }
      END {if (!seen) {print "ansible: the deployment test did not finish"; fl += 1}
+          if (!released) {print "block-release: the release test did not finish"; fl += 1}
           printf "%d passed, %d failed, %d skipped\n", t - fl - sk, fl, sk}' "$log"
 [ "$leftover_status" -eq 0 ] || exit 1
 [ "$fuzz_status" -eq 0 ] || exit 1
+[ "$release_status" -eq 0 ] || exit 1
 exit "$ansible_status"

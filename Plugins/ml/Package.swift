@@ -3,17 +3,20 @@
 import PackageDescription
 import Foundation
 
-// The host package two levels up; SwiftPM names a path dependency after its folder, whatever the clone is called.
-let hostPath = "../.."
-let hostPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent(hostPath).standardizedFileURL.lastPathComponent
+// The SDK (the dataproducts package, for PluginKit) by version: how a block released on its own builds.
+// Inside the dataproducts repository the scripts set DATAPRODUCTS_SDK_PATH to the checkout instead.
+let sdkPath = Context.environment["DATAPRODUCTS_SDK_PATH"]
+let sdk: Package.Dependency =
+    sdkPath.map { .package(path: $0) } ?? .package(url: "https://github.com/sunbird-dataproducts/dataproducts", from: "1.12.0")
+// SwiftPM names a path dependency after its folder, whatever the clone is called.
+let sdkPackage = sdkPath.map { URL(fileURLWithPath: $0).standardizedFileURL.lastPathComponent } ?? "dataproducts"
 
 let package = Package(
     name: "ml",
     products: [.library(name: "ml", type: .dynamic, targets: ["ML"])],
-    dependencies: [.package(path: hostPath)],
+    dependencies: [sdk],
     targets: [
-        .target(name: "ML", dependencies: [.product(name: "PluginKit", package: hostPackage)]),
+        .target(name: "ML", dependencies: [.product(name: "PluginKit", package: sdkPackage)]),
         .testTarget(name: "MLTests", dependencies: ["ML"]),
     ]
 )

@@ -32,3 +32,11 @@ final class PluginExportTests: XCTestCase {
         XCTAssertEqual(params["limit"]?["default"], .int(20))
     }
 }
+
+/// The SDK's stated version and its ABI agree: a release tag 1.12.x is ABI 1.12.
+final class SDKVersionTests: XCTestCase {
+    func testTheSDKVersionsMajorMinorIsTheABI() {
+        XCTAssertEqual(SDK.version.split(separator: ".").prefix(2).joined(separator: "."), SDK.abi)
+        XCTAssertEqual(SDK.version.split(separator: ".").count, 3, "a semantic version SwiftPM can resolve")
+    }
+}
