@@ -18,10 +18,10 @@ pg_out="$(scripts/test-postgres.sh start)"; pg="$(echo "$pg_out" | head -1)"; pg
 redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes --dir "$work" --pidfile "$work/redis.pid" >/dev/null
 trap 'redis-cli -p $redis_port shutdown nosave >/dev/null 2>&1 || true; scripts/test-postgres.sh stop "$pg_dir"; rm -rf "$work"' EXIT
-sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/30/' config/jobs/response-exhaust.json > "$work/response-exhaust.json"
-sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/30/' config/jobs/response-exhaust-v2.json > "$work/response-exhaust-v2.json"
-sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/30/' config/jobs/userinfo-exhaust.json > "$work/userinfo-exhaust.json"
-cp config/jobs/program-user-exhaust.json "$work/program-user-exhaust.json"
+sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/30/' Plugins/lern-lms/jobs/response-exhaust.json > "$work/response-exhaust.json"
+sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/30/' Plugins/lern-lms/jobs/response-exhaust-v2.json > "$work/response-exhaust-v2.json"
+sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/30/' Plugins/lern-lms/jobs/userinfo-exhaust.json > "$work/userinfo-exhaust.json"
+cp Plugins/ml/jobs/program-user-exhaust.json "$work/program-user-exhaust.json"
 
 run() {  # label job request-job channel dir data-json store redis: runs one request, prints a result line
     local label="$1" job="$2" rjob="$3" channel="$4" d="$5" data="$6" store="$7" redis="$8" q

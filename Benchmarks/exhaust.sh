@@ -16,7 +16,7 @@ redis-server --port $redis_port --bind 127.0.0.1 --save "" --appendonly no --dae
 trap 'redis-cli -p $redis_port shutdown nosave >/dev/null 2>&1 || true; scripts/test-postgres.sh stop "$pg_dir"; rm -rf "$work"' EXIT
 
 python3 Benchmarks/gen_exhaust_store.py "$n" "$work"
-sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/100000/' config/jobs/progress-exhaust.json > "$work/config.json"
+sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/100000/' Plugins/lern-lms/jobs/progress-exhaust.json > "$work/config.json"
 timed() {  # label, command...
     local label="$1"; shift
     /usr/bin/time -f "%e %M" -o "$work/t" "$@" > "$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }

@@ -12,7 +12,7 @@ dp="$(pwd)/build/bin/dataproducts"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 python3 Benchmarks/gen_exhaust_store.py 1 "$work/small" >/dev/null
-sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/100000/' config/jobs/progress-exhaust.json > "$work/config.json"
+sed 's/{{ exhaust_batches_limit_per_channel | default(30) }}/100000/' Plugins/lern-lms/jobs/progress-exhaust.json > "$work/config.json"
 timed() {  # label, command...
     local label="$1"; shift
     /usr/bin/time -f "%e %M" -o "$work/t" "$@" > "$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }

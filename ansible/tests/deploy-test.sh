@@ -5,14 +5,15 @@
 #  2. ansible-lint over ansible/;
 #  3. scripts/bundle.sh, then playbooks/deploy.yml against localhost (local connection) into a temp
 #     prefix, a secret passed as an Ansible Vault-encrypted variable;
-#  4. the installed plugin set is the environment's set in registry.json, each library at the
-#     registry's sha256, config templates verbatim, secrets.json 0600 with the decrypted secret;
-#  5. the cron file holds exactly the inventory's entries; running an entry's command once produces the
+#  4. the installed plugin set is the artifacts whose deploy.json lists the environment, each library at
+#     the bundle index's sha256, the blocks' templates verbatim, secrets.json 0600 with the decrypted secret;
+#  5. the cron file holds exactly the installed blocks' schedule entries; running an entry's command once produces the
 #     geo report; a start while the job holds its lock is refused (75); a failing job exits non-zero
 #     and its exit status reaches the node_exporter textfile;
 #  6. a second playbook run changes nothing;
-#  7. a single-plugin upgrade (lern-userorg rebuilt as 1.0.1) and its rollback leave the host and the
-#     other plugins byte for byte alone; a tampered artifact is refused and nothing switches;
+#  7. a single-plugin upgrade (lern-userorg rebuilt as 1.0.1, installed through `plugins install`) and its
+#     rollback leave the host and the other plugins byte for byte alone, and the rollback restores the
+#     deployment exactly; a tampered artifact is refused and nothing switches;
 #  8. run-job.yml runs a job ad hoc.
 # Prints "ansible: N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
@@ -62,44 +63,43 @@ check "deploy.yml installs into a temp prefix" play deploy.yml
 
 # 4. What got installed
 t_plugins() {
-    python3 - "$prefix" "$bundle/registry.json" <<'PY'
+    python3 - "$prefix" "$bundle/plugins/index.json" <<'PY'
 import hashlib, json, os, sys
-prefix, reg = sys.argv[1], json.load(open(sys.argv[2]))
-want = sorted(reg["environments"]["dev"])
+prefix, index = sys.argv[1], json.load(open(sys.argv[2]))
+want = sorted(e["name"] for e in index if "dev" in e["environments"])
 have = sorted(os.listdir(os.path.join(prefix, "plugins")))
-assert have == want, f"installed {have}, registry's dev set {want}"
+assert have == want, f"installed {have}, the artifacts' dev set {want}"
 deployed = json.load(open(os.path.join(prefix, "registry.json")))
 assert sorted(p["name"] for p in deployed["plugins"]) == want and sorted(deployed["environments"]["dev"]) == want, deployed
-pins = {p["name"]: p["sha256"] for p in reg["plugins"]}
+pins = {e["name"]: e["sha256"] for e in index}
 for p in deployed["plugins"]:
     sha = hashlib.sha256(open(os.path.join(prefix, deployed["pluginDir"], p["file"]), "rb").read()).hexdigest()
     assert sha == p["sha256"] == pins[p["name"]], (p["name"], sha, p["sha256"], pins[p["name"]])
 PY
 }
-check "installed plugins = registry.json's dev set, each at its pinned sha256" t_plugins
+check "installed plugins = the artifacts' dev set, each at the index's sha256" t_plugins
 check "the installed host accepts the installed set" dp plugins verify
 t_configs() {
-    cmp "$repo/config/jobs/admin-geo-reports.json" "$prefix/config/jobs/admin-geo-reports.json" &&
-    cmp "$repo/config/jobs/progress-exhaust.json" "$prefix/config/jobs/progress-exhaust.json" &&
+    cmp "$repo/Plugins/lern-userorg/jobs/admin-geo-reports.json" "$prefix/plugins/lern-userorg/current/jobs/admin-geo-reports.json" &&
+    cmp "$repo/Plugins/lern-lms/jobs/progress-exhaust.json" "$prefix/plugins/lern-lms/current/jobs/progress-exhaust.json" &&
     cmp "$repo/config/druid/collection-summary-ingestion-spec.json" "$prefix/config/druid/collection-summary-ingestion-spec.json" &&
     python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["env"] == "dev", d' "$prefix/config/env/dev.json"
 }
-check "job config templates and Druid specs installed verbatim (the host renders them), env variables as data" t_configs
+check "the blocks' job templates and the Druid specs installed verbatim (the host renders them), env variables as data" t_configs
 t_secret() {
     [ "$(stat -c %a "$prefix/config/secrets.json")" = 600 ] &&
     grep -q '"sunbird_encryption_key": "the-encryption-key"' "$prefix/config/secrets.json" &&
-    ! grep -rq the-encryption-key "$repo/ansible/inventory" "$prefix/config/env" "$prefix/config/jobs" "$prefix/registry.json"
+    ! grep -rq the-encryption-key "$repo/ansible/inventory" "$prefix/config/env" "$prefix/plugins" "$prefix/registry.json"
 }
 check "secrets.json is 0600 and holds the Vault variable's value, found nowhere else" t_secret
 
 # 5. The schedule
 t_cron() {
-    python3 - "$prefix" "$repo/ansible/roles/dataproducts_schedule/defaults/main.yml" "$(id -un)" "$bundle/registry.json" <<'PY'
-import json, sys, yaml
-prefix, defaults, user, registry = sys.argv[1:]
-reg = json.load(open(registry))
-jobs = {j for p in reg["plugins"] if p["name"] in reg["environments"]["dev"] for j in p["jobs"]}
-entries = [e for e in yaml.safe_load(open(defaults))["dataproducts_schedule_entries"] if e["job"] in jobs]
+    python3 - "$prefix" "$repo" "$(id -un)" "$bundle/plugins/index.json" <<'PY'
+import json, sys
+prefix, repo, user, index = sys.argv[1:]
+dev = sorted(e["name"] for e in json.load(open(index)) if "dev" in e["environments"])
+entries = [e for name in dev for e in json.load(open(f"{repo}/Plugins/{name}/deploy.json")).get("schedule", [])]
 want = [f'{e.get("minute", "*")} {e.get("hour", "*")} {e.get("day", "*")} {e.get("month", "*")} {e.get("weekday", "*")} {user} '
         f'{prefix}/bin/dp-run-job {"--requests " if e.get("requests") else ""}{e["job"]}' for e in entries]
 lines = [l for l in open(f"{prefix}/etc/cron.d/dataproducts").read().splitlines()
@@ -108,7 +108,7 @@ assert lines == want, "\n".join(["got:"] + lines + ["want:"] + want)
 assert len(want) == 12, want  # upstream's entries for the jobs we have, plus druid-reports and user-cache-indexer
 PY
 }
-check "the cron file holds exactly the inventory's schedule" t_cron
+check "the cron file holds exactly the installed blocks' schedule" t_cron
 cron_cmd="$(grep -E 'dp-run-job admin-geo-reports$' "$prefix/etc/cron.d/dataproducts" | head -1 | cut -d' ' -f7-)"
 t_cron_run() {
     rm -rf "$prefix/reports"
@@ -146,17 +146,18 @@ check "a second deploy.yml run reports no changes" t_again
 
 # 7. One plugin up and back, nothing else touched
 fingerprint() { (cd "$prefix" && find bin lib config plugins/lern-lms plugins/ml -type f -exec sha256sum {} + | sort; readlink plugins/lern-lms/current plugins/ml/current); }
+everything() { (cd "$prefix" && find bin lib config plugins registry.json -type f -exec sha256sum {} + | sort; find plugins -type l -printf '%p -> %l\n' | sort); }
 fingerprint > "$work/before"
+everything > "$work/everything-before"
 up="$work/userorg-1.0.1"
 cp -R Plugins/lern-userorg "$up" && rm -rf "$up/.build"
-sed -i "s|^let hostPath = \"../..\"|let hostPath = \"$repo\"|" "$up/Package.swift"
 sed -i 's/version: "1.0.0"/version: "1.0.1"/' "$up/Sources/LernUserorg/Plugin.swift"
 t_build() {
-    swift build --package-path "$up" && cp "$up/.build/debug/liblern-userorg.so" "$work/liblern-userorg.so" &&
-    dp plugins manifest "$work/liblern-userorg.so" && scripts/package-plugin.sh "$work/liblern-userorg.so" "$work/artifacts"
+    DATAPRODUCTS_SDK_PATH="$repo" swift build --package-path "$up" && cp "$up/.build/debug/liblern-userorg.so" "$work/liblern-userorg.so" &&
+    dp plugins manifest "$work/liblern-userorg.so" && scripts/package-plugin.sh "$work/liblern-userorg.so" "$up" "$work/artifacts"
 }
 check "a team builds lern-userorg 1.0.1 on its own" t_build
-artifact="$work/artifacts/lern-userorg-1.0.1"
+artifact="$work/artifacts/lern-userorg-1.0.1.zip"
 t_up() {
     play plugin.yml -e dp_plugin=lern-userorg -e "dp_plugin_artifact=$artifact" &&
     [ "$(readlink "$prefix/plugins/lern-userorg/current")" = 1.0.1 ] && grep -q '"version": "1.0.1"' "$prefix/registry.json" &&
@@ -167,10 +168,16 @@ t_alone() { fingerprint > "$work/now" && cmp "$work/before" "$work/now"; }
 check "the upgrade left the host and the other plugins alone" t_alone
 check "the upgraded plugin produces the geo report" t_cron_run
 t_tampered() {
-    cp -R "$artifact" "$work/tampered" && printf 'x' >> "$work/tampered/liblern-userorg.so" &&
-    sed -i 's/"1.0.1"/"1.0.2"/' "$work/tampered/plugin.json" &&
-    ! play plugin.yml -e dp_plugin=lern-userorg -e "dp_plugin_artifact=$work/tampered" &&
-    grep -q 'the registry pins' "$work/play.out" && [ "$(readlink "$prefix/plugins/lern-userorg/current")" = 1.0.1 ] &&
+    python3 - "$artifact" "$work/lern-userorg-1.0.2.zip" <<'PY' &&
+import sys, zipfile
+src, dst = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2], "w")
+for n in src.namelist():
+    data = src.read(n)
+    dst.writestr(n, data + b"x" if n.endswith(".so") else data.replace(b'"1.0.1"', b'"1.0.2"'))
+dst.close()
+PY
+    ! play plugin.yml -e dp_plugin=lern-userorg -e "dp_plugin_artifact=$work/lern-userorg-1.0.2.zip" &&
+    grep -q 'checksum mismatch' "$work/play.out" && [ "$(readlink "$prefix/plugins/lern-userorg/current")" = 1.0.1 ] &&
     [ ! -e "$prefix/plugins/lern-userorg/1.0.2" ]
 }
 check "a tampered artifact is refused, removed, and 1.0.1 stays current" t_tampered
@@ -181,6 +188,8 @@ t_down() {
 }
 check "plugin.yml rolls lern-userorg back to 1.0.0" t_down
 check "the rollback left the host and the other plugins alone" t_alone
+t_identical() { everything > "$work/everything-now" && diff "$work/everything-before" "$work/everything-now"; }
+check "after upgrade and rollback the deployment is byte-identical to before (registry, plugins, links)" t_identical
 
 # 8. Ad hoc
 t_adhoc() { rm -rf "$prefix/reports"; play run-job.yml -e dp_job=admin-geo-reports && [ -s "$prefix/reports/geo-detail/ApSlug.csv" ]; }

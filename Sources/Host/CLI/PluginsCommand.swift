@@ -5,7 +5,7 @@ import JobParameters
 struct Plugins: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect plugins without running jobs.",
-        subcommands: [List.self, Verify.self, WriteManifest.self, Install.self, Rollback.self, Schedule.self])
+        subcommands: [List.self, Verify.self, WriteManifest.self, Install.self, Rollback.self, Remove.self, Schedule.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the registry's plugins and their jobs (reads no library).")

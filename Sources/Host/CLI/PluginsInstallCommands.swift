@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RowBatch
 
-/// `plugins install | rollback | schedule`: a deployment's blocks, one artifact at a time.
+/// `plugins install | rollback | remove | schedule`: a deployment's blocks, one artifact at a time.
 extension Plugins {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -16,10 +16,11 @@ extension Plugins {
         @Argument(help: "The artifact: <name>-<version>.zip") var artifact: String
         @OptionGroup var homeOptions: HomeOptions
         @Option(help: "Plugin folder of a registry this install creates (relative to it).") var newPluginDir = "plugins"
+        @Option(help: "Refuse the artifact unless its library has this sha256 (a release's pin).") var sha256: String?
 
         func run() throws {
             try reportingErrors {
-                print(try installer(homeOptions, newPluginDir).install(try PluginArtifact.read(artifact)))
+                print(try installer(homeOptions, newPluginDir).install(try PluginArtifact.read(artifact), expectSHA256: sha256))
             }
         }
     }
@@ -36,6 +37,16 @@ extension Plugins {
         }
     }
 
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a plugin out of the deployment (registry entry, environments, folder).")
+        @Argument(help: "Plugin name") var plugin: String
+        @OptionGroup var homeOptions: HomeOptions
+
+        func run() throws {
+            try reportingErrors { print(try installer(homeOptions, "plugins").remove(plugin: plugin)) }
+        }
+    }
+
     struct Schedule: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The schedule the installed blocks declare (their deploy.json), as a JSON array.")
@@ -47,7 +58,8 @@ extension Plugins {
                 let registry = try homeOptions.loadRegistry()
                 var entries: [JSONValue] = []
                 for p in try registry.plugins(in: env) {
-                    let file = ((registry.libraryPath(p) as NSString).deletingLastPathComponent as NSString).appendingPathComponent(DeployFile.fileName)
+                    let file = ((registry.libraryPath(p) as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+                        DeployFile.fileName)
                     guard FileManager.default.fileExists(atPath: file) else { continue }  // a block built in place, not installed
                     let deploy = try DeployFile.parse(try RegularFile.read(file, maxBytes: 4 << 20), source: file, jobs: p.jobs)
                     entries += deploy.json(plugin: p.name)

@@ -36,7 +36,9 @@ struct Render: ParsableCommand {
             let declared = HostParameters.declarations(job: resolved.params ?? .object([]), onDemand: onDemand || params)
             let values = try HostParameters.resolve(config, job: resolved.id, declared: declared)
             guard params else { return print(config.json.pretty()) }
-            print("\(resolved.id) (\(configOptions.config ?? JobTemplates.path(job: resolved.id, home: home, registry: registry))\(configOptions.env.map { ", env \($0)" } ?? ""))")
+            print(
+                "\(resolved.id) (\(configOptions.config ?? JobTemplates.path(job: resolved.id, home: home, registry: registry))\(configOptions.env.map { ", env \($0)" } ?? ""))"
+            )
             ParameterListing.lines(declared, values: values, indent: "  ").forEach { print($0) }
         }
     }

@@ -38,7 +38,9 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(jobs.count, 7)
         for job in jobs {
             let block = String(try plugin(of: job).dropFirst(3))
-            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.repo + "/Plugins/\(block)/jobs/\(job).json"), "\(job) has no Plugins/\(block)/jobs/\(job).json")
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: Self.repo + "/Plugins/\(block)/jobs/\(job).json"),
+                "\(job) has no Plugins/\(block)/jobs/\(job).json")
             for env in try environments() {
                 for params in [[], ["--params", "--on-demand"]] {
                     let r = try home.run(["render", job, "--env", env] + params)

@@ -12,7 +12,8 @@ final class PluginInstallTests: XCTestCase {
     func mlArtifact(_ out: String) throws -> String {
         try Harness.requireBuilt()
         let r = try Harness.capture(
-            Harness.repoRoot + "/scripts/package-plugin.sh", [Harness.pluginDir + "/libml.so", Harness.repoRoot + "/Plugins/ml", out], keepStderr: true)
+            Harness.repoRoot + "/scripts/package-plugin.sh", [Harness.pluginDir + "/libml.so", Harness.repoRoot + "/Plugins/ml", out],
+            keepStderr: true)
         XCTAssertEqual(r.status, 0)
         return String(decoding: r.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -28,7 +29,11 @@ final class PluginInstallTests: XCTestCase {
     }
 
     func pack(_ entries: [String: Data], to zip: String) throws {
-        var args = ["-c", "import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],'w')\nfor n,p in zip(sys.argv[2::2],sys.argv[3::2]): z.writestr(n,open(p,'rb').read())", zip]
+        var args = [
+            "-c",
+            "import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],'w')\nfor n,p in zip(sys.argv[2::2],sys.argv[3::2]): z.writestr(n,open(p,'rb').read())",
+            zip,
+        ]
         for (i, (name, data)) in entries.sorted(by: { $0.key < $1.key }).enumerated() {
             let file = zip + ".\(i)"
             FileManager.default.createFile(atPath: file, contents: data)
@@ -85,11 +90,21 @@ final class PluginInstallTests: XCTestCase {
         lib[lib.count - 1] ^= 0xFF
         let cases: [(String, [String: Data?], Int32, String)] = [
             ("tampered", ["libml.so": lib], 66, "checksum mismatch"),
-            ("newer-abi", ["libml.manifest.json": Data(manifest.replacingOccurrences(of: "\"abi\": \"1.", with: "\"abi\": \"1.9").utf8)], 66, "newer than the host"),
+            (
+                "newer-abi", ["libml.manifest.json": Data(manifest.replacingOccurrences(of: "\"abi\": \"1.", with: "\"abi\": \"1.9").utf8)], 66,
+                "newer than the host"
+            ),
             ("no-template", ["jobs/program-user-exhaust.json": nil], 66, "has no template jobs/program-user-exhaust.json"),
             ("stray", ["../evil.sh": Data("x".utf8)], 66, "is not part of a plugin artifact"),
-            ("bad-schedule", ["deploy.json": Data(#"{"environments":["dev"],"schedule":[{"name":"x","job":"nope"}]}"#.utf8)], 65, "names job \"nope\""),
-            ("bad-cron", ["deploy.json": Data(#"{"environments":["dev"],"schedule":[{"name":"x","job":"program-user-exhaust","hour":"3; rm -rf /"}]}"#.utf8)], 65, "is not a cron field"),
+            (
+                "bad-schedule", ["deploy.json": Data(#"{"environments":["dev"],"schedule":[{"name":"x","job":"nope"}]}"#.utf8)], 65,
+                "names job \"nope\""
+            ),
+            (
+                "bad-cron",
+                ["deploy.json": Data(#"{"environments":["dev"],"schedule":[{"name":"x","job":"program-user-exhaust","hour":"3; rm -rf /"}]}"#.utf8)],
+                65, "is not a cron field"
+            ),
             ("bad-env", ["deploy.json": Data(#"{"environments":["../prod"]}"#.utf8)], 65, "is not a name"),
             ("same-version-other-bytes", ["jobs/program-user-exhaust.json": Data("{}".utf8)], 66, "already installed with other content"),
         ]
@@ -101,7 +116,9 @@ final class PluginInstallTests: XCTestCase {
             let r = try home.run(["plugins", "install", zip])
             XCTAssertEqual(r.status, status, "\(name): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(message), "\(name): \(r.stderr)")
-            XCTAssertEqual(snapshot(home).filter { !$0.key.hasPrefix("bad-") && !$0.key.hasPrefix("artifacts") }, before.filter { !$0.key.hasPrefix("artifacts") }, name)
+            XCTAssertEqual(
+                snapshot(home).filter { !$0.key.hasPrefix("bad-") && !$0.key.hasPrefix("artifacts") },
+                before.filter { !$0.key.hasPrefix("artifacts") }, name)
         }
         try Data(repeating: 0, count: 100).write(to: URL(fileURLWithPath: home.path + "/bad-not-a-zip.zip"))
         XCTAssertEqual(try home.run(["plugins", "install", home.path + "/bad-not-a-zip.zip"]).status, 65)
@@ -119,10 +136,13 @@ final class PluginInstallTests: XCTestCase {
         let userorg = try Harness.capture(
             Harness.repoRoot + "/scripts/package-plugin.sh",
             [Harness.pluginDir + "/liblern-userorg.so", Harness.repoRoot + "/Plugins/lern-userorg", home.path + "/artifacts"])
-        XCTAssertEqual(try home.run(["plugins", "install", String(decoding: userorg.output, as: UTF8.self).trimmingCharacters(in: .newlines)]).status, 0)
+        XCTAssertEqual(
+            try home.run(["plugins", "install", String(decoding: userorg.output, as: UTF8.self).trimmingCharacters(in: .newlines)]).status, 0)
         let entries = try JSONParser.parse(try home.run(["plugins", "schedule"]).stdout).array ?? []
-        XCTAssertEqual(entries.compactMap { $0["name"]?.string }.sorted(), [
-            "admin-geo-reports-3PMIST", "admin-geo-reports-4AMIST", "admin-user-reports-2PMIST", "admin-user-reports-3AMIST",
-        ])
+        XCTAssertEqual(
+            entries.compactMap { $0["name"]?.string }.sorted(),
+            [
+                "admin-geo-reports-3PMIST", "admin-geo-reports-4AMIST", "admin-user-reports-2PMIST", "admin-user-reports-3AMIST",
+            ])
     }
 }

@@ -28,7 +28,9 @@ struct DeployFile: Equatable {
         for (key, _) in top where !["environments", "schedule"].contains(key) { throw bad("unknown field \"\(key.printable())\"") }
         guard let envs = json["environments"]?.array else { throw bad("needs \"environments\", a list of environment names") }
         let environments = try envs.map { v -> String in
-            guard let s = v.string, isName(s) else { throw bad("environment \(v.render().printable()) is not a name of letters, digits, '_', '.', '-'") }
+            guard let s = v.string, isName(s) else {
+                throw bad("environment \(v.render().printable()) is not a name of letters, digits, '_', '.', '-'")
+            }
             return s
         }
         var schedule: [Entry] = []
@@ -44,9 +46,13 @@ struct DeployFile: Equatable {
         guard case .object(let pairs) = e else { throw bad("schedule entry #\(number) must be an object") }
         let known = ["name", "job", "requests"] + cronFields
         for (key, _) in pairs where !known.contains(key) { throw bad("schedule entry #\(number): unknown field \"\(key.printable())\"") }
-        guard let name = e["name"]?.string, isName(name) else { throw bad("schedule entry #\(number) needs a \"name\" of letters, digits, '_', '.', '-'") }
+        guard let name = e["name"]?.string, isName(name) else {
+            throw bad("schedule entry #\(number) needs a \"name\" of letters, digits, '_', '.', '-'")
+        }
         guard let job = e["job"]?.string, jobs.contains(job) else {
-            throw bad("schedule entry \(name) names job \((e["job"]?.render() ?? "nothing").printable()), not one of this plugin's (\(jobs.joined(separator: ", ")))")
+            throw bad(
+                "schedule entry \(name) names job \((e["job"]?.render() ?? "nothing").printable()), not one of this plugin's (\(jobs.joined(separator: ", ")))"
+            )
         }
         let fields = try cronFields.map { f -> String in
             guard let v = e[f] else { return "*" }
@@ -64,7 +70,8 @@ struct DeployFile: Equatable {
     }
 
     static func isName(_ s: String) -> Bool {
-        (1...64).contains(s.utf8.count) && s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.-".unicodeScalars.contains($0)) }
+        (1...64).contains(s.utf8.count)
+            && s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.-".unicodeScalars.contains($0)) }
     }
 
     /// An entry as `plugins schedule` prints it (the fields Ansible's cron template reads).

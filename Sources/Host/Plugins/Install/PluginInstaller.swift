@@ -16,7 +16,11 @@ struct PluginInstaller {
     /// Checks the artifact in place (ABI, checksum, templates, deploy.json, its code loads and agrees
     /// with its manifest), then installs it and makes it current. Returns what was done, for the log.
     @discardableResult
-    func install(_ artifact: PluginArtifact) throws -> String {
+    func install(_ artifact: PluginArtifact, expectSHA256: String? = nil) throws -> String {
+        if let pin = expectSHA256?.lowercased(), pin != artifact.manifest.sha256 {
+            throw HostError.pluginRefused(
+                "\(artifact.manifest.name) \(artifact.manifest.version): library sha256 \(artifact.manifest.sha256), the release pins \(pin)")
+        }
         var document = try RegistryDocument(path: registryPath, newPluginDir: newRegistryPluginDir)
         let m = artifact.manifest
         try document.checkNoOtherClaims(plugin: m.name, jobs: m.jobs.map(\.id))
@@ -49,12 +53,15 @@ struct PluginInstaller {
     @discardableResult
     func rollback(plugin name: String, to version: String) throws -> String {
         var document = try RegistryDocument(path: registryPath, newPluginDir: newRegistryPluginDir)
-        for v in [name, version] where DataPath.problem(component: v) != nil { throw HostError.config("\(v.printable()) cannot name a plugin folder") }
+        for v in [name, version] where DataPath.problem(component: v) != nil {
+            throw HostError.config("\(v.printable()) cannot name a plugin folder")
+        }
         let block = document.pluginDir + "/" + name
         let target = block + "/" + version
         guard FileManager.default.fileExists(atPath: target) else {
             let installed = ((try? FileManager.default.contentsOfDirectory(atPath: block)) ?? []).filter { !$0.hasPrefix(".") && $0 != "current" }
-            throw HostError.config("\(name) \(version) is not installed in \(document.pluginDir) (installed: \(installed.sorted().joined(separator: ", ")))")
+            throw HostError.config(
+                "\(name) \(version) is not installed in \(document.pluginDir) (installed: \(installed.sorted().joined(separator: ", ")))")
         }
         let lib = target + "/lib\(name).so"
         let manifest = try Manifest.read(Manifest.path(forLibrary: lib))
@@ -69,6 +76,18 @@ struct PluginInstaller {
         try document.write()
         if let left, left != version, DataPath.problem(component: left) == nil { try FileManager.default.removeItem(atPath: block + "/" + left) }
         return "\(name) \(version) is current" + (left.map { $0 == version ? "" : " (removed \($0))" } ?? "")
+    }
+
+    /// Takes a block out of the deployment: its registry entry, its name in every environment, its folder.
+    @discardableResult
+    func remove(plugin name: String) throws -> String {
+        var document = try RegistryDocument(path: registryPath, newPluginDir: newRegistryPluginDir)
+        guard DataPath.problem(component: name) == nil, document.removeEntry(name) else {
+            throw HostError.config("\(name.printable()) is not a plugin of \(registryPath)")
+        }
+        try document.write()
+        try? FileManager.default.removeItem(atPath: document.pluginDir + "/" + name)
+        return "\(name) removed"
     }
 
     /// `current` replaced in one rename: a run starting meanwhile sees the old version or the new one.

@@ -18,7 +18,9 @@ struct RegistryDocument {
             }
             guard json.objectPairs != nil else { throw HostError.config("registry \(path) is not a JSON object") }
         } else {
-            json = .object([("registryVersion", .int(1)), ("pluginDir", .string(newPluginDir)), ("plugins", .array([])), ("environments", .object([]))])
+            json = .object([
+                ("registryVersion", .int(1)), ("pluginDir", .string(newPluginDir)), ("plugins", .array([])), ("environments", .object([])),
+            ])
         }
         pluginDir = Registry.resolve(json["pluginDir"]?.string ?? "build/plugins", against: (path as NSString).deletingLastPathComponent)
     }
@@ -56,6 +58,15 @@ struct RegistryDocument {
         }
         for env in environments where !envs.contains(where: { $0.0 == env }) { envs.append((env, .array([.string(m.name)]))) }
         set("environments", .object(envs))
+    }
+
+    /// Drops the block's entry and its name from every environment; false when it has no entry.
+    mutating func removeEntry(_ name: String) -> Bool {
+        guard plugins.contains(where: { $0["name"]?.string == name }) else { return false }
+        set("plugins", .array(plugins.filter { $0["name"]?.string != name }))
+        let envs = (json["environments"]?.objectPairs ?? []).map { ($0.0, JSONValue.array(($0.1.array ?? []).filter { $0.string != name })) }
+        set("environments", .object(envs))
+        return true
     }
 
     private mutating func set(_ key: String, _ value: JSONValue) {
