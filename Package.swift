@@ -10,6 +10,9 @@ let package = Package(
         .executable(name: "dataproducts", targets: ["dataproducts"]),
         // What a Swift plugin links: the SDK (and through it the C header and the row-batch codec).
         .library(name: "PluginKit", targets: ["PluginKit"]),
+        // What a block's tests link: its jobs run through the real host binary on the embedded store and
+        // PostgreSQL, with the recorded-answer HTTP server, Redis, the Kafka mock cluster (started and stopped here).
+        .library(name: "DataproductsTestKit", targets: ["DataproductsTestKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,7 +60,9 @@ let package = Package(
         ),
         // The `dataproducts` binary: main.swift only.
         .executableTarget(name: "dataproducts", dependencies: ["Host"]),
-        .testTarget(name: "HostTests", dependencies: ["Host", "RowBatch"]),
+        // The test kit: the host binary in a child process, test servers, benches; XCTest, no Host internals.
+        .target(name: "DataproductsTestKit", dependencies: ["RowBatch", "PluginAPI"]),
+        .testTarget(name: "HostTests", dependencies: ["Host", "RowBatch", "DataproductsTestKit"]),
         // Tests mirror the libraries: one target per library, one file per concern.
         .testTarget(name: "RowBatchTests", dependencies: ["RowBatch"]),
         .testTarget(name: "JobParametersTests", dependencies: ["JobParameters", "RowBatch"]),

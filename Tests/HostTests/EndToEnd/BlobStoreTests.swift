@@ -148,8 +148,7 @@ extension BlobStoreTests {
     func runDeclaredUsers(publish: [String]) throws -> (Harness.Home, Harness.Result) {
         try Harness.requireBuilt()
         let home = try Harness.Home()
-        try home.install("liblern-userorg.so", from: Harness.pluginDir)
-        try home.registry([("lern-userorg", Harness.abi, try ExhaustBench.jobs(of: "lern-userorg"), nil, nil)])
+        try home.installPlugin("lern-userorg")
         try home.write(
             "config/jobs/admin-user-reports.json", #"{"modelParams":{"tenantPreferenceUrl":"http://learner/private/v2/org/preferences/read"}}"#)
         let r = try home.run(

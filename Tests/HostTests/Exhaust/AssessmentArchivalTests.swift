@@ -21,8 +21,7 @@ class AssessmentArchivalTests: XCTestCase {
     func prepare(_ fixture: String) throws {
         try Harness.requireBuilt()
         home = try Harness.Home()
-        try home.install("liblern-lms.so", from: Harness.pluginDir)
-        try home.registry([("lern-lms", Harness.abi, try ExhaustBench.jobs(of: "lern-lms"), nil, nil)])
+        try home.installPlugin("lern-lms")
         let source = try Harness.fixture(fixture)
         switch backend {
         case .local:

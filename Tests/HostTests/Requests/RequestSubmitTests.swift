@@ -48,9 +48,7 @@ final class RequestSubmitTests: XCTestCase {
     }
 
     func testDruidReportsRunsUnderItsUpstreamClassName() throws {
-        let plugins = try ExhaustBench.jobs(of: "obsrv")
-        try home.install("libobsrv.so", from: Harness.pluginDir)
-        try home.registry([("obsrv", Harness.abi, plugins, nil, nil)])
+        try home.installPlugin("obsrv")
         try home.write("upstream.json", #"{"model":"org.ekstep.analytics.job.summarizer.DruidQueryProcessor","modelParams":{}}"#)
         let r = try home.run(["render", "--params", "--config", home.path + "/upstream.json"])
         XCTAssertEqual(r.status, 0, r.stderr)

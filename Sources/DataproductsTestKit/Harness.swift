@@ -1,47 +1,71 @@
 import Foundation
 import PluginAPI
+import RowBatch
 import XCTest
 
-/// Paths and helpers for tests that drive the real `dataproducts` binary and real plugin libraries.
-/// Build them first: scripts/build-plugins.sh && scripts/build-test-plugins.sh (scripts/test.sh does).
-enum Harness {
-    static let repoRoot: String = {
+/// Paths and helpers for tests that drive the real `dataproducts` binary and real plugin libraries:
+/// the host's own tests and a block's (`import DataproductsTestKit` in its test target). In this
+/// repository build them first: scripts/build-plugins.sh && scripts/build-test-plugins.sh (scripts/test.sh
+/// does); a block elsewhere sets DATAPRODUCTS_BIN to a host binary and gets its own library from its build.
+public enum Harness {
+    /// The SDK's checkout (this repository, or the copy SwiftPM fetched for a block): its test peers
+    /// (Tests/Servers), the upstream tables' DDL (config/schema) and the shared test fixtures.
+    public static let repoRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }  // Tests/HostTests/Support/Harness.swift
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Sources/DataproductsTestKit/Harness.swift
         return url.path
     }()
 
-    /// The ABI this build's header declares ("1.2"): what freshly built plugins are built for.
-    static let abi = "\(DP_ABI_MAJOR).\(DP_ABI_MINOR)"
+    /// The folder of the running test bundle (a block's build folder, holding its lib<block>.so).
+    public static let testBuildDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
 
-    static var binary: String {
+    /// The library of `plugin`: the block's own build when the tests run in its package, else the
+    /// repository's build/plugins.
+    public static func library(_ plugin: String) -> (dir: String, file: String) {
+        let file = "lib\(plugin).so"
+        return (FileManager.default.fileExists(atPath: testBuildDir + "/" + file) ? testBuildDir : pluginDir, file)
+    }
+
+    /// The exhaust file format's TEXT_KEY decryption by the independent oracle (Python's cryptography).
+    public static func decryptText(_ data: Data, key: String) throws -> Data {
+        let file = NSTemporaryDirectory() + "dp-text-" + UUID().uuidString
+        try data.write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try capture("/usr/bin/env", ["python3", repoRoot + "/Tests/Servers/exhaust_crypto_oracle.py", "decrypt-text", file, key])
+        guard r.status == 0 else { throw HarnessError("decrypt-text failed (\(r.status))") }
+        return r.output
+    }
+
+    /// The ABI this build's header declares ("1.2"): what freshly built plugins are built for.
+    public static let abi = "\(DP_ABI_MAJOR).\(DP_ABI_MINOR)"
+
+    public static var binary: String {
         ProcessInfo.processInfo.environment["DATAPRODUCTS_BIN"] ?? repoRoot + "/build/bin/dataproducts"
     }
-    static let pluginDir = repoRoot + "/build/plugins"
-    static let testPluginDir = repoRoot + "/build/test-plugins"
+    public static let pluginDir = repoRoot + "/build/plugins"
+    public static let testPluginDir = repoRoot + "/build/test-plugins"
 
     /// The shared upstream fixtures (read-only), beside the repository.
-    static var fixtures: String {
+    public static var fixtures: String {
         ProcessInfo.processInfo.environment["DATAPRODUCTS_FIXTURES"] ?? repoRoot + "/../shared/fixtures"
     }
 
     /// A job's template in the block folder that owns it (Plugins/<block>/jobs/<job>.json).
-    static func jobTemplate(_ job: String) -> String {
+    public static func jobTemplate(_ job: String) -> String {
         let blocks = (try? FileManager.default.contentsOfDirectory(atPath: repoRoot + "/Plugins")) ?? []
         let found = blocks.map { repoRoot + "/Plugins/\($0)/jobs/\(job).json" }.first { FileManager.default.fileExists(atPath: $0) }
         return found ?? repoRoot + "/Plugins/?/jobs/\(job).json"
     }
 
-    static func requireBuilt(file: StaticString = #filePath, line: UInt = #line) throws {
-        for p in [binary, pluginDir + "/liblern-userorg.so", testPluginDir + "/libswift-testkit.so"]
-        where !FileManager.default.fileExists(atPath: p) {
-            XCTFail("\(p) is missing: run scripts/build-plugins.sh && scripts/build-test-plugins.sh", file: file, line: line)
+    public static func requireBuilt(file: StaticString = #filePath, line: UInt = #line) throws {
+        for p in [binary] where !FileManager.default.fileExists(atPath: p) {
+            XCTFail("\(p) is missing: run scripts/build-plugins.sh (or set DATAPRODUCTS_BIN to a host binary)", file: file, line: line)
             throw XCTSkip("not built")
         }
     }
 
     /// The upstream fixture folder `relative`, or a clear failure if the shared fixtures are absent.
-    static func fixture(_ relative: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    public static func fixture(_ relative: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let p = fixtures + "/" + relative
         guard FileManager.default.fileExists(atPath: p) else {
             XCTFail("fixtures not found at \(p): put shared/ beside the repository or set DATAPRODUCTS_FIXTURES", file: file, line: line)
@@ -52,12 +76,12 @@ enum Harness {
 
     /// A fresh database on the test PostgreSQL server (scripts/test-postgres.sh, started by
     /// scripts/test.sh, conninfo in $DATAPRODUCTS_TEST_PG), dropped by `drop()`.
-    final class PostgresDatabase {
-        let name = "dp_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        let base: String
-        var conninfo: String { base + " dbname=" + name }
+    public final class PostgresDatabase {
+        public let name = "dp_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        public let base: String
+        public var conninfo: String { base + " dbname=" + name }
 
-        init(file: StaticString = #filePath, line: UInt = #line) throws {
+        public init(file: StaticString = #filePath, line: UInt = #line) throws {
             guard let base = ProcessInfo.processInfo.environment["DATAPRODUCTS_TEST_PG"], !base.isEmpty else {
                 XCTFail(
                     "DATAPRODUCTS_TEST_PG is not set: start a server with scripts/test-postgres.sh start (scripts/test.sh does)",
@@ -68,13 +92,13 @@ enum Harness {
             try Harness.psql(base, "CREATE DATABASE \(name)")
         }
 
-        func drop() { _ = try? Harness.psql(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        public func drop() { _ = try? Harness.psql(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
     }
 
     /// Runs a program and waits for it with posix_spawn/waitpid: unlike Foundation's Process, the
     /// wait cannot hang on a daemon the program leaves behind. Output goes to /dev/null.
     @discardableResult
-    static func spawnAndWait(_ path: String, _ args: [String]) -> Int32 {
+    public static func spawnAndWait(_ path: String, _ args: [String]) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -91,7 +115,7 @@ enum Harness {
 
     /// Runs a client program (a real peer beside ours) to its end: its exit status and standard
     /// output. Standard input is empty, so nothing can prompt; standard error is dropped unless kept.
-    static func capture(_ path: String, _ args: [String], keepStderr: Bool = false) throws -> (status: Int32, output: Data) {
+    public static func capture(_ path: String, _ args: [String], keepStderr: Bool = false) throws -> (status: Int32, output: Data) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
@@ -107,7 +131,7 @@ enum Harness {
 
     /// Runs SQL with psql (a real client beside ours); returns its unaligned output.
     @discardableResult
-    static func psql(_ conninfo: String, _ sql: String) throws -> String {
+    public static func psql(_ conninfo: String, _ sql: String) throws -> String {
         // Long statements go through a file: one argument may not exceed 128 KiB.
         var args = [conninfo, "-v", "ON_ERROR_STOP=1", "-Atqc", sql]
         let file = NSTemporaryDirectory() + "dp-psql-" + UUID().uuidString + ".sql"
@@ -121,15 +145,15 @@ enum Harness {
         return String(decoding: r.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Result {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// Runs the binary and waits for it.
     @discardableResult
-    static func run(_ args: [String], cwd: String? = nil, environment: [String: String] = [:], executable: String? = nil) throws -> Result {
+    public static func run(_ args: [String], cwd: String? = nil, environment: [String: String] = [:], executable: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable ?? binary)
         p.arguments = args
@@ -152,13 +176,13 @@ enum Harness {
     }
 
     /// A throwaway deployment folder: registry.json, plugins/, data/, config/jobs/, reports/.
-    final class Home {
-        let path: String
-        var plugins: String { path + "/plugins" }
-        var data: String { path + "/data" }
-        var reports: String { path + "/reports" }
+    public final class Home {
+        public let path: String
+        public var plugins: String { path + "/plugins" }
+        public var data: String { path + "/data" }
+        public var reports: String { path + "/reports" }
 
-        init() throws {
+        public init() throws {
             path = NSTemporaryDirectory() + "dp-test-" + UUID().uuidString
             for d in ["plugins", "data", "config/jobs", "config/env"] {
                 try FileManager.default.createDirectory(atPath: path + "/" + d, withIntermediateDirectories: true)
@@ -168,7 +192,7 @@ enum Harness {
         deinit { try? FileManager.default.removeItem(atPath: path) }
 
         /// A home with the Swift test kit plugin installed and registered for `jobs`.
-        static func withTestkit(_ jobs: [String] = ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"]) throws -> Home {
+        public static func withTestkit(_ jobs: [String] = ["test-echo", "test-fail", "test-crash", "test-hang", "test-http"]) throws -> Home {
             try Harness.requireBuilt()
             let home = try Home()
             try home.install("libswift-testkit.so")
@@ -176,9 +200,18 @@ enum Harness {
             return home
         }
 
+        /// Installs `plugin`'s library (Harness.library) with its manifest and registers every job it declares.
+        public func installPlugin(_ plugin: String) throws {
+            let (dir, file) = Harness.library(plugin)
+            let lib = try install(file, from: dir)
+            let manifest = try JSONParser.parse(try String(contentsOfFile: Manifests.path(lib), encoding: .utf8))
+            let jobs = (manifest["jobs"]?.array ?? []).compactMap { $0["id"]?.string }
+            try registry([(plugin, Harness.abi, jobs, nil, nil)])
+        }
+
         /// Copies a built library in and writes its manifest with the real build step.
         @discardableResult
-        func install(_ library: String, from dir: String = Harness.testPluginDir, manifest: Bool = true) throws -> String {
+        public func install(_ library: String, from dir: String = Harness.testPluginDir, manifest: Bool = true) throws -> String {
             let dst = plugins + "/" + library
             try? FileManager.default.removeItem(atPath: dst)
             try FileManager.default.copyItem(atPath: dir + "/" + library, toPath: dst)
@@ -189,7 +222,7 @@ enum Harness {
             return dst
         }
 
-        func write(_ relative: String, _ text: String) throws {
+        public func write(_ relative: String, _ text: String) throws {
             let p = path + "/" + relative
             try FileManager.default.createDirectory(
                 atPath: (p as NSString).deletingLastPathComponent,
@@ -197,12 +230,12 @@ enum Harness {
             try text.write(toFile: p, atomically: true, encoding: .utf8)
         }
 
-        func read(_ relative: String) -> String? {
+        public func read(_ relative: String) -> String? {
             FileManager.default.contents(atPath: path + "/" + relative).map { String(decoding: $0, as: UTF8.self) }
         }
 
         /// registry.json with these plugins: (name, abi, jobs, sha256 pin or nil, file or nil).
-        func registry(
+        public func registry(
             _ plugins: [(name: String, abi: String, jobs: [String], sha: String?, file: String?)],
             environments: String = "{}"
         ) throws {
@@ -222,12 +255,12 @@ enum Harness {
 
         /// Runs the host with --home set to this folder.
         @discardableResult
-        func run(_ args: [String], environment: [String: String] = [:]) throws -> Harness.Result {
+        public func run(_ args: [String], environment: [String: String] = [:]) throws -> Harness.Result {
             try Harness.run(args + ["--home", path], cwd: path, environment: environment)
         }
 
         /// Files below reports/, relative, sorted (hidden staging folders included, so leftovers show).
-        func reportFiles() -> [String] {
+        public func reportFiles() -> [String] {
             (FileManager.default.enumerator(atPath: reports)?.allObjects as? [String] ?? [])
                 .filter { p in
                     var d: ObjCBool = false
@@ -239,7 +272,12 @@ enum Harness {
 }
 
 /// A test peer (psql, unzip, ...) failed: the test fails with this message.
-struct HarnessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct HarnessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Where the build step writes a library's manifest: lib<name>.manifest.json beside lib<name>.so.
+enum Manifests {
+    static func path(_ library: String) -> String { String(library.dropLast(3)) + ".manifest.json" }
 }

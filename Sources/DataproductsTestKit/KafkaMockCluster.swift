@@ -4,16 +4,16 @@ import XCTest
 /// A Kafka-protocol broker on loopback for one test: librdkafka's mock cluster behind
 /// `kafka-mock-cluster` (built with the test plugins). Its brokers can be taken away and brought
 /// back; it stops with the test (or, at the latest, when its stdin closes with the test runner).
-final class KafkaMockCluster {
-    let bootstrap: String
+public final class KafkaMockCluster {
+    public let bootstrap: String
     private let process: Process
     private let input: FileHandle
     private let output: FileHandle
     private var pending = Data()
 
-    static var binary: String { Harness.testPluginDir + "/kafka-mock-cluster" }
+    public static var binary: String { Harness.testPluginDir + "/kafka-mock-cluster" }
 
-    init() throws {
+    public init() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         let stdin = Pipe(), stdout = Pipe()
@@ -32,16 +32,16 @@ final class KafkaMockCluster {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         try? input.close()
         process.waitUntilExit()
     }
 
     /// Creates `topic` with `partitions` partitions (one keeps the messages' order for a byte comparison).
-    func createTopic(_ topic: String, partitions: Int = 1) throws { try command("topic \(topic) \(partitions)") }
-    func takeBrokersDown() throws { try command("down") }
-    func bringBrokersUp() throws { try command("up") }
+    public func createTopic(_ topic: String, partitions: Int = 1) throws { try command("topic \(topic) \(partitions)") }
+    public func takeBrokersDown() throws { try command("down") }
+    public func bringBrokersUp() throws { try command("up") }
 
     private func command(_ line: String) throws {
         input.write(Data((line + "\n").utf8))
@@ -64,7 +64,7 @@ final class KafkaMockCluster {
 
     /// Every message of `topic` as kcat (an independent client) reads it from the beginning:
     /// "key<TAB>value" lines in partition order.
-    func read(_ topic: String) throws -> [String] {
+    public func read(_ topic: String) throws -> [String] {
         let r = try Harness.capture("/usr/bin/kcat", ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%s\n"])
         guard r.status == 0 else { throw HarnessError("kcat failed reading \(topic) (status \(r.status))") }
         return String(decoding: r.output, as: UTF8.self).split(separator: "\n").map(String.init)
@@ -72,11 +72,11 @@ final class KafkaMockCluster {
 }
 
 /// A test with the Swift test kit's `test-kafka` job installed and a fresh mock cluster.
-class KafkaTestCase: XCTestCase {
-    var home: Harness.Home!
-    var kafka: KafkaMockCluster!
+open class KafkaTestCase: XCTestCase {
+    public var home: Harness.Home!
+    public var kafka: KafkaMockCluster!
 
-    override func setUpWithError() throws {
+    open override func setUpWithError() throws {
         try Harness.requireBuilt()
         home = try Harness.Home()
         try home.install("libswift-testkit.so")
@@ -84,5 +84,5 @@ class KafkaTestCase: XCTestCase {
         kafka = try KafkaMockCluster()
     }
 
-    override func tearDown() { kafka?.stop() }
+    open override func tearDown() { kafka?.stop() }
 }

@@ -1,42 +1,39 @@
 import Foundation
 import XCTest
-@testable import Host
 import RowBatch
 
 /// The stores an exhaust test runs on: the embedded default (local JSON-lines tables, local queue
 /// file, local user-cache file, canned HTTP answers), or real servers (PostgreSQL tables and
 /// job_request, redis-server, the recorded-answer HTTP server over libcurl).
-enum Backend: String { case local, postgres }
+public enum Backend: String { case local, postgres }
 
 /// One upstream exhaust suite's world (its `beforeAll`): fixture tables, user cache, HTTP mocks, the
 /// plugin installed in a throwaway home. Each test then truncates the queue, inserts its rows, runs.
-final class ExhaustBench {
-    let backend: Backend
-    let home: Harness.Home
-    let blob: String
-    private(set) var queue = ""
-    private(set) var store = ""
-    private(set) var redisSpec = ""
-    private(set) var http = ""
-    private(set) var baseURL = "http://mock.invalid"
-    private(set) var db: Harness.PostgresDatabase?
-    private(set) var redis: RedisServer?
+public final class ExhaustBench {
+    public let backend: Backend
+    public let home: Harness.Home
+    public let blob: String
+    public private(set) var queue = ""
+    public private(set) var store = ""
+    public private(set) var redisSpec = ""
+    public private(set) var http = ""
+    public private(set) var baseURL = "http://mock.invalid"
+    public private(set) var db: Harness.PostgresDatabase?
+    public private(set) var redis: RedisServer?
     private var httpServer: Process?
 
     /// `fixture`: a folder under shared/fixtures; `userCache`, `httpDir`: under Tests/Fixtures/exhaust/.
     /// `writable`: jobs that write tables get a copy of the fixture (the shared folder stays read-only).
-    init(
+    public init(
         _ backend: Backend, fixture: String, userCache: String, httpDir: String, writable: Bool = false,
-        plugin: String = "lern-lms", redisAuth: RedisServer.Auth? = nil
+        plugin: String = "lern-lms", redisAuth: RedisServer.Auth? = nil, fixtures mine: String = Harness.repoRoot + "/Tests/Fixtures/exhaust/"
     ) throws {
         try Harness.requireBuilt()
         self.backend = backend
         home = try Harness.Home()
         blob = home.path + "/blob"
-        try home.install("lib\(plugin).so", from: Harness.pluginDir)
-        try home.registry([(plugin, Harness.abi, try Self.jobs(of: plugin), nil, nil)])
+        try home.installPlugin(plugin)
         let tables = try Harness.fixture(fixture)
-        let mine = Harness.repoRoot + "/Tests/Fixtures/exhaust/"
         switch backend {
         case .local:
             if writable {
@@ -84,7 +81,7 @@ final class ExhaustBench {
     }
 
     /// Rewrites each row of a local table file of a writable bench (`change` gets and returns its pairs).
-    func rewriteLocalTable(_ file: String, _ change: ([(String, JSONValue)]) throws -> [(String, JSONValue)]) throws {
+    public func rewriteLocalTable(_ file: String, _ change: ([(String, JSONValue)]) throws -> [(String, JSONValue)]) throws {
         let path = home.path + "/tables/" + file
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         let out = try lines.map { line -> String in
@@ -95,7 +92,7 @@ final class ExhaustBench {
     }
 
     /// Replaces a collection's content_hierarchy document, on either backend.
-    func setHierarchy(of collection: String, to hierarchy: String) throws {
+    public func setHierarchy(of collection: String, to hierarchy: String) throws {
         switch backend {
         case .local:
             try rewriteLocalTable("dev_hierarchy_store.content_hierarchy.jsonl") { pairs in
@@ -108,15 +105,8 @@ final class ExhaustBench {
         }
     }
 
-    /// The jobs the repository's registry.json lists for `plugin` (the manifest must agree with them).
-    static func jobs(of plugin: String) throws -> [String] {
-        let text = try String(contentsOfFile: Harness.repoRoot + "/registry.json", encoding: .utf8)
-        let entry = try JSONParser.parse(text)["plugins"]?.array?.first { $0["name"]?.string == plugin }
-        return try XCTUnwrap(entry?["jobs"]?.array?.compactMap(\.string), "\(plugin) is not in registry.json")
-    }
-
     /// Copies files into the blob store (archives a test reads back).
-    func putBlob(_ key: String, from path: String) throws {
+    public func putBlob(_ key: String, from path: String) throws {
         let dst = blob + "/" + key
         try FileManager.default.createDirectory(atPath: (dst as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: dst)
@@ -130,7 +120,7 @@ final class ExhaustBench {
         db?.drop()
     }
 
-    static func startHTTP(_ answers: String) throws -> (Process, Int) {
+    public static func startHTTP(_ answers: String) throws -> (Process, Int) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", Harness.repoRoot + "/Tests/Servers/recorded_http_server.py", answers]
@@ -151,18 +141,20 @@ final class ExhaustBench {
     }
 
     /// Writes the job's model config; `{{base}}` in it becomes the HTTP mocks' base URL.
-    func config(_ job: String, _ json: String) throws {
+    public func config(_ job: String, _ json: String) throws {
         try home.write("config/jobs/\(job).json", json.replacingOccurrences(of: "{{base}}", with: baseURL))
     }
 
-    /// The embedded store's queue in SQLite instead of a JSON-lines file (local backend).
-    func useSQLiteQueue() {
+    /// Another queue of the embedded store (`sqlite:`): `insert` hands it each row as JSON.
+    public func useQueue(_ spec: String, insert: @escaping (JSONValue) throws -> Void) {
         precondition(backend == .local)
-        queue = "sqlite:" + home.path + "/requests/job_request.sqlite"
+        queue = spec
+        insertRow = insert
     }
+    private var insertRow: ((JSONValue) throws -> Void)?
 
     /// Empties the queue and the published files (upstream: TRUNCATE job_request per test).
-    func reset(keepingBlobs: Bool = false) throws {
+    public func reset(keepingBlobs: Bool = false) throws {
         if !keepingBlobs { try? FileManager.default.removeItem(atPath: blob) }
         switch backend {
         case .local where queue.hasPrefix("sqlite:"):
@@ -173,7 +165,7 @@ final class ExhaustBench {
     }
 
     /// Inserts a job_request row as the upstream tests do (column → value; nil = NULL). Defaults per §8.0.
-    func insert(_ columns: [String: String?]) throws {
+    public func insert(_ columns: [String: String?]) throws {
         var row: [String: String?] = [
             "status": "SUBMITTED", "download_urls": "{}", "execution_time": "0", "err_message": "",
             "iteration": "0", "dt_job_submitted": "2020-10-19 05:58:18.666",
@@ -196,10 +188,7 @@ final class ExhaustBench {
                 default: pairs.append((k, .string(v)))
                 }
             }
-            if queue.hasPrefix("sqlite:") {
-                try SQLiteRequestQueue(path: String(queue.dropFirst(7))).submit(try QueuedRow(json: .object(pairs)).request)
-                return
-            }
+            if let insertRow { return try insertRow(.object(pairs)) }
             let path = String(queue.dropFirst(6))
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let old = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
@@ -208,7 +197,7 @@ final class ExhaustBench {
     }
 
     /// The arguments of `requests run` for `job` on this backend.
-    func runArguments(_ job: String, log: String? = nil) -> [String] {
+    public func runArguments(_ job: String, log: String? = nil) -> [String] {
         [
             "requests", "run", "--job", job, "--requests", queue, "--store", store, "--redis", redisSpec, "--http", http,
             "--blob", "local:" + blob, "--log-file", log ?? home.path + "/joblog.log", "--home", home.path,
@@ -217,7 +206,7 @@ final class ExhaustBench {
 
     /// `requests run` for `job` on this backend.
     @discardableResult
-    func run(_ job: String, _ extra: [String] = []) throws -> Harness.Result {
+    public func run(_ job: String, _ extra: [String] = []) throws -> Harness.Result {
         let r = try Harness.run(runArguments(job) + extra, cwd: home.path)
         XCTAssertEqual(r.status, 0, r.stderr)
         return r
@@ -225,7 +214,7 @@ final class ExhaustBench {
 
     /// `run JOB` (a scheduled, standalone run: no request) on this backend; reports go to home/reports.
     @discardableResult
-    func runStandalone(_ job: String) throws -> Harness.Result {
+    public func runStandalone(_ job: String) throws -> Harness.Result {
         try Harness.run(
             [
                 "run", job, "--store", store, "--redis", redisSpec, "--http", http, "--blob", "local:" + blob,
@@ -233,42 +222,44 @@ final class ExhaustBench {
             ], cwd: home.path)
     }
 
-    /// The request's row as the queue reads it.
-    func row(_ requestId: String, file: StaticString = #filePath, line: UInt = #line) throws -> JobRequest {
-        let q = try RequestQueueFactory.make(queue)
-        return try XCTUnwrap(try q.list(jobId: nil).first { $0.requestId == requestId }, "no request \(requestId)", file: file, line: line)
+    /// The request's row as `dataproducts requests list` prints it (job_request's columns).
+    public func requestRow(_ requestId: String, file: StaticString = #filePath, line: UInt = #line) throws -> JSONValue {
+        let r = try Harness.run(["requests", "list", "--requests", queue, "--home", home.path])
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+        let rows = try r.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        return try XCTUnwrap(rows.first { $0["request_id"]?.string == requestId }, "no request \(requestId)", file: file, line: line)
     }
 
     /// The rows of a published zip's CSV: ZipCrypto password for PASSWORD, the exhaust file format's
     /// text key for TEXT_KEY, nothing for a plain zip.
-    func csv(_ key: String, password: String? = nil, textKey: String? = nil) throws -> [[String: String]] {
+    public func csv(_ key: String, password: String? = nil, textKey: String? = nil) throws -> [[String: String]] {
         CSVText.records(String(decoding: try csvBytes(key, password: password, textKey: textKey), as: UTF8.self))
     }
 
     /// The bytes of a published zip's CSV, unzipped and decrypted.
-    func csvBytes(_ key: String, password: String? = nil, textKey: String? = nil) throws -> Data {
+    public func csvBytes(_ key: String, password: String? = nil, textKey: String? = nil) throws -> Data {
         let path = blob + "/" + key
         XCTAssertTrue(FileManager.default.fileExists(atPath: path), "not published: \(key)")
         let data = try Harness.unzip(path, password: password)
-        return try textKey.map { try ExhaustEncryption.decrypt(data, textKey: $0) } ?? data
+        return try textKey.map { try Harness.decryptText(data, key: $0) } ?? data
     }
 
     /// The embedded backend's user cache, from another file (JSON lines of {key, fields}).
-    func useUserCache(_ path: String) {
+    public func useUserCache(_ path: String) {
         precondition(backend == .local, "the user cache file is the embedded backend's")
         redisSpec = "local:" + path
     }
 
-    func header(_ key: String, textKey: String? = nil) throws -> [String] {
+    public func header(_ key: String, textKey: String? = nil) throws -> [String] {
         var data = try Harness.unzip(blob + "/" + key, password: nil)
-        if let textKey { data = try ExhaustEncryption.decrypt(data, textKey: textKey) }
+        if let textKey { data = try Harness.decryptText(data, key: textKey) }
         return CSVText.rows(String(decoding: data, as: UTF8.self)).first ?? []
     }
 }
 
 extension Harness {
     /// The single entry of a zip, through Info-ZIP's unzip (a real client beside libzip).
-    static func unzip(_ path: String, password: String?) throws -> Data {
+    public static func unzip(_ path: String, password: String?) throws -> Data {
         // No stdin: an encrypted entry without its password must fail, not prompt.
         let r = try capture("/usr/bin/unzip", (password.map { ["-P", $0] } ?? []) + ["-p", path])
         guard r.status == 0 else { throw HarnessError("unzip \(path) failed (\(r.status))") }
@@ -279,8 +270,8 @@ extension Harness {
 /// CSV reading for the tests (Spark's reader turns empty fields into null: here ""). Both dialects'
 /// quotes are read: doubled (RFC 4180) and, with `sparkEscapes` (the default, how our reports and
 /// Spark write), `\"` and `\\` inside quotes.
-enum CSVText {
-    static func rows(_ text: String, sparkEscapes: Bool = true) -> [[String]] {
+public enum CSVText {
+    public static func rows(_ text: String, sparkEscapes: Bool = true) -> [[String]] {
         var rows: [[String]] = [], row: [String] = [], field = "", quoted = false, i = text.startIndex, any = false
         while i < text.endIndex {
             let c = text[i]
@@ -309,7 +300,7 @@ enum CSVText {
         return rows
     }
 
-    static func records(_ text: String, sparkEscapes: Bool = true) -> [[String: String]] {
+    public static func records(_ text: String, sparkEscapes: Bool = true) -> [[String: String]] {
         let all = rows(text, sparkEscapes: sparkEscapes)
         guard let header = all.first else { return [] }
         return all.dropFirst().map { Dictionary(zip(header, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a }) }

@@ -3,19 +3,19 @@ import XCTest
 
 /// A real redis-server on 127.0.0.1 for one test class: its own port, no persistence, stoppable
 /// and restartable (to prove reconnects).
-final class RedisServer {
+public final class RedisServer {
     /// A server that requires credentials: `requirepass` (the default user), or an ACL user (the
     /// default user switched off).
-    enum Auth {
+    public enum Auth {
         case password(String)
         case user(String, password: String)
     }
 
-    private(set) var port: Int32
+    public private(set) var port: Int32
     private var process: Process?
-    let auth: Auth?
+    public let auth: Auth?
 
-    init(auth: Auth? = nil) throws {
+    public init(auth: Auth? = nil) throws {
         self.auth = auth
         port = Self.freePort()
         // Another process may take the port between our probe and the server's bind: try twice.
@@ -28,7 +28,7 @@ final class RedisServer {
         throw RedisServerError()
     }
 
-    func start() throws {
+    public func start() throws {
         guard try launch() else {
             XCTFail("redis-server did not restart on port \(port)")
             throw RedisServerError()
@@ -36,7 +36,7 @@ final class RedisServer {
     }
 
     /// A loopback port nobody listens on now (the kernel's choice for an ephemeral bind).
-    static func freePort() -> Int32 {
+    public static func freePort() -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -52,7 +52,7 @@ final class RedisServer {
     deinit { stop() }
 
     /// The URL our host is given: credentials percent-encoded in the user info, as in any URL.
-    var url: String {
+    public var url: String {
         func enc(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s }
         switch auth {
         case nil: return "redis://127.0.0.1:\(port)"
@@ -97,13 +97,13 @@ final class RedisServer {
     }
 
     /// SIGKILL: the server dies mid-command, as in a crash or an OOM kill.
-    func kill() {
+    public func kill() {
         if let p = process { Glibc.kill(p.processIdentifier, SIGKILL) }
         process?.waitUntilExit()
         process = nil
     }
 
-    func stop() {
+    public func stop() {
         process?.terminate()
         process?.waitUntilExit()
         process = nil
@@ -111,11 +111,11 @@ final class RedisServer {
 
     /// Runs redis-cli against this server (a real client beside ours).
     @discardableResult
-    func cli(_ args: String...) throws -> String { try cli(args) }
+    public func cli(_ args: String...) throws -> String { try cli(args) }
 
     /// HSETs these hashes in one `redis-cli --pipe` (RESP on stdin): thousands in a blink, where a
     /// redis-cli per hash would take minutes.
-    func hset(_ hashes: [(key: String, fields: [(String, String)])], db: Int = 0) throws {
+    public func hset(_ hashes: [(key: String, fields: [(String, String)])], db: Int = 0) throws {
         guard !hashes.isEmpty else { return }
         var resp = Data()
         func command(_ args: [String]) {
@@ -137,10 +137,10 @@ final class RedisServer {
     }
 
     @discardableResult
-    func cli(_ args: [String], db: Int = 0) throws -> String {
+    public func cli(_ args: [String], db: Int = 0) throws -> String {
         let r = try Harness.capture("/usr/bin/redis-cli", ["-p", String(port), "-n", String(db)] + cliAuth + args)
         return String(decoding: r.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
-struct RedisServerError: Error {}
+public struct RedisServerError: Error {}

@@ -4,7 +4,7 @@ import XCTest
 /// Every server process a test starts (redis-server, the recorded-answer HTTP server, moto, the
 /// Kafka mock cluster) is tracked here and stopped when the test bundle finishes, whether or not the
 /// test that started it stopped it: XCTest keeps test case instances, so a `deinit` may never run.
-final class TestServers: NSObject, XCTestObservation, @unchecked Sendable {
+public final class TestServers: NSObject, XCTestObservation, @unchecked Sendable {
     private static let shared: TestServers = {
         let s = TestServers()
         XCTestObservationCenter.shared.addTestObserver(s)
@@ -14,12 +14,12 @@ final class TestServers: NSObject, XCTestObservation, @unchecked Sendable {
     private var processes: [Process] = []
 
     /// Starts `p` and tracks it until the bundle ends.
-    static func run(_ p: Process) throws {
+    public static func run(_ p: Process) throws {
         try p.run()
         shared.lock.withLock { shared.processes.append(p) }
     }
 
-    func testBundleDidFinish(_ testBundle: Bundle) {
+    public func testBundleDidFinish(_ testBundle: Bundle) {
         let left = lock.withLock { processes.filter(\.isRunning) }
         for p in left { p.terminate() }
         for p in left {

@@ -1,26 +1,24 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
 
 /// A Lern job's world: its plugin (lern-lms unless a test names another) in a throwaway home, a store of the backend (the
 /// embedded SQLite file or a fresh PostgreSQL database) filled with `dataproducts load`, and, when a
 /// test asks, the recorded-answer HTTP server. It stops what it starts.
-final class LernJobBench {
-    let home: Harness.Home
-    let store: String
+public final class LernJobBench {
+    public let home: Harness.Home
+    public let store: String
     private var db: Harness.PostgresDatabase?
     private var server: Process?
-    private(set) var redis: RedisServer?
+    public private(set) var redis: RedisServer?
     /// The credentials the Redis server started for the user cache requires (nil: none).
-    var redisAuth: RedisServer.Auth?
-    private(set) var baseURL = ""
+    public var redisAuth: RedisServer.Auth?
+    public private(set) var baseURL = ""
 
-    init(_ backend: Backend, plugin: String = "lern-lms") throws {
+    public init(_ backend: Backend, plugin: String = "lern-lms") throws {
         try Harness.requireBuilt()
         home = try Harness.Home()
-        try home.install("lib\(plugin).so", from: Harness.pluginDir)
-        try home.registry([(plugin, Harness.abi, try ExhaustBench.jobs(of: plugin), nil, nil)])
+        try home.installPlugin(plugin)
         switch backend {
         case .local: store = "sqlite:" + home.path + "/store.sqlite"
         case .postgres:
@@ -38,7 +36,7 @@ final class LernJobBench {
     }
 
     /// `dataproducts load DIR` into the store.
-    func load(_ directory: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    public func load(_ directory: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let r = try Harness.run(["load", directory, "--into", store, "--schema", Harness.repoRoot + "/config/schema/postgres.sql"])
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
     }
@@ -46,7 +44,7 @@ final class LernJobBench {
     /// Loads the tables of `tables` and a user cache holding these hashes, as the backend reads one:
     /// both into the embedded store's file in one `load`, or the tables into PostgreSQL and the
     /// hashes HSET into a fresh redis-server. Returns the `--redis` value.
-    func userCache(_ hashes: [(key: String, fields: [(String, String)])], tables: String) throws -> String {
+    public func userCache(_ hashes: [(key: String, fields: [(String, String)])], tables: String) throws -> String {
         if store.hasPrefix("sqlite:") {
             let file = home.path + "/user-cache.jsonl"
             try Self.writeUserCache(hashes, to: file)
@@ -65,7 +63,7 @@ final class LernJobBench {
     }
 
     /// These hashes as the `load --user-cache` file: one `{"key", "fields"}` object a line.
-    static func writeUserCache(_ hashes: [(key: String, fields: [(String, String)])], to file: String) throws {
+    public static func writeUserCache(_ hashes: [(key: String, fields: [(String, String)])], to file: String) throws {
         let lines = hashes.map { h in
             JSONValue.object([("key", .string(h.key)), ("fields", .object(h.fields.map { ($0.0, .string($0.1)) }))]).render()
         }
@@ -73,14 +71,14 @@ final class LernJobBench {
     }
 
     /// Starts the recorded-answer server on these answers; `baseURL` then points at it.
-    func serveHTTP(_ answers: String) throws {
+    public func serveHTTP(_ answers: String) throws {
         let (p, port) = try ExhaustBench.startHTTP(answers)
         server = p
         baseURL = "http://127.0.0.1:\(port)"
     }
 
     /// Every request the server's answers were asked for (its /__received list).
-    func received() throws -> [JSONValue] {
+    public func received() throws -> [JSONValue] {
         // Foundation on Linux reads no http: URLs; Python's client asks the server.
         let (_, data) = try Harness.capture(
             "/usr/bin/env",
@@ -92,19 +90,10 @@ final class LernJobBench {
     }
 
     /// The job log's events (runs write it with `--log-file <home>/joblog.log`).
-    var logEvents: [JSONValue] {
+    public var logEvents: [JSONValue] {
         (home.read("joblog.log") ?? "").split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
     }
 
     /// The last JOB_END's data.
-    var jobEnd: JSONValue? { logEvents.last { $0["eid"]?.string == "JOB_END" }?["edata"]?["data"] }
-
-    /// Every row of `keyspace.table` in these columns.
-    func rows(_ keyspace: String, _ table: String, _ columns: [Field]) throws -> [[Value]] {
-        var out: [[Value]] = []
-        try StoreFactory.make(store).scan(ScanRequest(keyspace: keyspace, table: table, columns: columns, filters: [], batchRows: 100)) {
-            out += try $0.exportedRows()
-        }
-        return out
-    }
+    public var jobEnd: JSONValue? { logEvents.last { $0["eid"]?.string == "JOB_END" }?["edata"]?["data"] }
 }
