@@ -49,7 +49,15 @@ t_build() {
     ! grep -q '"kind" : "fileSystem"' "$block/Package.resolved"
 }
 check "it builds against the SDK resolved as version $version" t_build
-check "its own tests pass there" swift test --disable-swift-testing --package-path "$block"
+# Its tests need a host binary and the shared fixtures; PostgreSQL is $DATAPRODUCTS_TEST_PG, else the kit starts one.
+t_tests() {
+    DATAPRODUCTS_BIN="$host" DATAPRODUCTS_FIXTURES="$fixtures" swift test --disable-swift-testing --package-path "$block" > "$work/tests.out" 2>&1
+    local status=$?
+    grep -E "Executed [0-9]+ tests" "$work/tests.out" | tail -1
+    [ $status -eq 0 ] || tail -40 "$work/tests.out"
+    return $status
+}
+check "its own tests pass there, run through the host binary by the SDK's test kit" t_tests
 
 # 3. Packed, installed into a deployment built from this checkout, run from its installed template
 home="$work/home"
@@ -59,7 +67,7 @@ pack() {  # -> the artifact's path on stdout
     scripts/package-plugin.sh "$lib" "$block" "$work/artifacts"
 }
 t_deploy() {
-    mkdir -p "$home" && cp -R config "$home/config" &&
+    mkdir -p "$home/config" && cp -R config/env config/druid "$home/config/" &&
     "$host" plugins install build/artifacts/lern-userorg-*.zip --home "$home" &&
     "$host" plugins install "$(pack 1)" --home "$home"
 }
@@ -70,7 +78,7 @@ run_job() {  # one program user exhaust request, queued and drained on the embed
     "$host" requests submit --home "$home" --requests "local:$q" --job program-user-exhaust --tag "program_602512d8e6aefa27d9629bc3" \
         --channel ORG_001 --requested-by ml-test --data "$data" --key test1234 &&
     "$host" requests run --home "$home" --job program-user-exhaust --env dev --requests "local:$q" \
-        --store "local:$fixtures/lern/exhaust/report_data" --redis "local:$repo/Tests/Fixtures/exhaust/usercache-ml.jsonl" \
+        --store "local:$fixtures/lern/exhaust/report_data" --redis "local:$block/Tests/Fixtures/usercache-ml.jsonl" \
         --http "canned:$repo/Tests/Fixtures/exhaust/http-progress" --blob "local:$work/blob-$1" --log-file "$work/joblog-$1.log" &&
     "$host" requests list --requests "local:$q" | grep -q '"status":"SUCCESS"' &&
     ls "$work/blob-$1"/ml_reports/program-user-exhaust/*.zip && [ ! -e "$home/config/jobs" ]  # the template was the block's

@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [sdk],
     targets: [
         .target(name: "ML", dependencies: [.product(name: "PluginKit", package: sdkPackage)]),
-        .testTarget(name: "MLTests", dependencies: ["ML"]),
+        // Its jobs tested as production runs them: the host binary, the stores, the recorded answers (the SDK's test kit).
+        .testTarget(name: "MLTests", dependencies: ["ML", .product(name: "DataproductsTestKit", package: sdkPackage)]),
     ]
 )

@@ -44,8 +44,8 @@ public final class ExhaustBench {
                 store = "local:" + tables
             }
             queue = "local:" + home.path + "/requests/job_request.jsonl"
-            redisSpec = "local:" + mine + userCache
-            http = "canned:" + mine + httpDir
+            redisSpec = "local:" + Self.path(userCache, in: mine)
+            http = "canned:" + Self.path(httpDir, in: mine)
         case .postgres:
             let db = try Harness.PostgresDatabase()
             self.db = db
@@ -67,18 +67,21 @@ public final class ExhaustBench {
                 """)
             let r = try RedisServer(auth: redisAuth)
             redis = r
-            for line in try String(contentsOfFile: mine + userCache, encoding: .utf8).split(separator: "\n") {
+            for line in try String(contentsOfFile: Self.path(userCache, in: mine), encoding: .utf8).split(separator: "\n") {
                 let j = try JSONParser.parse(String(line))
                 guard case .object(let pairs)? = j["fields"], let key = j["key"]?.string else { continue }
                 try r.cli(["HSET", key] + pairs.flatMap { [$0.0, $0.1.string ?? $0.1.render()] })
             }
             redisSpec = r.url + "/0"
-            let (process, port) = try Self.startHTTP(mine + httpDir + "/answers.json")
+            let (process, port) = try Self.startHTTP(Self.path(httpDir, in: mine) + "/answers.json")
             httpServer = process
             baseURL = "http://127.0.0.1:\(port)"
             http = "live:attempts=1,backoffMs=10"
         }
     }
+
+    /// A fixture path: absolute as given, else under `folder`.
+    static func path(_ p: String, in folder: String) -> String { p.hasPrefix("/") ? p : folder + p }
 
     /// Rewrites each row of a local table file of a writable bench (`change` gets and returns its pairs).
     public func rewriteLocalTable(_ file: String, _ change: ([(String, JSONValue)]) throws -> [(String, JSONValue)]) throws {
@@ -223,11 +226,12 @@ public final class ExhaustBench {
     }
 
     /// The request's row as `dataproducts requests list` prints it (job_request's columns).
-    public func requestRow(_ requestId: String, file: StaticString = #filePath, line: UInt = #line) throws -> JSONValue {
+    public func requestRow(_ requestId: String, file: StaticString = #filePath, line: UInt = #line) throws -> RequestRow {
         let r = try Harness.run(["requests", "list", "--requests", queue, "--home", home.path])
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
         let rows = try r.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
-        return try XCTUnwrap(rows.first { $0["request_id"]?.string == requestId }, "no request \(requestId)", file: file, line: line)
+        return RequestRow(
+            json: try XCTUnwrap(rows.first { $0["request_id"]?.string == requestId }, "no request \(requestId)", file: file, line: line))
     }
 
     /// The rows of a published zip's CSV: ZipCrypto password for PASSWORD, the exhaust file format's
@@ -305,4 +309,16 @@ public enum CSVText {
         guard let header = all.first else { return [] }
         return all.dropFirst().map { Dictionary(zip(header, $0).map { ($0, $1) }, uniquingKeysWith: { a, _ in a }) }
     }
+}
+
+/// A job_request row as `requests list` prints it, with the columns a test checks typed.
+public struct RequestRow {
+    public let json: JSONValue
+    public var status: String? { json["status"]?.string }
+    public var errMessage: String? { json["err_message"]?.string }
+    public var downloadUrls: [String] { json["download_urls"]?.array?.compactMap(\.string) ?? [] }
+    public var dtFileCreated: String? { json["dt_file_created"]?.string }
+    public var dtJobSubmitted: String? { json["dt_job_submitted"]?.string }
+    public var iteration: Int? { json["iteration"]?.int.map(Int.init) }
+    public var processedBatches: String? { json["processed_batches"]?.string }
 }

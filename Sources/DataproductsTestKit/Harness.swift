@@ -26,6 +26,15 @@ public enum Harness {
         return (FileManager.default.fileExists(atPath: testBuildDir + "/" + file) ? testBuildDir : pluginDir, file)
     }
 
+    /// The date in a published report's name (upstream's: yyyyMMdd in IST).
+    public static func reportDate(_ date: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(secondsFromGMT: 19800)
+        f.dateFormat = "yyyyMMdd"
+        return f.string(from: date)
+    }
+
     /// The exhaust file format's TEXT_KEY decryption by the independent oracle (Python's cryptography).
     public static func decryptText(_ data: Data, key: String) throws -> Data {
         let file = NSTemporaryDirectory() + "dp-text-" + UUID().uuidString
@@ -82,15 +91,27 @@ public enum Harness {
         public var conninfo: String { base + " dbname=" + name }
 
         public init(file: StaticString = #filePath, line: UInt = #line) throws {
-            guard let base = ProcessInfo.processInfo.environment["DATAPRODUCTS_TEST_PG"], !base.isEmpty else {
+            guard let base = ProcessInfo.processInfo.environment["DATAPRODUCTS_TEST_PG"].flatMap({ $0.isEmpty ? nil : $0 }) ?? Self.kitServer
+            else {
                 XCTFail(
-                    "DATAPRODUCTS_TEST_PG is not set: start a server with scripts/test-postgres.sh start (scripts/test.sh does)",
+                    "no PostgreSQL: DATAPRODUCTS_TEST_PG is not set and scripts/test-postgres.sh could not start one (apt-get install postgresql)",
                     file: file, line: line)
                 throw XCTSkip("no PostgreSQL")
             }
             self.base = base
             try Harness.psql(base, "CREATE DATABASE \(name)")
         }
+
+        /// Without DATAPRODUCTS_TEST_PG, one server for the whole bundle, started on first use with the
+        /// SDK's scripts/test-postgres.sh and stopped when the bundle ends.
+        static let kitServer: String? = {
+            let script = Harness.repoRoot + "/scripts/test-postgres.sh"
+            guard let r = try? Harness.capture("/bin/bash", [script, "start"]), r.status == 0 else { return nil }
+            let lines = String(decoding: r.output, as: UTF8.self).split(separator: "\n").map(String.init)
+            guard lines.count == 2 else { return nil }
+            TestServers.atBundleEnd { _ = try? Harness.capture("/bin/bash", [script, "stop", lines[1]]) }
+            return lines[0]
+        }()
 
         public func drop() { _ = try? Harness.psql(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
     }

@@ -12,6 +12,7 @@ public final class TestServers: NSObject, XCTestObservation, @unchecked Sendable
     }()
     private let lock = NSLock()
     private var processes: [Process] = []
+    private var stops: [() -> Void] = []
 
     /// Starts `p` and tracks it until the bundle ends.
     public static func run(_ p: Process) throws {
@@ -19,7 +20,13 @@ public final class TestServers: NSObject, XCTestObservation, @unchecked Sendable
         shared.lock.withLock { shared.processes.append(p) }
     }
 
+    /// Runs `stop` when the bundle ends (a server started by a script rather than as a child process).
+    public static func atBundleEnd(_ stop: @escaping () -> Void) {
+        shared.lock.withLock { shared.stops.append(stop) }
+    }
+
     public func testBundleDidFinish(_ testBundle: Bundle) {
+        for stop in lock.withLock({ stops }) { stop() }
         let left = lock.withLock { processes.filter(\.isRunning) }
         for p in left { p.terminate() }
         for p in left {

@@ -307,9 +307,9 @@ final class DeployableJobsTests: XCTestCase {
                 "usercache-userinfo.jsonl", "http-userinfo"
             ),
             (
-                "program-user-exhaust", "program-user-exhaust", ProgramUserExhaustTests.data(program: ProgramUserExhaustTests.p1), "ORG_001",
-                "test1234",
-                "usercache-ml.jsonl", "http-progress"
+                "program-user-exhaust", "program-user-exhaust",
+                #"{"type":"program-user-exhaust","params":{"filters":[{"table_name":"program_enrollment","table_filters":[{"name":"program_id","operator":"=","value":"602512d8e6aefa27d9629bc3"}]},{"table_name":"user_consent","table_filters":[{"name":"object_id","operator":"=","value":"602512d8e6aefa27d9629bc3"}]}]},"title":"User Detail Report"}"#,
+                "ORG_001", "test1234", "../../../Plugins/ml/Tests/Fixtures/usercache-ml.jsonl", "http-progress"
             ),
         ]
         for (i, r) in onDemand.enumerated() {
