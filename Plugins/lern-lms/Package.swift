@@ -22,6 +22,7 @@ let package = Package(
         // OpenSSL's libcrypto (Debian: libssl-dev): MD5 of the archival request ids (upstream's ids, not security).
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "LernLms", dependencies: [.product(name: "PluginKit", package: sdkPackage), "CZlib", "COpenSSL"]),
-        .testTarget(name: "LernLmsTests", dependencies: ["LernLms"]),
+        // Its jobs tested as production runs them: the host binary, the stores, the recorded answers (the SDK's test kit).
+        .testTarget(name: "LernLmsTests", dependencies: ["LernLms", .product(name: "DataproductsTestKit", package: sdkPackage)]),
     ]
 )

@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [sdk],
     targets: [
         .target(name: "LernUserorg", dependencies: [.product(name: "PluginKit", package: sdkPackage)]),
-        .testTarget(name: "LernUserorgTests", dependencies: ["LernUserorg"]),
+        // Its jobs tested as production runs them: the host binary, the stores, the recorded answers (the SDK's test kit).
+        .testTarget(name: "LernUserorgTests", dependencies: ["LernUserorg", .product(name: "DataproductsTestKit", package: sdkPackage)]),
     ]
 )

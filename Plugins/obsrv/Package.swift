@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [sdk],
     targets: [
         .target(name: "Obsrv", dependencies: [.product(name: "PluginKit", package: sdkPackage)]),
-        .testTarget(name: "ObsrvTests", dependencies: ["Obsrv"]),
+        // Its jobs tested as production runs them: the host binary, the stores, the recorded answers (the SDK's test kit).
+        .testTarget(name: "ObsrvTests", dependencies: ["Obsrv", .product(name: "DataproductsTestKit", package: sdkPackage)]),
     ]
 )

@@ -302,3 +302,23 @@ public struct HarnessError: Error, CustomStringConvertible {
 enum Manifests {
     static func path(_ library: String) -> String { String(library.dropLast(3)) + ".manifest.json" }
 }
+
+extension Harness {
+    /// Runs SQL on an SQLite file with Python's sqlite3 (a real client beside ours): each statement's
+    /// `?` bound from `params` in turn; the rows of the last statement, every value as text (NULL as nil).
+    @discardableResult
+    public static func sqlite(_ path: String, _ sql: String, _ params: [[String]] = [[]]) throws -> [[String?]] {
+        let script = """
+            import json, sqlite3, sys
+            c = sqlite3.connect(sys.argv[1]); rows = []
+            for p in json.loads(sys.argv[3]): rows = c.execute(sys.argv[2], p).fetchall()
+            c.commit()
+            print(json.dumps([[None if v is None else (v.decode() if isinstance(v, bytes) else str(v)) for v in r] for r in rows]))
+            """
+        let encoded = String(decoding: try JSONSerialization.data(withJSONObject: params), as: UTF8.self)
+        let r = try capture("/usr/bin/env", ["python3", "-c", script, path, sql, encoded], keepStderr: true)
+        guard r.status == 0 else { throw HarnessError("sqlite3 failed: \(sql)") }
+        let json = try JSONParser.parse(String(decoding: r.output, as: UTF8.self))
+        return (json.array ?? []).map { ($0.array ?? []).map(\.string) }
+    }
+}

@@ -21,9 +21,9 @@ final class StateAdminGeoReportTests: XCTestCase {
     }
 }
 
-/// Unit rules of the admin user report; the job runs through the real host in the host's
-/// Tests/HostTests/LernJobs/StateAdminUserReportTests.swift.
-final class StateAdminUserReportTests: XCTestCase {
+/// Unit rules of the admin user report; the job runs through the real host in
+/// StateAdminUserReportTests.swift beside this file.
+final class StateAdminUserReportUnitTests: XCTestCase {
     func testUserTypesAreDistinctInFirstSeenOrder() {
         let (types, subTypes) = StateAdminUserReport.userTypes(
             #"[{"type":"administrator","subType":"hm"},{"type":"teacher","subType":"hm"},{"type":"administrator","subType":"crp"},{"type":"other"},{"type":"parent"}]"#

@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// `submit_druid_jobs` (framework-spec B8; upstream has no test): the report API answered by the
 /// recorded-answer server, the messages read back from librdkafka's mock cluster with kcat.

@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// `druid_reports` through the host: a dashboard written as a report config only, its Druid queries
 /// answered by the recorded-answer server (matched on the query body), its files read back. Broker

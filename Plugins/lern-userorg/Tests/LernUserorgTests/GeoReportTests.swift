@@ -1,3 +1,5 @@
+import DataproductsTestKit
+import RowBatch
 import Foundation
 import XCTest
 
@@ -9,7 +11,7 @@ final class GeoReportTests: XCTestCase {
     func runGeo(_ extra: [String] = [], job: String? = "admin-geo-reports") throws -> (Harness.Home, Harness.Result) {
         try Harness.requireBuilt()
         let home = try Harness.Home()
-        try home.install("liblern-userorg.so", from: Harness.pluginDir)
+        try home.install(Harness.library("lern-userorg").file, from: Harness.library("lern-userorg").dir)
         try home.registry([("lern-userorg", Harness.abi, ["admin-geo-reports"], nil, nil)], environments: #"{"dev":["lern-userorg"]}"#)
         try home.write("config/env/dev.json", #"{"core_cassandra_host":"c","sunbird_es_host":"e"}"#)
         let args =

@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// `druid_reports` in batch mode (framework-spec A4.6) on the embedded store and on PostgreSQL: the
 /// due ACTIVE configs of report_config, each on its own — a failing report is counted and logged,

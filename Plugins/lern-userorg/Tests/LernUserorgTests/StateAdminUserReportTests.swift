@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// Upstream `TestStateSelfUserExternalIDJob` (lern-jobs-spec §12) on the embedded SQLite store and on
 /// PostgreSQL: the fixture `reports/user_self_test_data`, the tenant preference answered by the
