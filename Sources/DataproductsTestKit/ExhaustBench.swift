@@ -314,6 +314,8 @@ public enum CSVText {
 /// A job_request row as `requests list` prints it, with the columns a test checks typed.
 public struct RequestRow {
     public let json: JSONValue
+    public var requestId: String? { json["request_id"]?.string }
+    public var requestData: String? { json["request_data"].map { $0.string ?? $0.render() } }
     public var status: String? { json["status"]?.string }
     public var errMessage: String? { json["err_message"]?.string }
     public var downloadUrls: [String] { json["download_urls"]?.array?.compactMap(\.string) ?? [] }

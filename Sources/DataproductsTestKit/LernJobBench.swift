@@ -97,3 +97,32 @@ public final class LernJobBench {
     /// The last JOB_END's data.
     public var jobEnd: JSONValue? { logEvents.last { $0["eid"]?.string == "JOB_END" }?["edata"]?["data"] }
 }
+
+extension LernJobBench {
+    /// Every row of `keyspace.table` in these columns, read by `dataproducts scan` (as a job's scan reads it).
+    public func rows(_ keyspace: String, _ table: String, _ columns: [Field]) throws -> [[Value]] {
+        try Self.rows(store: store, keyspace, table, columns)
+    }
+
+    /// Every row of `keyspace.table` of any store spec, in these columns (`dataproducts scan`).
+    public static func rows(store: String, _ keyspace: String, _ table: String, _ columns: [Field]) throws -> [[Value]] {
+        let spec = columns.map { "\($0.name):\($0.type)" }.joined(separator: ",")
+        let r = try Harness.run(["scan", "\(keyspace).\(table)", "--store", store, "--columns", spec])
+        guard r.status == 0 else { throw HarnessError("scan \(keyspace).\(table) failed: \(r.stderr)") }
+        return try r.stdout.split(separator: "\n").map { line in
+            let values = try JSONParser.parse(String(line)).array ?? []
+            return zip(columns, values).map { field, v in
+                switch (field.type, v) {
+                case (_, .null): return .null
+                case (.bool, .bool(let b)): return .bool(b)
+                case (.int64, .int(let i)): return .int(i)
+                case (.float64, .double(let d)): return .double(d)
+                case (.float64, .int(let i)): return .double(Double(i))
+                case (.json, .string(let s)): return .json(s)
+                case (_, .string(let s)): return .string(s)
+                default: return .string(v.render())
+                }
+            }
+        }
+    }
+}

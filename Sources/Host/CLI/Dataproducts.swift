@@ -13,7 +13,7 @@ public struct Dataproducts: ParsableCommand {
             Exit codes: 0 ok, 64 bad command line, 65 bad config, 66 plugin refused, 67 job failed,
             68 job crashed, 69 job timed out, 70 internal host error.
             """,
-        subcommands: [Run.self, Requests.self, Render.self, Load.self, Plugins.self, Child.self]
+        subcommands: [Run.self, Requests.self, Render.self, Load.self, Scan.self, Plugins.self, Child.self]
     )
 
     /// Learns this process's secrets before anything can print them, then runs the command.

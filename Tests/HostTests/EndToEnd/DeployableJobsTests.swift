@@ -261,29 +261,6 @@ final class DeployableJobsTests: XCTestCase {
         XCTAssertEqual(home.read("reports/cert_events.json")?.split(separator: "\n").count, 2)
         ran.insert("collection-reconciliation-job")
 
-        // The content search and Druid's overlord answered by the recorded-answer server; the user
-        // cache loaded into the same SQLite file as the batches and enrolments.
-        let summary = "sqlite:\(home.path)/summary.sqlite"
-        let summaryTables = try CollectionSummaryTests.fixtureTables(in: home.path + "/summary-tables")
-        try LernJobBench.writeUserCache(try CollectionSummaryTests.fixtureUsers(), to: home.path + "/summary-users.jsonl")
-        let loadSummary = try home.run([
-            "load", summaryTables, "--into", summary, "--user-cache", home.path + "/summary-users.jsonl",
-            "--schema", Self.repo + "/config/schema/postgres.sql",
-        ])
-        XCTAssertEqual(loadSummary.status, 0, loadSummary.stderr)
-        let (server, port) = try ExhaustBench.startHTTP(Self.repo + "/Tests/Fixtures/lern-jobs/collection-summary/answers.json")
-        defer { server.terminate(); server.waitUntilExit() }
-        let base = "http://127.0.0.1:\(port)"
-        let collectionSummary = try home.run([
-            "run", "collection-summary-report-v2", "--env", "dev", "--store", summary, "--redis", summary, "--http", "live", "--now",
-            "2018-07-08T11:00:00Z",
-            "--set", "content_search_url=\(base)/api/content/v1/search", "--set", "druid_rollup_cluster_ingestion_task_url=\(base)",
-            "--set", "collection_summary_spec_path=" + Self.repo + "/config/druid/collection-summary-ingestion-spec.json",
-        ])
-        XCTAssertEqual(collectionSummary.status, 0, collectionSummary.stderr)
-        XCTAssertEqual(home.read("reports/collection-summary-reports-v2/collection-summary-report-latest.json")?.split(separator: "\n").count, 3)
-        ran.insert("collection-summary-report-v2")
-
         // On-demand jobs: a request queued as the portal's API does, drained by `requests run`.
         let onDemand: [(job: String, serves: String, data: String, channel: String, key: String, cache: String, http: String)] = [
             (
@@ -331,6 +308,8 @@ final class DeployableJobsTests: XCTestCase {
             XCTAssertFalse(rows.first?["download_urls"]?.array?.isEmpty ?? true, r.job)
             ran.insert(r.job)
         }
-        XCTAssertEqual(ran, Set(try registeredJobs()), "a registered job this test does not run")
+        // collection-summary-report-v2 runs from its template in its block's own tests
+        // (Plugins/lern-lms: CollectionSummaryTests.testRunsFromItsTemplateOnTheEmbeddedStore).
+        XCTAssertEqual(ran, Set(try registeredJobs()).subtracting(["collection-summary-report-v2"]), "a registered job this test does not run")
     }
 }

@@ -7,7 +7,7 @@ import RowBatch
 /// or published twice; a request whose host died is taken over once its lease expires; one failing
 /// request never stops the others.
 final class RequestQueueTests: XCTestCase {
-    static let config = ProgressExhaustTests.config
+    static let config = Workloads.progressConfig
         .replacingOccurrences(
             of: #""batchesLimitPerChannel":3,"fileSizeLimitPerChannel":100"#,
             with: #""batchesLimitPerChannel":100000,"fileSizeLimitPerChannel":1000000000"#)

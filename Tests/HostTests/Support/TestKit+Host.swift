@@ -21,14 +21,3 @@ extension ExhaustBench {
         useQueue("sqlite:" + path) { try SQLiteRequestQueue(path: path).submit(try QueuedRow(json: $0).request) }
     }
 }
-
-extension LernJobBench {
-    /// Every row of `keyspace.table` in these columns.
-    func rows(_ keyspace: String, _ table: String, _ columns: [Field]) throws -> [[Value]] {
-        var out: [[Value]] = []
-        try StoreFactory.make(store).scan(ScanRequest(keyspace: keyspace, table: table, columns: columns, filters: [], batchRows: 100)) {
-            out += try $0.exportedRows()
-        }
-        return out
-    }
-}

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Host
+import DataproductsTestKit
 import RowBatch
 
 /// The exhausts' CSV bytes in upstream's (Spark's) dialect by default, and RFC 4180 when a job's
@@ -104,7 +104,7 @@ final class ReportDialectTests: XCTestCase {
                     $0, job: "progress-exhaust", id: ProgressExhaustTests.requestId,
                     tag: "do_1130928636168192001667_batch-001:channel-01")
             },
-            zip: "progress-exhaust/\(ProgressExhaustTests.requestId)/batch-001_progress_\(Timestamps.reportDate()).zip", textKey: "test12")
+            zip: "progress-exhaust/\(ProgressExhaustTests.requestId)/batch-001_progress_\(Harness.reportDate()).zip", textKey: "test12")
     }
 
     func testUserInfoReport() throws {
@@ -116,7 +116,7 @@ final class ReportDialectTests: XCTestCase {
                     $0, job: "userinfo-exhaust", id: UserInfoExhaustTests.requestId,
                     tag: "do_1131350140968632321230_batch-001:channel-01")
             },
-            zip: "userinfo-exhaust/\(UserInfoExhaustTests.requestId)/batch-001_userinfo_\(Timestamps.reportDate()).zip", password: "test12")
+            zip: "userinfo-exhaust/\(UserInfoExhaustTests.requestId)/batch-001_userinfo_\(Harness.reportDate()).zip", password: "test12")
     }
 
     /// The response report's question titles come from the attempts table: one gets the edge cases.
@@ -136,7 +136,7 @@ final class ReportDialectTests: XCTestCase {
             out[i].1 = .array(questions)
             return out
         }
-        let zip = "response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Timestamps.reportDate()).zip"
+        let zip = "response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Harness.reportDate()).zip"
         for dialect in CSVDialect.allCases {
             try bench.config(
                 "response-exhaust",

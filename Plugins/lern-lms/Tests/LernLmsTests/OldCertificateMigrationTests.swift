@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// Upstream `TestOldCertificateMigrationJob` (lern-jobs-spec §5) on the embedded SQLite store and on
 /// PostgreSQL: the dry-run file with its one event (and the values the rules derive), the same event

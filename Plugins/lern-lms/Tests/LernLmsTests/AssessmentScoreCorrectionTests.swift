@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// Upstream `TestAssessmentScoreCorrectionJob` (lern-jobs-spec §1) on the embedded SQLite store and on
 /// PostgreSQL: the fixture reloaded per test, the content read API answered by the recorded-answer

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import Host
+import DataproductsTestKit
+import RowBatch
 
 /// Upstream `TestResponseExhaustJob` and `TestResponseExhaustJobV2` (lern-exhaust-spec §8.3–8.4), on
 /// the embedded default and on PostgreSQL + Redis + a real HTTP server.
@@ -18,7 +19,7 @@ class ResponseExhaustV2Tests: XCTestCase {
         "batchesLimitPerChannel":3,"fileSizeLimitPerChannel":100,"batchLimitPerRequest":4},"parallelization":8,"appName":"ResponseExhaustJob Exhaust"}
         """
     }
-    var date: String { Timestamps.reportDate() }
+    var date: String { Harness.reportDate() }
     var key: String { "response-exhaust/\(Self.requestId)/batch-001_response_\(date).zip" }
 
     override func setUpWithError() throws {
@@ -73,7 +74,7 @@ class ResponseExhaustV2Tests: XCTestCase {
         // Why 16 (the spec's derivation): user-001 4, user-002 1 live + 10 archived, user-003 1.
         XCTAssertEqual(rows.filter { $0["User UUID"] == "user-002" }.count, 11)
         XCTAssertEqual(rows.filter { $0["User UUID"] == "user-003" }.count, 1)
-        let r = try bench.row(Self.requestId)
+        let r = try bench.requestRow(Self.requestId)
         XCTAssertEqual(r.errMessage, "")
         XCTAssertEqual(r.dtJobSubmitted, "2020-10-19 05:58:18.666")
         XCTAssertEqual(r.downloadUrls, [key])
@@ -86,7 +87,7 @@ class ResponseExhaustV2Tests: XCTestCase {
         try insertRow(key: nil)
         try bench.run("response-exhaust-v2", ["--request-job", "response-exhaust"])  // must not throw
         // Upstream: the batch fails on the empty csvColumns; so does the request, with that reason.
-        let r = try bench.row(Self.requestId)
+        let r = try bench.requestRow(Self.requestId)
         XCTAssertEqual(r.status, "FAILED")
         XCTAssertEqual(r.errMessage, "csvColumns is empty")
         XCTAssertTrue(
@@ -156,7 +157,7 @@ class ResponseExhaustTests: XCTestCase {
     func testR1ExecuteMainMethod() throws {
         try insertRow(key: nil)
         try bench.run("response-exhaust")
-        let r = try bench.row(ResponseExhaustV2Tests.requestId)
+        let r = try bench.requestRow(ResponseExhaustV2Tests.requestId)
         XCTAssertEqual(r.status, "FAILED")
         XCTAssertEqual(r.errMessage, "Internal Server Error: TEXT_KEY_ENCRYPTED_DATASET needs an encryption_key, and the request has none")
         XCTAssertEqual(r.iteration, 1)
@@ -170,7 +171,7 @@ class ResponseExhaustTests: XCTestCase {
         try insertRow(key: "test12")
         try bench.run("response-exhaust")
         let rows = try bench.csv(
-            "response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Timestamps.reportDate()).zip",
+            "response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Harness.reportDate()).zip",
             textKey: "test12")
         let u1 = rows.filter { $0["User UUID"] == "user-001" }
         XCTAssertEqual(u1.map { $0["Question Duration"] ?? "" }, ["1", "1", "2", "12"])

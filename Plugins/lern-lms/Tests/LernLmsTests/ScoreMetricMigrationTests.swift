@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// Upstream `TestScoreMetricMigrationJob` (lern-jobs-spec §6) on the embedded SQLite store and on
 /// PostgreSQL: the fixture reloaded per test, the job run through the binary, the rewritten
@@ -139,15 +139,12 @@ class ScoreMetricMigrationTests: XCTestCase {
     /// A map column that is not a map (on the last learner in user order): one line naming the row,
     /// exit 67, nothing written.
     func testAMalformedMapColumnFailsAndWritesNothing() throws {
-        let s = try StoreFactory.make(store)
-        let fields = [
-            Field("activity_type", .utf8), Field("activity_id", .utf8), Field("user_id", .utf8), Field("context_id", .utf8), Field("agg", .json),
-        ]
-        let bad: [Value] = [.string("Course"), .string("do_1130928636168192001667"), .string("user-999"), .string("cb:batch-001"), .json("[1, 2]")]
-        try withBatch(fields, [bad]) {
-            try s.upsert(
-                keyspace: "sunbird_courses", table: "user_activity_agg", key: ["activity_type", "activity_id", "user_id", "context_id"], batch: $0)
-        }
+        // One more row, loaded as any fixture is (upserted by the schema's key), whose agg is a list.
+        try home.write(
+            "bad/sunbird_courses.user_activity_agg.jsonl",
+            #"{"activity_type":"Course","activity_id":"do_1130928636168192001667","user_id":"user-999","context_id":"cb:batch-001","agg":[1, 2]}"#
+                + "\n")
+        try bench.load(home.path + "/bad")
         try home.write("config/jobs/\(Self.job).json", #"{"search":{"type":"none"},"modelParams":{}}"#)
         let r = try home.run(["run", Self.job, "--store", store])
         XCTAssertEqual(r.status, 67, r.stderr)

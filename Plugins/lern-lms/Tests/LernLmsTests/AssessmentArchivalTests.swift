@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Host
+import DataproductsTestKit
 import RowBatch
 
 /// The archival redesign's tests (`TestAsssessmentArchivalJob` of upstream PR 504, lern-exhaust-spec

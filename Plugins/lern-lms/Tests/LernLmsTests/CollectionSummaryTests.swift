@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// Upstream `TestCollectionSummaryJobV2` (lern-jobs-spec §3) on the embedded SQLite store and on
 /// PostgreSQL with a real redis-server: the fixture's batches, enrolments and user cache, the
@@ -332,4 +332,36 @@ final class CollectionSummaryPostgresTests: CollectionSummaryTests {
     override func testSpecPathMissingOrUnreadable() throws { try super.testSpecPathMissingOrUnreadable() }
     override func testAFailedContentSearchPublishesNothing() throws { try super.testAFailedContentSearchPublishesNothing() }
     override func testARefusedIngestionFailsTheRunAfterPublishing() throws { try super.testARefusedIngestionFailsTheRunAfterPublishing() }
+}
+
+/// The deployed template of the job (jobs/collection-summary-report-v2.json), run on the embedded store.
+final class CollectionSummaryTemplateTests: XCTestCase {
+    /// The job from its block's template (jobs/collection-summary-report-v2.json) with the dev
+    /// environment's variables, as a deployment runs it: the content search and Druid's overlord
+    /// answered by the recorded-answer server, the user cache in the same SQLite file.
+    func testRunsFromItsTemplateOnTheEmbeddedStore() throws {
+        let home = try LernJobBench(.local).home
+        let block = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        try FileManager.default.copyItem(atPath: block + "/jobs/collection-summary-report-v2.json", toPath: home.path + "/template.json")
+        let summary = "sqlite:\(home.path)/summary.sqlite"
+        let tables = try CollectionSummaryTests.fixtureTables(in: home.path + "/summary-tables")
+        try LernJobBench.writeUserCache(try CollectionSummaryTests.fixtureUsers(), to: home.path + "/summary-users.jsonl")
+        let load = try home.run([
+            "load", tables, "--into", summary, "--user-cache", home.path + "/summary-users.jsonl",
+            "--schema", Harness.repoRoot + "/config/schema/postgres.sql",
+        ])
+        XCTAssertEqual(load.status, 0, load.stderr)
+        let (server, port) = try ExhaustBench.startHTTP(Harness.repoRoot + "/Tests/Fixtures/lern-jobs/collection-summary/answers.json")
+        defer { server.terminate(); server.waitUntilExit() }
+        let base = "http://127.0.0.1:\(port)"
+        let r = try home.run([
+            "run", "collection-summary-report-v2", "--config", home.path + "/template.json", "--vars", Harness.repoRoot + "/config/env/dev.json",
+            "--store", summary,
+            "--redis", summary, "--http", "live", "--now", CollectionSummaryTests.now,
+            "--set", "content_search_url=\(base)/api/content/v1/search", "--set", "druid_rollup_cluster_ingestion_task_url=\(base)",
+            "--set", "collection_summary_spec_path=" + Harness.repoRoot + "/config/druid/collection-summary-ingestion-spec.json",
+        ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(home.read("reports/collection-summary-reports-v2/collection-summary-report-latest.json")?.split(separator: "\n").count, 3)
+    }
 }

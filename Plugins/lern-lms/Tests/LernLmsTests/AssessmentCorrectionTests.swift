@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// assessment-correction (lern-jobs-spec §7) on the embedded store and on PostgreSQL: upstream's
 /// enrolment fixture (assessment_report_data), a day of raw telemetry in the blob store, Druid's

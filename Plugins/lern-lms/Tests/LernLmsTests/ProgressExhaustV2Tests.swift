@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import Host
+import DataproductsTestKit
+import RowBatch
 
 /// Upstream `TestProgressExhaustJobV2` (lern-exhaust-spec §8.2; its 3 cases are `ignore`d upstream,
 /// so the expectations are the spec's intended ones), on both stores. No tenant-preference mock: no
@@ -38,7 +39,7 @@ class ProgressExhaustV2Tests: XCTestCase {
     func testV2_1GenerateTheReportWithAllTheCorrectData() throws {
         try insertRP(#"{"batchId": "batch-001"}"#)
         try bench.run("progress-exhaust-v2", ["--request-job", "progress-exhaust"])
-        let key = "progress-exhaust/\(ProgressExhaustTests.requestId)/batch-001_progress_\(Timestamps.reportDate()).zip"
+        let key = "progress-exhaust/\(ProgressExhaustTests.requestId)/batch-001_progress_\(Harness.reportDate()).zip"
         let rows = try bench.csv(key)
         XCTAssertEqual(rows.count, 4)
         let u1 = try XCTUnwrap(rows.first { $0["User UUID"] == "user-001" })
@@ -52,7 +53,7 @@ class ProgressExhaustV2Tests: XCTestCase {
         XCTAssertEqual(Set(rows.map { $0["User UUID"] ?? "" }), ["user-001", "user-002", "user-003", "user-004"])
         XCTAssertTrue(rows.contains { $0["Batch Name"] == "Basic Java" })
         XCTAssertEqual(try bench.header(key).last, "do_1128870328040161281204 - Score")
-        let r = try bench.row(ProgressExhaustTests.requestId)
+        let r = try bench.requestRow(ProgressExhaustTests.requestId)
         XCTAssertEqual([r.status, r.errMessage, r.dtJobSubmitted], ["SUCCESS", "", "2020-10-19 05:58:18.666"])
         XCTAssertEqual(r.downloadUrls, [key])
         XCTAssertNil(r.dtFileCreated)
@@ -62,7 +63,7 @@ class ProgressExhaustV2Tests: XCTestCase {
     func testV2_2InvalidRequestDataFailsTheRequest() throws {
         try insertRP(#"{"batchFilter": " "}"#)
         try bench.run("progress-exhaust-v2", ["--request-job", "progress-exhaust"])
-        let r = try bench.row(ProgressExhaustTests.requestId)
+        let r = try bench.requestRow(ProgressExhaustTests.requestId)
         XCTAssertEqual(r.requestId, "37564CF8F134EE7532F125651B51D17F")
         XCTAssertEqual(r.status, "FAILED")
         XCTAssertTrue(r.errMessage?.contains("Internal Server Error:") ?? false, r.errMessage ?? "")

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Host
+import DataproductsTestKit
 import RowBatch
 
 /// The archival design's promise, end to end: a response exhaust V2 report is the same before and
@@ -18,7 +18,7 @@ class ArchivalRoundTripTests: XCTestCase {
             """
             {"model":"assessment-archival","modelParams":{"mode":"archival-and-delete","request":{"archivalTable":"assessment_aggregator","batchId":"batch-001","collectionId":"do_1130928636168192001667"},"blobConfig":{"reportPath":"archived-data/"}}}
             """)
-        let key = "response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Timestamps.reportDate()).zip"
+        let key = "response-exhaust/\(ResponseExhaustV2Tests.requestId)/batch-001_response_\(Harness.reportDate()).zip"
         func report() throws -> [[String: String]] {
             try b.reset(keepingBlobs: true)
             try b.insert([

@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// course-consumption-report and course-enrollment-report (lern-jobs-spec §8/9) on the embedded store
 /// and on PostgreSQL: the course search answered with upstream's liveCourse.json, Druid and the

@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// Upstream `TestCassandraMigratorJob` (lern-jobs-spec §10) on the embedded SQLite store and on
 /// PostgreSQL: `test_keyspace.user_enrolment_test` copied over `report_user_enrolments` in a second
@@ -67,11 +67,10 @@ class CassandraMigratorTests: XCTestCase {
     }
 
     func rows(_ store: String, _ table: String = "report_user_enrolments") throws -> [[Value]] {
-        var out: [[Value]] = []
-        try StoreFactory.make(store).scan(
-            ScanRequest(keyspace: "test_keyspace", table: table, columns: Self.read, filters: [], batchRows: 100, orderBy: ["userid", "courseid"])
-        ) { out += try $0.exportedRows() }
-        return out
+        // In (userid, courseid) order, the first two columns read.
+        try LernJobBench.rows(store: store, "test_keyspace", table, Self.read).sorted {
+            ($0[0].description, $0[1].description) < ($1[0].description, $1[1].description)
+        }
     }
 
     static let upstream =
@@ -140,8 +139,8 @@ class CassandraMigratorTests: XCTestCase {
             try Harness.psql(
                 targetDB.conninfo, "ALTER TABLE test_keyspace.report_user_enrolments ADD CONSTRAINT small CHECK (progress < 100)")
         } else {
-            let db = try SQLiteConnection(String(target.dropFirst("sqlite:".count)))
-            try db.exec(
+            try Harness.sqlite(
+                String(target.dropFirst("sqlite:".count)),
                 #"CREATE TABLE "test_keyspace.report_user_enrolments" (userid, courseid, batchid, active, completedon, contentstatus, progress CHECK (progress < 100))"#
             )
         }

@@ -1,7 +1,7 @@
 import Foundation
 import RowBatch
 import XCTest
-@testable import Host
+import DataproductsTestKit
 
 /// `collection-reconciliation-job` (lern-jobs-spec §2; upstream has no test of it) on the embedded
 /// SQLite store and on PostgreSQL, over our fixture (Tests/Fixtures/lern-jobs/collection-reconciliation)

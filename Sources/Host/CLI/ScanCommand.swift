@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import PluginAPI
+import RowBatch
+
+/// `dataproducts scan KEYSPACE.TABLE`: a table's rows as a job's scan reads them, one JSON array a line
+/// (what a block's tests check a job wrote, and an operator's look at a store).
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a table's rows in the given columns, as a job's scan reads them: one JSON array per line.")
+
+    @Argument(help: "KEYSPACE.TABLE") var table: String
+    @Option(help: "The store: local:DIR, sqlite:FILE or postgres:CONNINFO.") var store: String
+    @Option(help: "Columns as name:type (bool, int64, float64, utf8, json), comma-separated.") var columns: String
+
+    func run() throws {
+        try reportingErrors {
+            let parts = table.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw HostError.config("scan: \(table) is not KEYSPACE.TABLE") }
+            let fields = try columns.split(separator: ",").map { spec -> Field in
+                let nt = spec.split(separator: ":").map(String.init)
+                guard nt.count == 2, !nt[0].isEmpty, let type = ColumnType(name: nt[1]) else {
+                    throw HostError.config("scan: column \(String(spec).printable()) is not name:type (bool, int64, float64, utf8, json)")
+                }
+                return Field(nt[0], type)
+            }
+            let request = ScanRequest(keyspace: parts[0], table: parts[1], columns: fields, filters: [], batchRows: 1000)
+            try StoreFactory.make(store).scan(request) { batch in
+                var s = ArrowSchema(), a = ArrowArray()
+                batch.export(schema: &s, array: &a)
+                defer { s.release?(&s); a.release?(&a) }
+                let view = try BatchView(schema: &s, array: &a)
+                for i in 0..<view.count { print(JSONValue.array(view.row(i).map(Self.json)).render()) }
+            }
+        }
+    }
+
+    static func json(_ v: Value) -> JSONValue {
+        switch v {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .string(let s), .json(let s): return .string(s)
+        }
+    }
+}
