@@ -12,6 +12,8 @@ public struct Param<Value: ParameterValue>: ParameterDeclaring {
     let fallback: Value?
 
     public var name: String { declaration.name }
+    /// The declared default (nil for a required or optional key): for code that must agree with it.
+    public var defaultValue: Value? { fallback }
 
     /// A key with a default: the value is always there.
     public init(_ name: String, _ kind: Parameter.Kind? = nil, default value: Value, oneOf choices: [String]? = nil, doc: String) {

@@ -14,11 +14,12 @@ final class RequestEngine {
         var maxRequests: Int = .max
         var tenantPreferenceUrl: String?
         var orgSearchUrl: String?
-        var batchesPerChannel = 30
-        var bytesPerChannel: Int64 = 1_073_741_824
+        // The declared parameters' defaults (each declared with one), so the engine and `plugins list --params` agree.
+        var batchesPerChannel = HostParameters.batchesLimitPerChannel.defaultValue!
+        var bytesPerChannel = Int64(HostParameters.fileSizeLimitPerChannel.defaultValue!)
         /// `sunbird_encryption_key`: the salt length of DecryptUtil for request keys.
         var sunbirdEncryptionKey = ""
-        var maxErrorMessageLength = 250
+        var maxErrorMessageLength = HostParameters.maxErrorMessageLength.defaultValue!
     }
 
     struct Summary {

@@ -61,6 +61,20 @@ final class DeployableJobsTests: XCTestCase {
         return "lib" + (p["name"]?.string ?? "")
     }
 
+    /// The README's job table names every installed job once, with the block that owns it (its
+    /// descriptions are prose; which job lives where is the descriptors' fact and may not drift).
+    func testTheREADMEJobTableNamesEveryJobWithItsBlock() throws {
+        let readme = try String(contentsOfFile: Self.repo + "/README.md", encoding: .utf8)
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }.map {
+            $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let listed = rows.map { "\($0[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))) \($0[1])" }
+        let registry = try JSONParser.parse(String(contentsOfFile: Self.repo + "/registry.json", encoding: .utf8))
+        let owned = (registry["plugins"]?.array ?? []).flatMap { p in (p["jobs"]?.array ?? []).map { "\($0.string ?? "") \(p["name"]?.string ?? "")" }
+        }
+        XCTAssertEqual(listed.sorted(), owned.sorted())
+    }
+
     /// Each environment loads its own plugin set: obsrv is in dev and prod, not (yet) in staging.
     func testEnvironmentsListTheirPluginSets() throws {
         let home = try deployment()

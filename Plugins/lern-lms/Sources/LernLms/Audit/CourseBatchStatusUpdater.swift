@@ -16,7 +16,8 @@ struct CourseBatchStatusUpdater: Job {
     static let searchHost = Param<String>(
         "sparkElasticsearchConnectionHost", default: "http://localhost:9200", doc: "Elasticsearch base URL (course-batch index)")
     static let learningBase = Param<String>(
-        "kpLearningBasePath", default: "localhost:8080/learning-service", doc: "learning service base URL (content batch lists)")
+        // Upstream's code default has no scheme (libcurl reads it as http); its deployed config says http://.
+        "kpLearningBasePath", default: "http://localhost:8080/learning-service", doc: "learning service base URL (content batch lists)")
     static let courseKeyspace = Param<String>("courseKeyspace", default: "sunbird_courses", doc: "keyspace of course_batch")
     static let parameters: [any ParameterDeclaring] = [searchHost, learningBase, courseKeyspace]
 
