@@ -118,7 +118,7 @@ extension LernJobBench {
                 case (.int64, .int(let i)): return .int(i)
                 case (.float64, .double(let d)): return .double(d)
                 case (.float64, .int(let i)): return .double(Double(i))
-                case (.json, .string(let s)): return .json(s)
+                case (.json, _): return .json(v.render())
                 case (_, .string(let s)): return .string(s)
                 default: return .string(v.render())
                 }

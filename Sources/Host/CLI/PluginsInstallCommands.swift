@@ -58,11 +58,7 @@ extension Plugins {
                 let registry = try homeOptions.loadRegistry()
                 var entries: [JSONValue] = []
                 for p in try registry.plugins(in: env) {
-                    let file = ((registry.libraryPath(p) as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
-                        DeployFile.fileName)
-                    guard FileManager.default.fileExists(atPath: file) else { continue }  // a block built in place, not installed
-                    let deploy = try DeployFile.parse(try RegularFile.read(file, maxBytes: 4 << 20), source: file, jobs: p.jobs)
-                    entries += deploy.json(plugin: p.name)
+                    entries += try DeployFile.read(folder: registry.blockFolder(p), jobs: p.jobs)?.json(plugin: p.name) ?? []
                 }
                 print(JSONValue.array(entries).pretty())
             }

@@ -1,10 +1,9 @@
 import ArgumentParser
 import Foundation
-import PluginAPI
 import RowBatch
 
 /// `dataproducts scan KEYSPACE.TABLE`: a table's rows as a job's scan reads them, one JSON array a line
-/// (what a block's tests check a job wrote, and an operator's look at a store).
+/// (a json column as its JSON value); what a block's tests check a job wrote, and an operator's look at a store.
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a table's rows in the given columns, as a job's scan reads them: one JSON array per line.")
@@ -26,22 +25,11 @@ struct Scan: ParsableCommand {
             }
             let request = ScanRequest(keyspace: parts[0], table: parts[1], columns: fields, filters: [], batchRows: 1000)
             try StoreFactory.make(store).scan(request) { batch in
-                var s = ArrowSchema(), a = ArrowArray()
-                batch.export(schema: &s, array: &a)
-                defer { s.release?(&s); a.release?(&a) }
-                let view = try BatchView(schema: &s, array: &a)
-                for i in 0..<view.count { print(JSONValue.array(view.row(i).map(Self.json)).render()) }
+                try batch.withExported { s, a in
+                    let view = try BatchView(schema: s, array: a)
+                    for i in 0..<view.count { print(JSONValue.array(fields.indices.map { view.jsonValue($0, i) }).render()) }
+                }
             }
-        }
-    }
-
-    static func json(_ v: Value) -> JSONValue {
-        switch v {
-        case .null: return .null
-        case .bool(let b): return .bool(b)
-        case .int(let i): return .int(i)
-        case .double(let d): return .double(d)
-        case .string(let s), .json(let s): return .string(s)
         }
     }
 }

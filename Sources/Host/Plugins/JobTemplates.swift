@@ -8,8 +8,7 @@ enum JobTemplates {
         let local = (home as NSString).appendingPathComponent("config/jobs/\(job).json")
         if FileManager.default.fileExists(atPath: local) { return local }
         if let registry, let plugin = registry.plugins.first(where: { $0.jobs.contains(job) }) {
-            let installed = ((registry.libraryPath(plugin) as NSString).deletingLastPathComponent as NSString)
-                .appendingPathComponent("jobs/\(job).json")
+            let installed = (registry.blockFolder(plugin) as NSString).appendingPathComponent("jobs/\(job).json")
             if FileManager.default.fileExists(atPath: installed) { return installed }
         }
         return local

@@ -25,12 +25,7 @@ struct Registry {
 
     static func load(path: String, pluginDirOverride: String? = nil) throws -> Registry {
         guard FileManager.default.fileExists(atPath: path) else { throw HostError.config("registry \(path) does not exist or cannot be read") }
-        let data: Data
-        do { data = try RegularFile.read(path, maxBytes: 16 << 20) } catch { throw HostError.config("registry \(error)") }
-        let json: JSONValue
-        do { json = try JSONParser.parse(String(decoding: data, as: UTF8.self)) } catch {
-            throw HostError.config("registry \(path) is not valid JSON: \(error)")
-        }
+        let json = try document(path)
         func field(_ obj: JSONValue, _ key: String, _ what: String) throws -> String {
             guard let s = obj[key]?.string, !s.isEmpty else {
                 throw HostError.config("registry \(path): \(what) has no \"\(key)\" string")
@@ -67,11 +62,24 @@ struct Registry {
         return Registry(path: path, pluginDir: Self.resolve(dir, against: base), plugins: plugins, environments: envs)
     }
 
+    /// The registry file as JSON (a bounded regular file); what `load` reads and the installer edits.
+    static func document(_ path: String) throws -> JSONValue {
+        let data: Data
+        do { data = try RegularFile.read(path, maxBytes: 16 << 20) } catch { throw HostError.config("registry \(error)") }
+        do { return try JSONParser.parse(String(decoding: data, as: UTF8.self)) } catch {
+            throw HostError.config("registry \(path) is not valid JSON: \(error)")
+        }
+    }
+
     static func resolve(_ p: String, against base: String) -> String {
         p.hasPrefix("/") ? p : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(p)
     }
 
     func libraryPath(_ p: Plugin) -> String { Self.resolve(p.file, against: pluginDir) }
+
+    /// The folder the plugin's library is in: an installed block's version folder, holding its
+    /// deploy.json and jobs/ beside the library.
+    func blockFolder(_ p: Plugin) -> String { (libraryPath(p) as NSString).deletingLastPathComponent }
 
     func manifestPath(_ p: Plugin) -> String { Manifest.path(forLibrary: libraryPath(p)) }
 

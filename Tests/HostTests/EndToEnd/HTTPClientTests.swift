@@ -16,21 +16,8 @@ final class HTTPClientTests: XCTestCase {
         try
             #"{"answers":[{"method":"POST","path":"/api/content/v1/search","status":200,"body":{"responseCode":"OK","result":{"count":712392}}},{"method":"GET","path":"/missing","status":404,"body":"nope"}]}"#
             .write(toFile: answersDir + "/answers.json", atomically: true, encoding: .utf8)
-        server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", Harness.repoRoot + "/Tests/Servers/recorded_http_server.py", answersDir + "/answers.json"]
-        let out = Pipe()
-        server.standardOutput = out
-        try TestServers.run(server)
-        var line = ""
-        while !line.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line += String(decoding: chunk, as: UTF8.self)
-        }
-        let port = try XCTUnwrap(
-            Int(line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? ""),
-            "test HTTP server did not start: \(line)")
+        let (process, port) = try ExhaustBench.startHTTP(answersDir + "/answers.json")
+        server = process
         base = "http://127.0.0.1:\(port)"
     }
 

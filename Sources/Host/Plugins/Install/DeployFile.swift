@@ -19,6 +19,13 @@ struct DeployFile: Equatable {
     var environments: [String]
     var schedule: [Entry]
 
+    /// The deploy.json an installed block keeps in `folder`; nil when it has none (a block built in place).
+    static func read(folder: String, jobs: [String]) throws -> DeployFile? {
+        let file = (folder as NSString).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        return try parse(try RegularFile.read(file, maxBytes: 4 << 20), source: file, jobs: jobs)
+    }
+
     /// Parses and checks the file against the jobs the plugin declares; errors name `source` and the field.
     static func parse(_ data: Data, source: String, jobs: [String]) throws -> DeployFile {
         func bad(_ why: String) -> HostError { .config("\(source): \(why)") }

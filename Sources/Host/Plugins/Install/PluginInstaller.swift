@@ -66,9 +66,9 @@ struct PluginInstaller {
         let lib = target + "/lib\(name).so"
         let manifest = try Manifest.read(Manifest.path(forLibrary: lib))
         guard try sha256(file: lib) == manifest.sha256 else { throw HostError.pluginRefused("\(lib) does not match its manifest's sha256") }
-        let deploy = try DeployFile.parse(
-            try RegularFile.read(target + "/" + DeployFile.fileName, maxBytes: 4 << 20), source: target + "/" + DeployFile.fileName,
-            jobs: manifest.jobs.map(\.id))
+        guard let deploy = try DeployFile.read(folder: target, jobs: manifest.jobs.map(\.id)) else {
+            throw HostError.pluginRefused("\(target) has no \(DeployFile.fileName)")
+        }
         try document.checkNoOtherClaims(plugin: name, jobs: manifest.jobs.map(\.id))
         let left = try? FileManager.default.destinationOfSymbolicLink(atPath: block + "/current")
         try pointCurrent(block, at: version)

@@ -12,10 +12,7 @@ struct RegistryDocument {
     init(path: String, newPluginDir: String) throws {
         self.path = path
         if FileManager.default.fileExists(atPath: path) {
-            let data = try RegularFile.read(path, maxBytes: 16 << 20)
-            do { json = try JSONParser.parse(String(decoding: data, as: UTF8.self)) } catch {
-                throw HostError.config("registry \(path) is not valid JSON: \(error)")
-            }
+            json = try Registry.document(path)
             guard json.objectPairs != nil else { throw HostError.config("registry \(path) is not a JSON object") }
         } else {
             json = .object([
